@@ -1,0 +1,60 @@
+"""vaekit: Variational Autoencoders that are correct, fast on a laptop CPU and honest about likelihoods.
+
+    import vaekit
+    run = vaekit.train({"data": {"name": "digits"}, "train": {"epochs": 5}}, out="runs/demo")
+    model = vaekit.load("runs/demo")
+    q = model.encode(x)          # posterior q(z|x); q.mean is the embedding
+    x_mean = model.decode(q.mean).mean
+    terms = vaekit.elbo_terms(model, x)   # per-example recon, kl (nats)
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from vaekit.artifacts.run_dir import Run
+    from vaekit.config.schema import Config
+    from vaekit.model.vae import VAE
+
+__all__ = ["__version__", "elbo_terms", "load", "load_config", "train"]
+
+
+def load_config(source: Any = None, overrides: list[str] | None = None) -> Config:
+    """A validated Config from a Config, a dict, a YAML path or None (defaults), plus overrides."""
+    from vaekit.config.load import load_config as _load
+    from vaekit.config.schema import Config
+
+    if isinstance(source, Config):
+        source = source.model_dump()
+    if isinstance(source, (str, Path)):
+        return _load(source, overrides)
+    return _load(base=dict(source or {}), overrides=overrides)
+
+
+def train(config: Any = None, out: str | Path | None = None, resume: bool = False,
+          progress: bool | None = False) -> Run:
+    """Train a VAE; ``config`` as for :func:`load_config`. Returns the Run (path, model, metrics)."""
+    import time
+
+    from vaekit.training.trainer import train as _train
+
+    out = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+    return _train(load_config(config), out, resume=resume, progress=progress)
+
+
+def load(run_dir: str | Path, device: str = "cpu") -> VAE:
+    """The model of a run folder, from ``config.json`` + ``model.safetensors`` alone."""
+    from vaekit.artifacts.model_files import load_model
+
+    return load_model(run_dir, device)
+
+
+def elbo_terms(model: VAE, x: Any) -> Any:
+    """ELBO terms of a batch x (B, *shape) float: ``.recon``, ``.kl``, ``.elbo`` per example, nats."""
+    from vaekit.objectives.elbo import elbo_terms as _terms
+
+    return _terms(model, x)

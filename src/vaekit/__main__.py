@@ -1,0 +1,3 @@
+from vaekit.cli.main import main
+
+main()

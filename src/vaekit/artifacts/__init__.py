@@ -1,0 +1,1 @@
+"""Everything that touches a run folder: atomic writes, model files, checkpoints, metrics."""

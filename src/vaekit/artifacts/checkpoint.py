@@ -1,0 +1,59 @@
+"""Training state for exact resume, as checkpoint folders renamed into place.
+
+``checkpoints/epoch-0005/state.pt`` holds tensors, numbers and strings only and is read with
+``torch.load(weights_only=True)``, which never unpickles arbitrary objects. ``checkpoints/latest``
+names the newest complete folder; a half-written ``.tmp-*`` folder is ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from vaekit.artifacts.atomic import _fsync_dir, write_text
+from vaekit.errors import RunError
+
+DIR = "checkpoints"
+LATEST = "latest"
+STATE = "state.pt"
+
+
+def save_checkpoint(run_dir: str | Path, epoch: int, state: dict[str, Any]) -> None:
+    """Write ``state`` as checkpoint ``epoch``, point ``latest`` at it, drop older ones."""
+    root = Path(run_dir) / DIR
+    root.mkdir(parents=True, exist_ok=True)
+    name = f"epoch-{epoch:04d}"
+    tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
+    with open(tmp / STATE, "wb") as f:
+        torch.save(state, f)
+        f.flush()
+        os.fsync(f.fileno())
+    final = root / name
+    if final.exists():
+        shutil.rmtree(final)
+    os.replace(tmp, final)
+    _fsync_dir(root)
+    write_text(root / LATEST, name + "\n")
+    for old in root.iterdir():
+        if old.is_dir() and old.name != name:
+            shutil.rmtree(old, ignore_errors=True)
+
+
+def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
+    """The newest complete checkpoint of a run; RunError when there is none."""
+    root = Path(run_dir) / DIR
+    try:
+        name = (root / LATEST).read_text().strip()
+    except FileNotFoundError:
+        raise RunError(f"{run_dir} has no checkpoint to resume from") from None
+    try:
+        return torch.load(root / name / STATE, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise RunError(f"checkpoint {root / name} is missing") from None
+    except Exception as exc:  # torch raises several types for a damaged file
+        raise RunError(f"checkpoint {root / name} is corrupt ({type(exc).__name__})") from None

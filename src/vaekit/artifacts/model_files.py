@@ -1,0 +1,81 @@
+"""A saved model is ``config.json`` (resolved config, versions) + ``model.safetensors`` (weights)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+from pydantic import ValidationError
+from safetensors import SafetensorError
+from safetensors.torch import load_file, save_file
+
+import vaekit
+from vaekit.artifacts.atomic import atomic_write, write_json
+from vaekit.config.schema import Config
+from vaekit.errors import RunError
+from vaekit.model.build import build_model
+from vaekit.model.vae import VAE
+
+CONFIG = "config.json"
+WEIGHTS = "model.safetensors"
+
+
+def run_config(cfg: Config, shape: tuple[int, ...], extra: dict[str, Any] | None = None) -> dict:
+    """The JSON stored with a run: the config, the data shape, and the versions that made it."""
+    return {
+        "vaekit_version": vaekit.__version__,
+        "torch_version": torch.__version__,
+        "shape": list(shape),
+        **(extra or {}),
+        "config": cfg.model_dump(),
+    }
+
+
+def save_weights(model: VAE, path: str | Path) -> None:
+    """Weights only, as safetensors (no pickle), written atomically."""
+    tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
+    atomic_write(path, lambda p: save_file(tensors, str(p)))
+
+
+def save_model(model: VAE, cfg: Config, run_dir: str | Path, extra: dict | None = None) -> None:
+    run_dir = Path(run_dir)
+    write_json(run_dir / CONFIG, run_config(cfg, model.shape, extra))
+    save_weights(model, run_dir / WEIGHTS)
+
+
+def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
+    """The validated Config of a run and the raw JSON; RunError when missing or corrupt."""
+    path = Path(run_dir) / CONFIG
+    if not Path(run_dir).is_dir():
+        raise RunError(f"no run folder at {run_dir}")
+    try:
+        raw = json.loads(path.read_text())
+        return Config.model_validate(raw["config"]), raw
+    except FileNotFoundError:
+        raise RunError(f"{path} is missing: is {run_dir} a vaekit run folder?") from None
+    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+        raise RunError(f"{path} is corrupt ({type(exc).__name__})") from None
+
+
+def load_weights(model: VAE, path: Path) -> None:
+    try:
+        state = load_file(str(path))
+    except FileNotFoundError:
+        raise RunError(f"{path} is missing: the run has no saved weights yet") from None
+    except (SafetensorError, OSError) as exc:
+        raise RunError(f"{path} is corrupt ({exc})") from None
+    try:
+        model.load_state_dict(state)
+    except RuntimeError:
+        raise RunError(f"{path} does not match the model described in config.json") from None
+
+
+def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> VAE:
+    """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``."""
+    cfg, raw = read_run_config(run_dir)
+    model = build_model(cfg.model, tuple(raw["shape"]))
+    load_weights(model, Path(run_dir) / WEIGHTS)
+    model.config = cfg
+    return model.to(device).eval()

@@ -1,0 +1,42 @@
+"""A run folder and the handle the Python API returns for it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from vaekit.artifacts.checkpoint import DIR as CHECKPOINTS
+from vaekit.artifacts.metrics import read_metrics
+from vaekit.artifacts.model_files import CONFIG
+from vaekit.config.schema import Config
+from vaekit.errors import RunError
+from vaekit.model.vae import VAE
+
+
+@dataclass
+class Run:
+    """A trained run: its folder, config and model; ``metrics`` are the rows of metrics.csv."""
+
+    path: Path
+    config: Config
+    model: VAE
+    metrics: list[dict[str, str]] = field(default_factory=list)
+
+    @classmethod
+    def open(cls, path: str | Path) -> Run:
+        from vaekit.artifacts.model_files import load_model, read_run_config
+
+        cfg, _ = read_run_config(path)
+        return cls(Path(path), cfg, load_model(path), read_metrics(Path(path) / "metrics.csv"))
+
+
+def claim_new_run_dir(out: str | Path) -> Path:
+    """Create ``out`` for a new run; RunError if it already holds one (never overwrite a run)."""
+    out = Path(out)
+    if (out / CONFIG).exists() or (out / CHECKPOINTS).exists():
+        raise RunError(f"{out} already holds a run; continue it with --resume {out} or choose "
+                       "another --out")
+    if out.exists() and not out.is_dir():
+        raise RunError(f"--out {out} is a file, not a folder")
+    out.mkdir(parents=True, exist_ok=True)
+    return out

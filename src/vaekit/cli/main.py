@@ -1,0 +1,54 @@
+"""The ``vaekit`` command: a click group; each command lives in its own small file."""
+
+from __future__ import annotations
+
+import sys
+import warnings
+
+import click
+
+from vaekit import __version__
+from vaekit.errors import UserError
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="vaekit")
+def cli() -> None:
+    """vaekit: train, evaluate and explore Variational Autoencoders.
+
+    Start with `vaekit quickstart`; every command explains its options with --help.
+    """
+
+
+def _register_commands() -> None:
+    from vaekit.cli import images, quickstart, train, validate
+
+    for module in (train, quickstart, images, validate):
+        for command in module.COMMANDS:
+            cli.add_command(command)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    print(f"warning: {message}", file=sys.stderr)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user errors print one line and exit 2, never a traceback."""
+    _register_commands()
+    warnings.showwarning = _show_warning
+    try:
+        cli.main(args=argv, prog_name="vaekit", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        print("aborted", file=sys.stderr)
+        sys.exit(130)
+    except click.ClickException as exc:
+        print(f"error: {exc.format_message()}", file=sys.stderr)
+        sys.exit(2)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        print("interrupted; continue with --resume RUN", file=sys.stderr)
+        sys.exit(130)

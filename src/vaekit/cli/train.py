@@ -1,0 +1,73 @@
+"""``vaekit train``: train a model from a config file, flags and dotted overrides."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from vaekit.artifacts.model_files import read_run_config
+from vaekit.config.load import load_config, read_yaml
+from vaekit.data import resolve_data_arg
+
+
+def _flag_overrides(data: str | None, epochs: int | None, seed: int | None) -> list[str]:
+    """Command-line flags as overrides, applied after the config file so that they win."""
+    out = []
+    if data is not None:
+        out += [f"data.{k}={v}" for k, v in resolve_data_arg(data).items()]
+    if epochs is not None:
+        out.append(f"train.epochs={epochs}")
+    if seed is not None:
+        out.append(f"train.seed={seed}")
+    return out
+
+
+def _keys_help() -> str:
+    """Every config key with its default and meaning, from the schema itself."""
+    from vaekit.config.schema import Config
+
+    lines = ["\b", "Config keys (set in --config YAML or with --set section.key=value):"]
+    for section, field in Config.model_fields.items():
+        for key, sub in field.annotation.model_fields.items():  # type: ignore[union-attr]
+            default = sub.default_factory() if sub.default_factory else sub.default  # type: ignore[call-arg]
+            lines.append(f"  {section}.{key} = {default!r}: {sub.description}")
+    return "\n".join(lines)
+
+
+@click.command("train", epilog=_keys_help())
+@click.option("--config", "config_file", type=click.Path(path_type=Path),
+              help="YAML config (sections data, model, objective, train).")
+@click.option("--data", help="Built-in data set (digits, fashion-mnist, mnist, cifar10) or a "
+              "path: .npz/.npy arrays, .csv table, or an image folder.")
+@click.option("--epochs", type=int, help="Passes over the training split (train.epochs).")
+@click.option("--seed", type=int, help="Seed of initialization, data order and sampling.")
+@click.option("--out", type=click.Path(path_type=Path), help="Run folder to create "
+              "(default runs/<date-time>).")
+@click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
+              help="Override a config key, e.g. --set model.hidden=[400,200]; repeatable.")
+@click.option("--resume", type=click.Path(path_type=Path), metavar="RUN",
+              help="Continue an interrupted run from its last checkpoint (--epochs may extend it).")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,
+              out: Path | None, overrides: tuple[str, ...], resume: Path | None,
+              progress: bool | None) -> None:
+    """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
+    from vaekit.training.trainer import train
+
+    if resume is not None:
+        _, raw = read_run_config(resume)
+        extra = [f"train.epochs={epochs}"] if epochs is not None else []
+        cfg = load_config(base=raw["config"], overrides=extra)
+        run_dir = resume
+    else:
+        base = read_yaml(config_file) if config_file else {}
+        flags = _flag_overrides(data, epochs, seed)
+        cfg = load_config(base=base, overrides=[*overrides, *flags])
+        run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+    run = train(cfg, run_dir, resume=resume is not None, progress=progress)
+    click.echo(f"run folder: {run.path}")
+
+
+COMMANDS = [train_cmd]

@@ -1,0 +1,127 @@
+"""Read a YAML config, apply dotted ``key=value`` overrides, and validate it, all errors at once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from vaekit import registry
+from vaekit.config.schema import Config
+from vaekit.errors import ConfigError
+from vaekit.model.build import bind_kwargs
+
+# Config fields that name registered components.
+_NAMED = {("data", "name"): "data", ("model", "arch"): "arch", ("model", "latent"): "latent",
+          ("model", "likelihood"): "likelihood", ("model", "prior"): "prior"}
+
+
+def read_yaml(path: str | Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(Path(path).read_text())
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1})" if mark else ""
+        raise ConfigError(f"config file {path} is not valid YAML{where}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"config file {path} must hold a mapping of sections (data, model, ...)")
+    return data
+
+
+def parse_override(item: str) -> tuple[list[str], Any]:
+    """``"model.hidden=[400,200]"`` -> (["model", "hidden"], [400, 200]); values parsed as YAML."""
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(f"override {item!r} must look like section.key=value")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    return key.strip().split("."), parsed
+
+
+def apply_overrides(data: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    for item in overrides:
+        keys, value = parse_override(item)
+        node = data
+        for k in keys[:-1]:
+            child = node.setdefault(k, {})
+            if not isinstance(child, dict):
+                raise ConfigError(f"override {item!r}: {k} is not a section")
+            node = child
+        node[keys[-1]] = value
+    return data
+
+
+def _fields(section: str) -> list[str]:
+    model: type[BaseModel] | None = Config.model_fields.get(section) and \
+        Config.model_fields[section].annotation  # type: ignore[assignment]
+    return list(model.model_fields) if model else list(Config.model_fields)
+
+
+def _describe(err: dict[str, Any]) -> str:
+    loc = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        section = str(err["loc"][0]) if len(err["loc"]) > 1 else ""
+        valid = ", ".join(_fields(section))
+        return f"{loc}: unknown key (valid: {valid})"
+    msg = err["msg"]
+    return f"{loc}: {msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
+
+
+def _raw(data: dict[str, Any], section: str, key: str) -> Any:
+    node = data.get(section)
+    if isinstance(node, dict) and key in node:
+        return node[key]
+    field = Config.model_fields[section].default_factory()  # type: ignore[misc]
+    return getattr(field, key)
+
+
+def semantic_errors(data: dict[str, Any]) -> list[str]:
+    """Errors pydantic cannot see: unknown component names and their options."""
+    errors = []
+    for (section, key), kind in _NAMED.items():
+        name = _raw(data, section, key)
+        if isinstance(name, str) and name not in registry.names(kind):
+            errors.append(f"{section}.{key}: unknown {kind} {name!r} "
+                          f"(valid: {', '.join(registry.names(kind))})")
+    lik, args = _raw(data, "model", "likelihood"), _raw(data, "model", "likelihood_args")
+    if lik in registry.names("likelihood") and isinstance(args, dict):
+        try:
+            bind_kwargs("likelihood", lik, registry.get("likelihood", lik), args)
+        except ConfigError as exc:
+            errors.append(f"model.likelihood_args: {exc}")
+    if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
+        errors.append("data.path: this data source needs a path")
+    return errors
+
+
+def config_errors(data: dict[str, Any]) -> tuple[Config | None, list[str]]:
+    """Validate raw config data; returns the Config (or None) and every error found."""
+    errors: list[str] = []
+    cfg = None
+    try:
+        cfg = Config.model_validate(data)
+    except ValidationError as exc:
+        errors = [_describe(e) for e in exc.errors()]
+    sections_ok = all(isinstance(data.get(s, {}), dict) for s in Config.model_fields)
+    if sections_ok:
+        errors += semantic_errors(data)
+    return (cfg if not errors else None), errors
+
+
+def load_config(path: str | Path | None = None, overrides: list[str] | None = None,
+                base: dict[str, Any] | None = None) -> Config:
+    """The Config from ``base`` (or a YAML file) with overrides; ConfigError listing all errors."""
+    data = base if base is not None else (read_yaml(path) if path else {})
+    data = apply_overrides(data, overrides or [])
+    cfg, errors = config_errors(data)
+    if errors or cfg is None:
+        raise ConfigError("invalid config: " + "; ".join(errors))
+    return cfg

@@ -1,0 +1,84 @@
+"""The typed configuration of a run. Key names are a contract: scripts set them with --set."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+
+class DataConfig(_Section):
+    name: str = Field("digits", description="built-in source (digits, fashion-mnist, mnist, "
+                      "cifar10) or a file kind (arrays, folder, csv)")
+    path: str | None = Field(None, description="file or folder to read (arrays/folder/csv), or a "
+                             "folder holding a built-in data set's files")
+    binarize: Literal["auto", "none", "threshold", "dynamic"] = Field(
+        "auto", description="none; threshold at 0.5; dynamic = resample Bernoulli pixels each "
+        "epoch; auto = dynamic for the bernoulli likelihood, none otherwise")
+    test_fraction: float = Field(0.2, gt=0, lt=1, description="held-out fraction when a source "
+                                 "has no official test split")
+    split_seed: int = Field(0, description="seed of the held-out split (sources without one)")
+    image_size: int | None = Field(None, ge=4, description="image folder: resize to this square size")
+    color: Literal["grey", "rgb"] = Field("grey", description="image folder: channels to keep")
+    download: bool = Field(True, description="download built-in data sets that are not present")
+    cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
+
+
+class ModelConfig(_Section):
+    arch: str = Field("mlp", description="architecture: mlp or conv")
+    hidden: list[int] = Field(default_factory=lambda: [400], description="mlp hidden sizes "
+                              "(encoder; the decoder mirrors them); [] is linear")
+    channels: list[int] = Field(default_factory=lambda: [32, 64], description="conv channels "
+                                "per stride-2 stage")
+    latent: str = Field("gaussian", description="latent component")
+    latent_dim: int = Field(20, ge=1, le=512, description="latent dimension")
+    likelihood: str = Field("bernoulli", description="p(x|z): bernoulli, gaussian, "
+                            "gaussian_learned, gaussian_pixel, continuous_bernoulli")
+    likelihood_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
+                                            "of the likelihood, e.g. {sigma: 0.1}")
+    prior: str = Field("standard_normal", description="prior p(z)")
+
+
+class ObjectiveConfig(_Section):
+    beta: float = Field(1.0, ge=0, description="weight of the KL term")
+    free_bits: float = Field(0.0, ge=0, description="minimum KL per latent dimension (nats), "
+                             "on the batch-mean KL")
+    kl_warmup_steps: int = Field(0, ge=0, description="steps of the linear KL warm-up from 0 to beta")
+    kl_schedule: Literal["linear", "cyclical"] = Field(
+        "linear", description="linear warm-up once, or cyclical (repeat every kl_cycle_steps)")
+    kl_cycle_steps: int = Field(0, ge=0, description="cyclical: steps per cycle (warm-up is "
+                                "kl_warmup_steps of it)")
+
+
+class TrainConfig(_Section):
+    epochs: int = Field(10, ge=1, description="passes over the training split")
+    batch_size: int = Field(128, ge=1, description="examples per step")
+    lr: float = Field(1e-3, gt=0, description="learning rate (Adam)")
+    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay")
+    grad_clip: float | None = Field(None, gt=0, description="clip the gradient norm to this value")
+    lr_schedule: Literal["constant", "cosine", "step"] = Field("constant", description="learning "
+                                                              "rate schedule over epochs")
+    lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
+    early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
+                                "better held-out loss (0: off)")
+    seed: int = Field(0, description="seed of initialization, data order and sampling")
+    device: str = Field("cpu", description="cpu, cuda, cuda:N or auto")
+    eval_batch_size: int = Field(1000, ge=1, description="batch size of held-out evaluation")
+
+
+class Config(_Section):
+    data: DataConfig = Field(default_factory=DataConfig)
+    model: ModelConfig = Field(default_factory=ModelConfig)
+    objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig)
+    train: TrainConfig = Field(default_factory=TrainConfig)
+
+    @model_validator(mode="after")
+    def _resolve_auto(self) -> Config:
+        """``data.binarize=auto`` becomes what the likelihood needs, so runs record the real choice."""
+        if self.data.binarize == "auto":
+            self.data.binarize = "dynamic" if self.model.likelihood == "bernoulli" else "none"
+        return self

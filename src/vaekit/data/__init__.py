@@ -1,0 +1,41 @@
+"""Data sources (one registered file each) and the loader that validates what they return."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from vaekit import registry
+from vaekit.config.schema import DataConfig
+from vaekit.data.base import Dataset, binarize, heldout_tensor, to_float
+from vaekit.data.validate import validate_dataset
+from vaekit.errors import DataError
+
+__all__ = ["Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
+
+# File kinds a path given to --data can be, by suffix.
+_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "csv"}
+
+
+def resolve_data_arg(value: str) -> dict[str, str]:
+    """Turn ``--data NAME|PATH`` into config keys: a built-in name, or a path and its file kind."""
+    if value in registry.names("data"):
+        return {"name": value}
+    path = Path(value).expanduser()
+    if path.is_dir():
+        return {"name": "folder", "path": str(path)}
+    source = _SUFFIX_SOURCES.get(path.suffix.lower())
+    if source is None:
+        builtin = ", ".join(n for n in registry.names("data") if n not in ("arrays", "folder", "csv"))
+        raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/"
+                        ".csv file or image folder")
+    if not path.exists():
+        raise DataError(f"--data {value!r}: no such file")
+    return {"name": source, "path": str(path)}
+
+
+def load_data(cfg: DataConfig) -> Dataset:
+    """Load the source named by ``cfg.name`` and validate it once."""
+    loader = registry.get("data", cfg.name)
+    ds = loader(cfg)
+    validate_dataset(ds)
+    return ds

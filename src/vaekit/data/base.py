@@ -1,0 +1,88 @@
+"""The in-memory data set every source returns, and the batch preprocessing shared by all."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import torch
+from torch import Tensor
+
+
+@dataclass
+class Dataset:
+    """A data set held as tensors in memory.
+
+    ``train``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
+    tabular rows as (N, D) float32 (already standardized). Labels are (N,) int64 or None.
+    """
+
+    name: str
+    train: Tensor
+    test: Tensor
+    kind: Literal["image", "tabular"]
+    train_labels: Tensor | None = None
+    test_labels: Tensor | None = None
+    test_is_official: bool = False
+    classes: list[str] | None = None
+    columns: list[str] | None = None
+    # Tabular: per-column mean and std used to standardize (to map generated rows back).
+    column_mean: Tensor | None = None
+    column_std: Tensor | None = None
+    meta: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Shape of one example: (C, H, W) or (D,)."""
+        return tuple(self.train.shape[1:])
+
+    @property
+    def num_classes(self) -> int | None:
+        if self.classes is not None:
+            return len(self.classes)
+        if self.train_labels is None:
+            return None
+        return int(self.train_labels.max()) + 1
+
+
+def to_float(x: Tensor) -> Tensor:
+    """uint8 pixels -> float32 in [0, 1]; float data passes through as float32."""
+    if x.dtype == torch.uint8:
+        return x.float().div_(255.0)
+    return x.float()
+
+
+def binarize(x: Tensor, mode: str, generator: torch.Generator | None = None) -> Tensor:
+    """Binarize float pixels in [0, 1]: ``threshold`` at 0.5, ``dynamic`` x ~ Bernoulli(x)."""
+    if mode == "none":
+        return x
+    if mode == "threshold":
+        return (x > 0.5).to(x.dtype)
+    if mode == "dynamic":
+        u = torch.rand(x.shape, generator=generator, device=x.device, dtype=x.dtype)
+        return (u < x).to(x.dtype)
+    raise ValueError(f"unknown binarization {mode!r}")
+
+
+# Seed of the fixed binarization of a held-out split (kept apart from training draws).
+HELDOUT_BINARIZATION_SEED = 2015
+
+
+def heldout_tensor(x: Tensor, mode: str, device: torch.device) -> Tensor:
+    """The held-out split as the likelihood sees it: float, and for ``dynamic`` binarization one
+    fixed seeded draw, so held-out numbers are comparable across epochs and runs."""
+    xf = to_float(x.to(device))
+    if mode == "dynamic":
+        g = torch.Generator(device=device).manual_seed(HELDOUT_BINARIZATION_SEED)
+        return binarize(xf, mode, g)
+    return binarize(xf, mode)
+
+
+def split_fraction(
+    n: int, fraction: float, seed: int
+) -> tuple[Tensor, Tensor]:
+    """Indices of a seeded (train, test) split with ``round(n * fraction)`` test examples."""
+    g = torch.Generator().manual_seed(seed)
+    perm = torch.randperm(n, generator=g)
+    n_test = max(1, round(n * fraction))
+    return perm[n_test:], perm[:n_test]

@@ -1,0 +1,92 @@
+"""A folder of PNG/JPEG images (searched recursively), read with Pillow.
+
+Images are converted to grey (``data.color=grey``, C=1) or RGB (C=3) and resized to
+``data.image_size`` x ``data.image_size`` (bilinear, antialiased); without ``image_size``
+every image is resized to the first image's size. If every image lies in a first-level
+subfolder and there are at least two of them, those subfolders are the classes (sorted names;
+label = index). Held-out split: ``data.test_fraction`` with ``data.split_seed``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import torch
+from PIL import Image
+
+from vaekit.config.schema import DataConfig
+from vaekit.data.base import Dataset, split_fraction
+from vaekit.errors import DataError
+from vaekit.registry import register
+
+SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+
+def _image_files(root: Path) -> list[Path]:
+    """Image files under ``root`` in sorted order, skipping hidden files and folders."""
+    return sorted(p for p in root.rglob("*")
+                  if p.suffix.lower() in SUFFIXES and p.is_file()
+                  and not any(part.startswith(".") for part in p.relative_to(root).parts))
+
+
+def _read(path: Path, mode: str, size: tuple[int, int] | None) -> np.ndarray:
+    """One image -> (H, W) or (H, W, 3) uint8, resized to ``size`` (width, height) if given."""
+    try:
+        with Image.open(path) as im:
+            im = im.convert(mode)
+            if size is not None and im.size != size:
+                im = im.resize(size, Image.Resampling.BILINEAR)
+            return np.asarray(im, dtype=np.uint8)
+    except (OSError, ValueError, Image.DecompressionBombError) as e:
+        # UnidentifiedImageError and truncated-file errors are OSErrors.
+        raise DataError(f"image {path} cannot be read ({e}); fix or remove it") from None
+
+
+def _labels(root: Path, files: list[Path]) -> tuple[torch.Tensor | None, list[str] | None]:
+    """Labels from first-level subfolders, if every image is in one and there are >= 2."""
+    tops = [f.relative_to(root).parts for f in files]
+    if any(len(parts) < 2 for parts in tops):
+        return None, None
+    classes = sorted({parts[0] for parts in tops})
+    if len(classes) < 2:
+        return None, None
+    index = {name: i for i, name in enumerate(classes)}
+    return torch.tensor([index[parts[0]] for parts in tops], dtype=torch.int64), classes
+
+
+@register("data", "folder")
+def load_folder(cfg: DataConfig) -> Dataset:
+    """(N, C, H, W) uint8 in [0, 255] from the images under ``cfg.path``; labels if class folders."""
+    if cfg.path is None:
+        raise DataError("data source 'folder' needs data.path (a folder of PNG/JPEG images)")
+    root = Path(cfg.path).expanduser()
+    if not root.is_dir():
+        raise DataError(f"image folder {root} does not exist or is not a folder")
+    files = _image_files(root)
+    if len(files) < 2:
+        raise DataError(f"image folder {root}: found {len(files)} PNG/JPEG images, need at "
+                        "least 2 (searched recursively)")
+    mode = "L" if cfg.color == "grey" else "RGB"
+    size = None if cfg.image_size is None else (cfg.image_size, cfg.image_size)
+    first = _read(files[0], mode, size)
+    size = (first.shape[1], first.shape[0])
+    # Preallocate (N, H, W[, C]) and fill it: only one copy of the data set in memory.
+    images = np.empty((len(files), *first.shape), dtype=np.uint8)
+    images[0] = first
+    for i, f in enumerate(files[1:], start=1):
+        images[i] = _read(f, mode, size)
+    x = torch.from_numpy(images)
+    x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
+    y, classes = _labels(root, files)
+    tr, te = split_fraction(len(x), cfg.test_fraction, cfg.split_seed)
+    return Dataset(
+        name=root.name,
+        train=x[tr],
+        test=x[te],
+        kind="image",
+        train_labels=None if y is None else y[tr],
+        test_labels=None if y is None else y[te],
+        classes=classes,
+        meta={"source": str(root), "files": len(files), "color": cfg.color},
+    )

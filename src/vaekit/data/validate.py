@@ -1,0 +1,46 @@
+"""Checks run once when data is loaded: shape, dtype, finite values, range."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from vaekit.data.base import Dataset
+from vaekit.errors import DataError
+
+
+def _check_split(name: str, split: str, x: Tensor, kind: str) -> None:
+    where = f"data set {name!r}, {split} split"
+    if x.ndim < 2 or x.shape[0] == 0:
+        raise DataError(f"{where}: expected a batch of examples, got shape {tuple(x.shape)}")
+    if kind == "image" and x.ndim != 4:
+        raise DataError(f"{where}: images must be (N, C, H, W), got shape {tuple(x.shape)}")
+    if kind == "tabular" and x.ndim != 2:
+        raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
+    if x.dtype == torch.uint8:
+        return
+    if not x.dtype.is_floating_point:
+        raise DataError(f"{where}: expected uint8 or float values, got {x.dtype}")
+    bad = ~torch.isfinite(x)
+    if bad.any():
+        first = int(bad.reshape(len(x), -1).any(1).nonzero()[0])
+        raise DataError(f"{where}: {int(bad.sum())} non-finite values (NaN/Inf), first in "
+                        f"example {first}; clean or drop those rows")
+    if kind == "image":
+        lo, hi = float(x.min()), float(x.max())
+        if lo < 0 or hi > 1:
+            raise DataError(f"{where}: float pixel values must lie in [0, 1], found [{lo:g}, "
+                            f"{hi:g}]; divide 8-bit images by 255 or store them as uint8")
+
+
+def validate_dataset(ds: Dataset) -> None:
+    """Raise DataError with one line naming the first problem found."""
+    _check_split(ds.name, "train", ds.train, ds.kind)
+    _check_split(ds.name, "test", ds.test, ds.kind)
+    if ds.train.shape[1:] != ds.test.shape[1:]:
+        raise DataError(f"data set {ds.name!r}: train examples {tuple(ds.train.shape[1:])} and "
+                        f"test examples {tuple(ds.test.shape[1:])} differ in shape")
+    for split, x, y in (("train", ds.train, ds.train_labels), ("test", ds.test, ds.test_labels)):
+        if y is not None and len(y) != len(x):
+            raise DataError(f"data set {ds.name!r}, {split} split: {len(y)} labels for "
+                            f"{len(x)} examples")

@@ -1,0 +1,83 @@
+"""What every likelihood p(x|z) shares: a factorized distribution over the data dimensions."""
+
+from __future__ import annotations
+
+import warnings
+
+import torch
+from torch import Tensor, nn
+
+from vaekit.errors import DataError
+
+
+class FactorizedDist:
+    """A distribution over x that factorizes over its ``event_ndim`` trailing dimensions.
+
+    Subclasses give the elementwise log-density; ``log_prob`` sums it per example (nats).
+    """
+
+    discrete: bool = False
+
+    def __init__(self, event_ndim: int) -> None:
+        self.event_ndim = event_ndim
+
+    def log_prob_elementwise(self, x: Tensor) -> Tensor:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def log_prob(self, x: Tensor) -> Tensor:
+        """log p(x|z) summed over the data dimensions: (B,) nats, normalizing constants included."""
+        return self.log_prob_elementwise(x).flatten(-self.event_ndim).sum(-1)
+
+    @property
+    def mean(self) -> Tensor:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def sample(self, generator: torch.Generator | None = None) -> Tensor:  # pragma: no cover
+        raise NotImplementedError
+
+
+class Likelihood(nn.Module):
+    """Maps decoder outputs to p(x|z). ``params_per_dim`` decoder channels per data channel."""
+
+    params_per_dim: int = 1
+    discrete: bool = False
+    # The range of x this likelihood is defined on; None means the whole real line.
+    support: tuple[float, float] | None = None
+
+    def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
+        raise NotImplementedError
+
+    def split(self, params: Tensor) -> tuple[Tensor, ...]:
+        """Split (B, k*C, ...) decoder output into k parameter tensors of (B, C, ...)."""
+        return params.chunk(self.params_per_dim, dim=1)
+
+    def check_support(self, x: Tensor, binarized: bool) -> None:
+        """Raise DataError when x lies outside the support (x: raw uint8 or float data)."""
+        if self.support is None or x.dtype == torch.uint8:
+            return
+        lo, hi = float(x.min()), float(x.max())
+        if lo < self.support[0] or hi > self.support[1]:
+            raise DataError(
+                f"likelihood {self.name!r} needs values in [{self.support[0]:g}, "
+                f"{self.support[1]:g}], the data has [{lo:g}, {hi:g}]; rescale the data or "
+                "choose model.likelihood=gaussian"
+            )
+
+    @property
+    def name(self) -> str:
+        return getattr(self, "registered_name", type(self).__name__)
+
+
+def is_binary(x: Tensor) -> bool:
+    """True when every value is 0 or 1 (0 or 255 for uint8)."""
+    top = 255 if x.dtype == torch.uint8 else 1
+    return not bool(((x != 0) & (x != top)).any())
+
+
+def warn_grey_levels(name: str) -> None:
+    warnings.warn(
+        f"likelihood {name!r} on grey levels: it is not a normalized density for values strictly "
+        "between 0 and 1, so its -ELBO is not a likelihood. Use data.binarize=dynamic (the "
+        "standard for likelihood benchmarks) or model.likelihood=continuous_bernoulli.",
+        stacklevel=3,
+    )

@@ -1,0 +1,1 @@
+"""Pure functions that turn a model into pictures and codes (tensors in, tensors out)."""

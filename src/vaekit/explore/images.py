@@ -1,0 +1,28 @@
+"""Prior samples and reconstructions as image batches."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from vaekit.errors import UserError
+from vaekit.model.vae import VAE
+
+
+def _require_images(model: VAE) -> None:
+    if len(model.shape) != 3:
+        raise UserError(f"this model's data are rows of {model.shape[0]} columns, not images")
+
+
+def sample_images(model: VAE, n: int, seed: int = 0, temperature: float = 1.0,
+                  stochastic: bool = False) -> Tensor:
+    """n decoded prior draws z ~ N(0, T^2 I): (n, C, H, W), the likelihood mean by default."""
+    _require_images(model)
+    g = torch.Generator(device=model.device).manual_seed(seed)
+    return model.sample(n, temperature=temperature, generator=g, stochastic=stochastic)
+
+
+def reconstruction_pairs(model: VAE, x: Tensor) -> Tensor:
+    """x: (n, C, H, W) -> (2n, C, H, W): the n originals, then their reconstructions."""
+    _require_images(model)
+    return torch.cat([x, model.reconstruct(x.to(model.device)).cpu()])

@@ -1,0 +1,3 @@
+"""Latent components (posterior heads), one registered file each."""
+
+from vaekit.model.latents import gaussian  # noqa: F401

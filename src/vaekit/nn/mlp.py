@@ -1,0 +1,36 @@
+"""Fully connected encoder/decoder bodies; hidden=[] makes both linear."""
+
+from __future__ import annotations
+
+import itertools
+import math
+
+from torch import nn
+
+from vaekit.nn.base import Arch
+from vaekit.registry import register
+
+
+def _stack(sizes: list[int]) -> list[nn.Module]:
+    layers: list[nn.Module] = []
+    for a, b in itertools.pairwise(sizes):
+        layers += [nn.Linear(a, b), nn.ReLU()]
+    return layers
+
+
+@register("arch", "mlp")
+def build_mlp(
+    shape: tuple[int, ...], decoder_in: int, params_per_dim: int, hidden: list[int], **_: object
+) -> Arch:
+    """Encoder D -> hidden... (ReLU); decoder decoder_in -> reversed(hidden) -> k*D.
+
+    ``shape``: one example's shape, (C, H, W) or (D,); the decoder restores it with k*C channels.
+    """
+    d = math.prod(shape)
+    encoder = nn.Sequential(nn.Flatten(), *_stack([d, *hidden]))
+    back = [decoder_in, *reversed(hidden)]
+    out_shape = (params_per_dim * shape[0], *shape[1:])
+    decoder = nn.Sequential(
+        *_stack(back), nn.Linear(back[-1], params_per_dim * d), nn.Unflatten(1, out_shape)
+    )
+    return Arch(encoder=encoder, feature_dim=hidden[-1] if hidden else d, decoder=decoder)

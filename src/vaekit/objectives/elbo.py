@@ -1,0 +1,47 @@
+"""The ELBO, log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || p(z)), with the KL in closed form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from vaekit.dists.gaussian import DiagGaussian
+from vaekit.model.vae import VAE
+
+
+@dataclass
+class ElboTerms:
+    """Per-example terms in nats: ``recon`` = E_q[log p(x|z)] (one sample), ``kl`` (B,),
+    ``kl_per_dim`` (B, L), and the posterior they came from. ``elbo`` = recon - kl."""
+
+    recon: Tensor
+    kl: Tensor
+    kl_per_dim: Tensor
+    posterior: DiagGaussian
+
+    @property
+    def elbo(self) -> Tensor:
+        return self.recon - self.kl
+
+
+def elbo_terms(model: VAE, x: Tensor, generator: torch.Generator | None = None) -> ElboTerms:
+    """One reparameterized sample of the ELBO terms for a batch x: (B, *shape)."""
+    q = model.encode(x)
+    z = q.rsample(generator=generator)
+    recon = model.decode(z).log_prob(x)
+    kl_per_dim = q.kl_per_dim(model.prior)
+    return ElboTerms(recon=recon, kl=kl_per_dim.sum(-1), kl_per_dim=kl_per_dim, posterior=q)
+
+
+def elbo_loss(terms: ElboTerms, beta: float = 1.0, free_bits: float = 0.0) -> Tensor:
+    """-recon + beta * KL, averaged over the batch (nats per example).
+
+    Free bits (Kingma et al. 2016): each latent dimension's batch-mean KL counts as at least
+    ``free_bits`` nats, so the optimizer gains nothing by pushing it below that.
+    """
+    kl_dims = terms.kl_per_dim.mean(0)
+    if free_bits > 0:
+        kl_dims = kl_dims.clamp(min=free_bits)
+    return -terms.recon.mean() + beta * kl_dims.sum()

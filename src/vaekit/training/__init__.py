@@ -1,0 +1,1 @@
+"""Training: one explicit loop; variation enters through the config and the objective."""

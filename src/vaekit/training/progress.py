@@ -1,0 +1,32 @@
+"""A live progress bar on a terminal, one plain line per epoch otherwise."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from tqdm import tqdm
+
+
+class Progress:
+    def __init__(self, total_steps: int, enabled: bool | None = None) -> None:
+        self.bar_on = sys.stderr.isatty() if enabled is None else enabled
+        self.bar: Any = None
+        self.total = total_steps
+
+    def start_epoch(self, epoch: int, epochs: int) -> None:
+        if self.bar_on:
+            self.bar = tqdm(total=self.total, desc=f"epoch {epoch}/{epochs}", leave=False,
+                            dynamic_ncols=True)
+
+    def step(self, n: int, **terms: float) -> None:
+        if self.bar is not None:
+            self.bar.update(n)
+            if terms:
+                self.bar.set_postfix({k: f"{v:.2f}" for k, v in terms.items()}, refresh=False)
+
+    def end_epoch(self, line: str) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+        print(line, flush=True)

@@ -1,0 +1,71 @@
+"""What the trainer needs before its loop: device, data on the device, optimizer, schedule."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+
+from vaekit.config.schema import Config, TrainConfig
+from vaekit.data import Dataset, binarize, to_float
+from vaekit.errors import ConfigError
+from vaekit.model.vae import VAE
+
+
+def resolve_device(name: str) -> torch.device:
+    """``auto`` picks CUDA when present; asking for CUDA without it is a ConfigError."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise ConfigError(f"train.device: unknown device {name!r} (cpu, cuda, cuda:N, auto)") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device: CUDA was asked for but torch sees no GPU; use cpu")
+    return device
+
+
+def check_likelihood_support(model: VAE, ds: Dataset, mode: str) -> None:
+    """Data must lie where the likelihood is defined (DataError) -- checked once, at load."""
+    for x in (ds.train, ds.test):
+        model.likelihood.check_support(x, binarized=mode != "none")
+
+
+@dataclass
+class Batches:
+    """The training split on the device (uint8 stays uint8) and how to turn indices into a batch."""
+
+    x: Tensor
+    binarize: str
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def batch(self, idx: Tensor, generator: torch.Generator | None) -> Tensor:
+        return binarize(to_float(self.x[idx]), self.binarize, generator)
+
+
+def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:
+    """Adam; the fused kernel (one pass over all parameters) where this torch build has it."""
+    try:
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
+                                fused=True)
+    except RuntimeError:
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+def make_schedule(opt: torch.optim.Optimizer, cfg: TrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
+    """Per-epoch learning-rate factor: constant, cosine to 0 over the run, or halve every N epochs."""
+    epochs, every = cfg.epochs, cfg.lr_step_epochs
+    factors = {
+        "constant": lambda e: 1.0,
+        "cosine": lambda e: 0.5 * (1 + math.cos(math.pi * min(e, epochs) / epochs)),
+        "step": lambda e: 0.5 ** (e // every),
+    }
+    return torch.optim.lr_scheduler.LambdaLR(opt, factors[cfg.lr_schedule])
+
+
+def steps_per_epoch(n: int, cfg: Config) -> int:
+    return math.ceil(n / cfg.train.batch_size)

@@ -1,0 +1,1 @@
+"""Pictures of a model: image grids (pure: arrays in, arrays out)."""

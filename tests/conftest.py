@@ -1,0 +1,26 @@
+"""Shared fixtures: tiny configs and trained runs on the embedded digits."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from vaekit.config.load import load_config
+from vaekit.config.schema import Config
+
+TINY = ["model.hidden=[32]", "model.latent_dim=4", "train.epochs=2", "train.batch_size=128"]
+
+
+def tiny_config(*overrides: str) -> Config:
+    return load_config(overrides=[*TINY, *overrides])
+
+
+@pytest.fixture(scope="session")
+def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-epoch digits run, trained once per session (read-only for tests)."""
+    from vaekit.training.trainer import train
+
+    out = tmp_path_factory.mktemp("runs") / "tiny"
+    train(tiny_config(), out, progress=False)
+    return out

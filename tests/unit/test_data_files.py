@@ -1,0 +1,135 @@
+"""User files: numpy arrays, image folders and CSV tables (through ``load_data``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+from PIL import Image
+
+from vaekit.config.schema import DataConfig
+from vaekit.data import load_data
+from vaekit.errors import DataError
+
+
+def arrays(path: Path, **kw: object) -> DataConfig:
+    return DataConfig(name="arrays", path=str(path), **kw)
+
+
+def test_npy_3d_uint8_becomes_channels_first(tmp_path: Path) -> None:
+    x = np.random.default_rng(0).integers(0, 256, size=(10, 5, 6), dtype=np.uint8)
+    np.save(tmp_path / "x.npy", x)
+    ds = load_data(arrays(tmp_path / "x.npy", test_fraction=0.2, split_seed=3))
+    assert ds.train.shape == (8, 1, 5, 6) and ds.test.shape == (2, 1, 5, 6)
+    assert ds.train.dtype == torch.uint8 and ds.kind == "image" and not ds.test_is_official
+    again = load_data(arrays(tmp_path / "x.npy", test_fraction=0.2, split_seed=3))
+    assert torch.equal(again.test, ds.test)  # the split is seeded
+    rows = {tuple(r) for r in x.reshape(10, -1).tolist()}
+    assert {tuple(r) for r in ds.test.reshape(2, -1).tolist()} <= rows
+
+
+def test_npz_train_test_channels_last_and_labels(tmp_path: Path) -> None:
+    rng = np.random.default_rng(1)
+    np.savez(tmp_path / "d.npz", train=rng.random((6, 4, 4, 3), dtype=np.float32),
+             test=rng.random((3, 4, 4, 3), dtype=np.float32),
+             train_labels=np.arange(6), test_labels=np.arange(3))
+    ds = load_data(arrays(tmp_path / "d.npz"))
+    assert ds.train.shape == (6, 3, 4, 4) and ds.test.shape == (3, 3, 4, 4)
+    assert ds.train.dtype == torch.float32 and ds.test_labels.tolist() == [0, 1, 2]
+
+
+def test_npz_with_nan_is_an_error(tmp_path: Path) -> None:
+    x = np.full((5, 3, 3), 0.5, dtype=np.float32)
+    x[2, 1, 1] = np.nan
+    np.savez(tmp_path / "nan.npz", x=x)
+    with pytest.raises(DataError, match=r"nan\.npz.*NaN"):
+        load_data(arrays(tmp_path / "nan.npz"))
+
+
+def test_npz_float_images_out_of_range(tmp_path: Path) -> None:
+    np.savez(tmp_path / "big.npz", x=np.full((5, 3, 3), 200.0, dtype=np.float32))
+    with pytest.raises(DataError, match=r"\[0, 1\]"):
+        load_data(arrays(tmp_path / "big.npz"))
+
+
+def test_2d_arrays_are_standardized_rows(tmp_path: Path) -> None:
+    x = np.random.default_rng(2).normal(5.0, 3.0, size=(50, 4))
+    x[:, 3] = 7.0  # constant column: std 0 -> divided by 1
+    np.savez(tmp_path / "rows.npz", x=x, y=np.arange(50) % 2)
+    ds = load_data(arrays(tmp_path / "rows.npz"))
+    assert ds.kind == "tabular" and ds.train.shape == (40, 4) and ds.columns == ["x0", "x1",
+                                                                                  "x2", "x3"]
+    assert torch.allclose(ds.train.mean(0), torch.zeros(4), atol=1e-5)
+    assert torch.allclose(ds.train[:, :3].std(0, correction=0), torch.ones(3), atol=1e-4)
+    assert ds.column_std is not None and float(ds.column_std[3]) == 1.0
+
+
+def test_bad_numpy_files(tmp_path: Path) -> None:
+    (tmp_path / "bad.npz").write_bytes(b"PK\x03\x04 definitely not a zip")
+    with pytest.raises(DataError, match="bad.npz"):
+        load_data(arrays(tmp_path / "bad.npz"))
+    np.save(tmp_path / "obj.npy", np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    with pytest.raises(DataError, match="obj.npy.*pickled"):
+        load_data(arrays(tmp_path / "obj.npy"))
+    np.savez(tmp_path / "keys.npz", images=np.zeros((3, 2, 2)))
+    with pytest.raises(DataError, match=r"keys \['images'\]"):
+        load_data(arrays(tmp_path / "keys.npz"))
+    with pytest.raises(DataError, match="no such file"):
+        load_data(arrays(tmp_path / "absent.npz"))
+
+
+def _save(path: Path, size: tuple[int, int], value: int) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.new("RGB", size, (value, 255 - value, 0)).save(path)
+
+
+def test_image_folder_grey_rgb_resize_and_classes(tmp_path: Path) -> None:
+    for i in range(3):
+        _save(tmp_path / "cats" / f"{i}.png", (12, 10), 10 * i)
+        _save(tmp_path / "dogs" / "sub" / f"{i}.jpg", (20, 20), 200)
+    grey = load_data(DataConfig(name="folder", path=str(tmp_path), image_size=8))
+    assert grey.train.shape[1:] == (1, 8, 8) and grey.train.dtype == torch.uint8
+    assert grey.classes == ["cats", "dogs"]
+    labels = torch.cat([grey.train_labels, grey.test_labels])
+    assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
+    rgb = load_data(DataConfig(name="folder", path=str(tmp_path), color="rgb"))
+    assert rgb.train.shape[1:] == (3, 10, 12)  # default: the first image's size
+    assert len(rgb.train) + len(rgb.test) == 6
+
+
+def test_image_folder_errors(tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(DataError, match="found 0"):
+        load_data(DataConfig(name="folder", path=str(tmp_path / "empty")))
+    _save(tmp_path / "imgs" / "a.png", (4, 4), 0)
+    (tmp_path / "imgs" / "b.png").write_bytes(b"not a png")
+    with pytest.raises(DataError, match=r"b\.png"):
+        load_data(DataConfig(name="folder", path=str(tmp_path / "imgs")))
+
+
+def csv_cfg(path: Path) -> DataConfig:
+    return DataConfig(name="csv", path=str(path), test_fraction=0.25)
+
+
+def test_csv_standardized_with_labels_and_dropped_text(tmp_path: Path) -> None:
+    rng = np.random.default_rng(3)
+    lines = ["height,name,weight,class"]
+    for i in range(40):
+        lines.append(f"{rng.normal(170, 10):.3f},n{i},{rng.normal(70, 5):.3f},{'ab'[i % 2]}")
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    ds = load_data(csv_cfg(tmp_path / "t.csv"))
+    assert ds.kind == "tabular" and ds.columns == ["height", "weight"] and ds.classes == ["a", "b"]
+    assert ds.train.shape == (30, 2) and ds.test.shape == (10, 2)
+    assert torch.allclose(ds.train.mean(0), torch.zeros(2), atol=1e-5)
+    assert torch.allclose(ds.train.std(0, correction=0), torch.ones(2), atol=1e-4)
+    assert ds.column_mean is not None and abs(float(ds.column_mean[0]) - 170) < 10
+    assert ds.meta["dropped_columns"] == ["name"]
+
+
+@pytest.mark.parametrize(("cell", "what"), [("", "empty"), ("nan", "'nan'")])
+def test_csv_empty_or_nan_cell(tmp_path: Path, cell: str, what: str) -> None:
+    (tmp_path / "t.csv").write_text(f"a,b\n1,2\n3,4\n5,{cell}\n7,8\n")
+    with pytest.raises(DataError, match=rf"t\.csv, line 4, column 'b': {what} cell"):
+        load_data(csv_cfg(tmp_path / "t.csv"))
