@@ -23,6 +23,7 @@ _BUILTIN_MODULES = {
     "likelihood": "vaekit.dists.likelihoods",
     "prior": "vaekit.dists.priors",
     "latent": "vaekit.model.latents",
+    "objective": "vaekit.objectives",
 }
 
 

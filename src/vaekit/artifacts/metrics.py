@@ -23,8 +23,10 @@ def read_metrics(path: str | Path) -> list[dict[str, str]]:
 
 
 def write_metrics(path: str | Path, rows: list[dict[str, object]]) -> None:
+    """Rows as CSV: the standard COLUMNS, then any extra statistics an objective logs."""
+    extra = sorted({k for row in rows for k in row} - set(COLUMNS))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS, extrasaction="ignore")
+    writer = csv.DictWriter(buf, fieldnames=COLUMNS + extra, restval="")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _fmt(v) for k, v in row.items()})

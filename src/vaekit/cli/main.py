@@ -21,10 +21,15 @@ def cli() -> None:
 
 
 def _register_commands() -> None:
-    from vaekit.cli import images, quickstart, train, validate
+    """Every module of ``vaekit.cli`` that defines COMMANDS adds them: one file per command."""
+    import importlib
+    import pkgutil
 
-    for module in (train, quickstart, images, validate):
-        for command in module.COMMANDS:
+    import vaekit.cli as package
+
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"vaekit.cli.{info.name}")
+        for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
 
 

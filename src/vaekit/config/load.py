@@ -15,7 +15,8 @@ from vaekit.model.build import bind_kwargs
 
 # Config fields that name registered components.
 _NAMED = {("data", "name"): "data", ("model", "arch"): "arch", ("model", "latent"): "latent",
-          ("model", "likelihood"): "likelihood", ("model", "prior"): "prior"}
+          ("model", "likelihood"): "likelihood", ("model", "prior"): "prior",
+          ("objective", "name"): "objective"}
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:

@@ -44,6 +44,7 @@ class ModelConfig(_Section):
 
 
 class ObjectiveConfig(_Section):
+    name: str = Field("elbo", description="training objective")
     beta: float = Field(1.0, ge=0, description="weight of the KL term")
     free_bits: float = Field(0.0, ge=0, description="minimum KL per latent dimension (nats), "
                              "on the batch-mean KL")

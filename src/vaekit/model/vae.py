@@ -40,11 +40,14 @@ class VAE(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
-    def encode(self, x: Tensor) -> DiagGaussian:
-        """x: (B, *shape) float -> posterior q(z|x); its ``mean`` is the deterministic embedding."""
+    def encode(self, x: Tensor, y: Tensor | None = None) -> DiagGaussian:
+        """x: (B, *shape) float -> posterior q(z|x); its ``mean`` is the deterministic embedding.
+
+        ``y`` (B,) labels are used by conditional models and ignored otherwise.
+        """
         return self.latent(self.encoder(x))
 
-    def decode(self, z: Tensor) -> FactorizedDist:
+    def decode(self, z: Tensor, y: Tensor | None = None) -> FactorizedDist:
         """z: (B, L) -> likelihood p(x|z); ``.mean`` is the expected image/row."""
         return self.likelihood(self.decoder(z))
 

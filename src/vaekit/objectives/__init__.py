@@ -1,6 +1,18 @@
-"""Objectives: functions of a model and a batch, kept apart from the modules."""
+"""Objectives: functions of a model and a batch, kept apart from the modules.
 
-from vaekit.objectives.elbo import ElboTerms, elbo_loss, elbo_terms
+Each is registered by name (``objective.name`` in the config) and built from the ``objective``
+config section; the trainer and the held-out evaluation call them the same way.
+"""
+
+from vaekit import registry
+from vaekit.config.schema import ObjectiveConfig
+from vaekit.objectives.base import Batch, LossOut, Objective
+from vaekit.objectives.elbo import Elbo, ElboTerms, elbo_loss, elbo_terms
 from vaekit.objectives.schedules import beta_at
 
-__all__ = ["ElboTerms", "beta_at", "elbo_loss", "elbo_terms"]
+__all__ = ["Batch", "Elbo", "ElboTerms", "LossOut", "Objective", "beta_at", "build_objective",
+           "elbo_loss", "elbo_terms"]
+
+
+def build_objective(cfg: ObjectiveConfig) -> Objective:
+    return registry.get("objective", cfg.name)(cfg)

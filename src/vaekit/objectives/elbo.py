@@ -7,8 +7,12 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from vaekit.config.schema import ObjectiveConfig
 from vaekit.dists.gaussian import DiagGaussian
 from vaekit.model.vae import VAE
+from vaekit.objectives.base import Batch, LossOut
+from vaekit.objectives.schedules import beta_at
+from vaekit.registry import register
 
 
 @dataclass
@@ -26,11 +30,12 @@ class ElboTerms:
         return self.recon - self.kl
 
 
-def elbo_terms(model: VAE, x: Tensor, generator: torch.Generator | None = None) -> ElboTerms:
-    """One reparameterized sample of the ELBO terms for a batch x: (B, *shape)."""
-    q = model.encode(x)
+def elbo_terms(model: VAE, x: Tensor, generator: torch.Generator | None = None,
+               y: Tensor | None = None) -> ElboTerms:
+    """One reparameterized sample of the ELBO terms for a batch x: (B, *shape) (labels y)."""
+    q = model.encode(x, y)
     z = q.rsample(generator=generator)
-    recon = model.decode(z).log_prob(x)
+    recon = model.decode(z, y).log_prob(x)
     kl_per_dim = q.kl_per_dim(model.prior)
     return ElboTerms(recon=recon, kl=kl_per_dim.sum(-1), kl_per_dim=kl_per_dim, posterior=q)
 
@@ -45,3 +50,24 @@ def elbo_loss(terms: ElboTerms, beta: float = 1.0, free_bits: float = 0.0) -> Te
     if free_bits > 0:
         kl_dims = kl_dims.clamp(min=free_bits)
     return -terms.recon.mean() + beta * kl_dims.sum()
+
+
+@register("objective", "elbo")
+class Elbo:
+    """The ELBO with beta, KL warm-up and free bits while training; the plain ELBO when evaluating."""
+
+    def __init__(self, cfg: ObjectiveConfig) -> None:
+        self.cfg = cfg
+
+    def beta_at(self, step: int) -> float:
+        return beta_at(step, self.cfg)
+
+    def __call__(self, model: VAE, batch: Batch, step: int | None,
+                 generator: torch.Generator | None = None) -> LossOut:
+        t = elbo_terms(model, batch.x, generator, batch.y)
+        if step is None:
+            loss = -t.elbo.mean()
+        else:
+            loss = elbo_loss(t, self.beta_at(step), self.cfg.free_bits)
+        return LossOut(loss=loss, bound=t.elbo, recon=t.recon, kl=t.kl, kl_per_dim=t.kl_per_dim,
+                       latent_mean=t.posterior.mean)

@@ -12,6 +12,7 @@ from vaekit.config.schema import Config, TrainConfig
 from vaekit.data import Dataset, binarize, to_float
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
+from vaekit.objectives.base import Batch
 
 
 def resolve_device(name: str) -> torch.device:
@@ -38,13 +39,15 @@ class Batches:
     """The training split on the device (uint8 stays uint8) and how to turn indices into a batch."""
 
     x: Tensor
+    y: Tensor | None
     binarize: str
 
     def __len__(self) -> int:
         return len(self.x)
 
-    def batch(self, idx: Tensor, generator: torch.Generator | None) -> Tensor:
-        return binarize(to_float(self.x[idx]), self.binarize, generator)
+    def batch(self, idx: Tensor, generator: torch.Generator | None) -> Batch:
+        x = binarize(to_float(self.x[idx]), self.binarize, generator)
+        return Batch(x, None if self.y is None else self.y[idx])
 
 
 def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:

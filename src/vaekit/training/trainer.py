@@ -16,10 +16,10 @@ from vaekit.artifacts.run_dir import Run, claim_new_run_dir
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
 from vaekit.errors import TrainingError
-from vaekit.eval.elbo import split_elbo
+from vaekit.eval.elbo import evaluate_split
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
-from vaekit.objectives import beta_at, elbo_loss, elbo_terms
+from vaekit.objectives import build_objective
 from vaekit.training import setup
 from vaekit.training.progress import Progress
 
@@ -52,6 +52,7 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
     mode = cfg.data.binarize if ds.kind == "image" else "none"
     setup.check_likelihood_support(model, ds, mode)
     model.to(device)
+    objective = build_objective(cfg.objective)
     opt = setup.make_optimizer(model, cfg.train)
     sched = setup.make_schedule(opt, cfg.train)
     noise = torch.Generator(device=device).manual_seed(cfg.train.seed)
@@ -72,8 +73,8 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         save_model(model, cfg, out, extra)
         _checkpoint(out, model, opt, sched, noise, state)
 
-    batches = setup.Batches(ds.train.to(device), mode)
-    x_test = heldout_tensor(ds.test, mode, device)
+    batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
+    x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     bs = cfg.train.batch_size
     bar = Progress(setup.steps_per_epoch(len(batches), cfg), progress)
     for epoch in range(state["epoch"] + 1, cfg.train.epochs + 1):
@@ -81,13 +82,13 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         model.train()
         lr = opt.param_groups[0]["lr"]
         sums = torch.zeros(2, dtype=torch.float64, device=device)
+        stat_sums: dict[str, torch.Tensor] = {}
         t0 = time.perf_counter()
         order = _epoch_order(len(batches), cfg.train.seed, epoch).to(device)
         for i in range(0, len(batches), bs):
-            xb = batches.batch(order[i : i + bs], noise)
-            terms = elbo_terms(model, xb, noise)
-            beta = beta_at(state["step"], cfg.objective)
-            loss = elbo_loss(terms, beta, cfg.objective.free_bits)
+            batch = batches.batch(order[i : i + bs], noise)
+            res = objective(model, batch, state["step"], noise)
+            loss = res.loss
             if not torch.isfinite(loss):
                 raise TrainingError(
                     f"the loss became {loss.item()} at epoch {epoch}, step {state['step']}; the "
@@ -99,19 +100,23 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
                 torch.nn.utils.clip_grad_norm_(model.parameters(), cfg.train.grad_clip)
             opt.step()
             state["step"] += 1
-            sums += torch.stack([terms.recon.detach().sum(), terms.kl.detach().sum()])
-            bar.step(len(xb), loss=float(loss.detach()))
+            sums += torch.stack([res.recon.detach().sum(), res.kl.detach().sum()])
+            for k, v in res.stats.items():
+                stat_sums[k] = stat_sums.get(k, 0.0) + v.detach() * len(batch)
+            bar.step(len(batch), loss=float(loss.detach()))
         seconds = time.perf_counter() - t0
         sched.step()
 
         model.eval()
-        held = split_elbo(model, x_test, cfg.train.eval_batch_size, noise)
+        held = evaluate_split(model, objective, x_test, y_test, cfg.train.eval_batch_size, noise)
         recon, kl = (-sums[0] / len(batches)).item(), (sums[1] / len(batches)).item()
         rows.append({
             "epoch": epoch, "step": state["step"], "train_loss": recon + kl, "train_recon": recon,
             "train_kl": kl, "test_loss": held.loss, "test_recon": held.recon, "test_kl": held.kl,
             "active_units": held.active_units, "lr": lr,
-            "beta": beta_at(state["step"] - 1, cfg.objective), "seconds": seconds,
+            "beta": objective.beta_at(state["step"] - 1), "seconds": seconds,
+            **{f"train_{k}": float(v) / len(batches) for k, v in stat_sums.items()},
+            **{f"test_{k}": v for k, v in held.stats.items()},
         })
         bar.end_epoch(f"epoch {epoch:3d}  train -ELBO {recon + kl:9.3f}  held-out -ELBO "
                       f"{held.loss:9.3f} (recon {held.recon:.3f}, KL {held.kl:.3f})  "
@@ -127,6 +132,10 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
             print(f"early stopping: no better held-out loss for {state['bad_epochs']} epochs")
             break
     return Run(out, cfg, model.eval(), read_metrics(out / "metrics.csv"))
+
+
+def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
+    return None if t is None else t.to(device)
 
 
 def _checkpoint(out: Path, model: VAE, opt: torch.optim.Optimizer, sched: Any,
