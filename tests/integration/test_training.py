@@ -53,3 +53,27 @@ def test_non_finite_loss_stops_with_a_clear_error_and_keeps_the_checkpoint(tmp_p
                       "lr": 1e30}}, out=tmp_path / "r")
     assert (tmp_path / "r" / "checkpoints" / "latest").exists()
     vaekit.load(tmp_path / "r")  # the saved weights are still loadable
+
+
+def test_posterior_collapse_is_warned_once(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        # beta=50 drives the KL to zero: the classic collapse.
+        vaekit.train({"model": {"hidden": [16], "latent_dim": 4, "likelihood":
+                                "continuous_bernoulli"}, "objective": {"beta": 50.0},
+                      "train": {"epochs": 4}}, out=tmp_path / "r")
+    msgs = [str(w.message) for w in caught if "posterior collapse" in str(w.message)]
+    assert len(msgs) == 1 and "free_bits" in msgs[0]
+
+
+def test_healthy_run_is_not_warned(tmp_path):
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        vaekit.train({"model": {"hidden": [64], "latent_dim": 4, "likelihood":
+                                "continuous_bernoulli"}, "train": {"epochs": 3, "lr": 3e-3}},
+                     out=tmp_path / "r")
+    assert not [w for w in caught if "posterior collapse" in str(w.message)]

@@ -21,6 +21,7 @@ from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
 from vaekit.objectives import build_objective
 from vaekit.training import setup
+from vaekit.training.callbacks import call, default_callbacks
 from vaekit.training.progress import Progress
 
 
@@ -42,9 +43,14 @@ def _epoch_order(n: int, seed: int, epoch: int) -> torch.Tensor:
     return torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1_000_003 + epoch))
 
 
-def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | None = None) -> Run:
-    """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the Run."""
+def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | None = None,
+          callbacks: list[Any] | None = None) -> Run:
+    """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the Run.
+
+    ``callbacks`` are added to the defaults (see ``vaekit.training.callbacks``).
+    """
     out = Path(out)
+    hooks = [*default_callbacks(), *(callbacks or [])]
     ds = load_data(cfg.data)
     device = setup.resolve_device(cfg.train.device)
     torch.manual_seed(cfg.train.seed)
@@ -128,10 +134,13 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         write_metrics(out / "metrics.csv", rows)
         save_model(model, cfg, out, extra)
         _checkpoint(out, model, opt, sched, noise, state)
+        call(hooks, "on_epoch_end", epoch, rows[-1], model)
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
             print(f"early stopping: no better held-out loss for {state['bad_epochs']} epochs")
             break
-    return Run(out, cfg, model.eval(), read_metrics(out / "metrics.csv"))
+    run = Run(out, cfg, model.eval(), read_metrics(out / "metrics.csv"))
+    call(hooks, "on_train_end", run)
+    return run
 
 
 def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:

@@ -1,0 +1,46 @@
+"""Callbacks: how variation enters the one training loop without subclassing it.
+
+A callback is any object with one or both of ``on_epoch_end(epoch, row, model)`` (``row`` is the
+metrics row just written) and ``on_train_end(run)``; the trainer calls whichever exist.
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+from vaekit.model.vae import VAE
+
+
+class CollapseWarning:
+    """Warn once when the posterior collapses: most latent units inactive, or almost no KL."""
+
+    def __init__(self, min_kl: float = 0.5, min_active_fraction: float = 0.25) -> None:
+        self.min_kl = min_kl
+        self.min_active_fraction = min_active_fraction
+        self.warned = False
+
+    def on_epoch_end(self, epoch: int, row: dict[str, Any], model: VAE) -> None:
+        if self.warned or epoch < 2 or row.get("active_units") in (None, ""):
+            return
+        active, kl, dims = int(row["active_units"]), float(row["test_kl"]), model.latent_dim
+        if kl < self.min_kl or active < self.min_active_fraction * dims:
+            self.warned = True
+            warnings.warn(
+                f"posterior collapse: held-out KL {kl:.3f} nats, {active}/{dims} active latent "
+                "units. The decoder is ignoring z; remedies: objective.kl_warmup_steps=5000, "
+                "objective.free_bits=0.1 (nats per dimension), or a smaller objective.beta",
+                stacklevel=2,
+            )
+
+
+def default_callbacks() -> list[Any]:
+    """The callbacks every run gets."""
+    return [CollapseWarning()]
+
+
+def call(callbacks: list[Any], hook: str, *args: Any) -> None:
+    for cb in callbacks:
+        fn = getattr(cb, hook, None)
+        if fn is not None:
+            fn(*args)
