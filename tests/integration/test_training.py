@@ -77,3 +77,12 @@ def test_healthy_run_is_not_warned(tmp_path):
                                 "continuous_bernoulli"}, "train": {"epochs": 3, "lr": 3e-3}},
                      out=tmp_path / "r")
     assert not [w for w in caught if "posterior collapse" in str(w.message)]
+
+
+def test_early_stopping_ends_training_before_the_epoch_budget(tmp_path):
+    # A learning rate this small barely moves the loss: no improvement beats the noise for long.
+    run = vaekit.train({"model": {"hidden": [16], "latent_dim": 2, "likelihood":
+                                  "continuous_bernoulli"},
+                        "train": {"epochs": 30, "lr": 1e-9, "early_stopping": 2}},
+                       out=tmp_path / "r")
+    assert 3 <= len(run.metrics) < 30
