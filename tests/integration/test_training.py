@@ -2,6 +2,7 @@
 
 import csv
 import json
+import math
 
 import torch
 
@@ -86,3 +87,21 @@ def test_early_stopping_ends_training_before_the_epoch_budget(tmp_path):
                         "train": {"epochs": 30, "lr": 1e-9, "early_stopping": 2}},
                        out=tmp_path / "r")
     assert 3 <= len(run.metrics) < 30
+
+
+def test_bf16_autocast_trains_on_cpu(tmp_path):
+    run = vaekit.train({"model": {"hidden": [64], "latent_dim": 4, "likelihood":
+                                  "continuous_bernoulli"},
+                        "train": {"epochs": 3, "lr": 3e-3, "precision": "bf16"}},
+                       out=tmp_path / "r")
+    losses = [float(r["test_loss"]) for r in run.metrics]
+    assert all(map(math.isfinite, losses)) and losses[-1] < losses[0]
+
+
+def test_fp16_on_cpu_is_a_clear_error(tmp_path):
+    import pytest
+
+    from vaekit.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="fp16 needs a GPU"):
+        vaekit.train({"train": {"epochs": 1, "precision": "fp16"}}, out=tmp_path / "r")

@@ -30,13 +30,19 @@ class Run:
         return cls(Path(path), cfg, load_model(path), read_metrics(Path(path) / "metrics.csv"))
 
 
-def claim_new_run_dir(out: str | Path) -> Path:
-    """Create ``out`` for a new run; RunError if it already holds one (never overwrite a run)."""
+def check_new_run_dir(out: str | Path) -> None:
+    """RunError if ``out`` already holds a run (never overwrite one) or is a file."""
     out = Path(out)
     if (out / CONFIG).exists() or (out / CHECKPOINTS).exists():
         raise RunError(f"{out} already holds a run; continue it with --resume {out} or choose "
                        "another --out")
     if out.exists() and not out.is_dir():
         raise RunError(f"--out {out} is a file, not a folder")
+
+
+def claim_new_run_dir(out: str | Path) -> Path:
+    """Create ``out`` for a new run after :func:`check_new_run_dir`."""
+    check_new_run_dir(out)
+    out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     return out

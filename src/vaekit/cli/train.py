@@ -50,10 +50,14 @@ def _keys_help() -> str:
 @click.option("--resume", type=click.Path(path_type=Path), metavar="RUN",
               help="Continue an interrupted run from its last checkpoint (--epochs may extend it).")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+@click.option("--nproc", type=click.IntRange(1, 1024), default=1, show_default=True,
+              help="Data-parallel processes on this machine (torchrun + DistributedDataParallel; "
+              "train.batch_size stays the global batch).")
 def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,
               out: Path | None, overrides: tuple[str, ...], resume: Path | None,
-              progress: bool | None) -> None:
+              progress: bool | None, nproc: int) -> None:
     """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
+    from vaekit.training.launch import launch_torchrun, under_torchrun
     from vaekit.training.trainer import train
 
     if resume is not None:
@@ -66,6 +70,18 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
         flags = _flag_overrides(data, epochs, seed)
         cfg = load_config(base=base, overrides=[*overrides, *flags])
         run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+    if nproc > 1 and not under_torchrun():
+        args = ["train", "--resume", str(resume)] if resume is not None else [
+            "train", "--out", str(run_dir),
+            *(["--config", str(config_file)] if config_file else []),
+            *[a for o in [*overrides, *_flag_overrides(data, epochs, seed)] for a in ("--set", o)]]
+        if resume is not None and epochs is not None:
+            args += ["--epochs", str(epochs)]
+        code = launch_torchrun(nproc, [*args, "--no-progress"])
+        if code:
+            raise click.exceptions.Exit(code)
+        click.echo(f"run folder: {run_dir}")
+        return
     run = train(cfg, run_dir, resume=resume is not None, progress=progress)
     click.echo(f"run folder: {run.path}")
 

@@ -69,6 +69,9 @@ class TrainConfig(_Section):
     seed: int = Field(0, description="seed of initialization, data order and sampling")
     device: str = Field("cpu", description="cpu, cuda, cuda:N or auto")
     eval_batch_size: int = Field(1000, ge=1, description="batch size of held-out evaluation")
+    precision: Literal["fp32", "bf16", "fp16"] = Field(
+        "fp32", description="autocast of the forward pass: bf16 (CPU or GPU), fp16 (GPU, with a "
+        "loss scaler)")
 
 
 class Config(_Section):

@@ -1,0 +1,70 @@
+"""One epoch of optimizer steps over a preloaded tensor: the hot loop, nothing else."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from vaekit.config.schema import TrainConfig
+from vaekit.errors import TrainingError
+from vaekit.training.distributed import World
+from vaekit.training.progress import Progress
+from vaekit.training.setup import Batches
+from vaekit.training.step import autocast
+
+
+@dataclass
+class EpochTotals:
+    """Sums over the epoch's training examples (all ranks): recon = sum of E_q[log p(x|z)]."""
+
+    n: int = 0
+    recon: float = 0.0
+    kl: float = 0.0
+    stats: dict[str, float] = field(default_factory=dict)
+    steps: int = 0
+    seconds: float = 0.0
+
+
+def run_epoch(
+    step_fn: Any, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler, batches: Batches,
+    order: torch.Tensor, cfg: TrainConfig, first_step: int, noise: torch.Generator,
+    world: World, bar: Progress,
+) -> EpochTotals:
+    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard."""
+    device = order.device
+    params = [p for g in opt.param_groups for p in g["params"]]
+    sums = torch.zeros(3, dtype=torch.float64, device=device)
+    stat_sums: dict[str, torch.Tensor] = {}
+    step = first_step
+    t0 = time.perf_counter()
+    for i in range(0, len(order), cfg.batch_size):
+        idx = world.shard(order[i : i + cfg.batch_size])
+        batch = batches.batch(idx, noise)
+        with autocast(device, cfg.precision):
+            res = step_fn(batch, step, noise)
+        loss = res.loss
+        if not torch.isfinite(loss):
+            raise TrainingError(f"the loss became {loss.item()} at step {step}")
+        opt.zero_grad(set_to_none=True)
+        scaler.scale(loss).backward()
+        if cfg.grad_clip:
+            scaler.unscale_(opt)
+            torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        scaler.step(opt)
+        scaler.update()
+        step += 1
+        sums += torch.stack([res.recon.detach().sum().double(), res.kl.detach().sum().double(),
+                             torch.tensor(float(len(batch)), device=device, dtype=torch.float64)])
+        for k, v in res.stats.items():
+            stat_sums[k] = stat_sums.get(k, 0.0) + v.detach().double() * len(batch)
+        bar.step(len(idx) * world.size, loss=float(loss.detach()))
+    seconds = time.perf_counter() - t0
+    sums = world.all_sum(sums)
+    n = int(sums[2])
+    stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
+             for k, v in sorted(stat_sums.items())}
+    return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
+                       steps=step - first_step, seconds=seconds)
