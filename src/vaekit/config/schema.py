@@ -26,6 +26,9 @@ class DataConfig(_Section):
     color: Literal["grey", "rgb"] = Field("grey", description="image folder: channels to keep")
     download: bool = Field(True, description="download built-in data sets that are not present")
     cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
+    mmap: bool = Field(False, description=".npy uint8 images: memory-map the file instead of "
+                       "loading it (for data larger than RAM; the held-out split is then the last "
+                       "test_fraction of rows)")
 
 
 class ModelConfig(_Section):

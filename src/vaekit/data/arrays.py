@@ -9,6 +9,10 @@ Shapes: (N, H, W) -> (N, 1, H, W) images; (N, C, H, W) or (N, H, W, C) with C in
 (N, C, H, W) images (if both fit, the smaller of the two is C; a tie means channels-first);
 (N, D) -> tabular rows standardized with the train split's column mean and std.
 uint8 images stay uint8 in [0, 255]; float images must already lie in [0, 1].
+
+``data.mmap=true`` memory-maps a ``.npy`` of uint8 images, (N, H, W) or (N, C, H, W), instead of
+reading it: pages are read as batches touch them, so a data set larger than RAM can train. The
+held-out split is then the last ``test_fraction`` of the rows (a contiguous view, no copy).
 """
 
 from __future__ import annotations
@@ -114,12 +118,34 @@ def _pick(arrays: dict[str, np.ndarray], path: Path) -> _Split | None:
     return None
 
 
+def _mapped(path: Path, cfg: DataConfig) -> Dataset:
+    """A memory-mapped .npy of uint8 images, split into contiguous train/test views."""
+    if path.suffix.lower() != ".npy":
+        raise DataError(f"{path}: data.mmap needs an .npy file (an .npz cannot be mapped)")
+    try:
+        # Copy-on-write mapping: writable for torch, and the file is never modified.
+        a = np.load(path, mmap_mode="c", allow_pickle=False)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except (ValueError, OSError) as e:
+        raise DataError(f"{path}: not a readable .npy file ({e})") from None
+    if a.dtype != np.uint8 or a.ndim not in (3, 4) or (a.ndim == 4 and a.shape[1] not in _CHANNELS):
+        raise DataError(f"{path}: data.mmap needs uint8 images (N, H, W) or (N, C, H, W), got "
+                        f"{a.dtype} {a.shape}")
+    x = torch.from_numpy(a if a.ndim == 4 else a[:, None])
+    n_test = max(1, round(len(x) * cfg.test_fraction))
+    return Dataset(name=path.name, train=x[:-n_test], test=x[-n_test:], kind="image",
+                   meta={"source": str(path), "mmap": True})
+
+
 @register("data", "arrays")
 def load_arrays(cfg: DataConfig) -> Dataset:
     """Images (N, C, H, W) uint8/float32 or standardized (N, D) float32 rows from ``cfg.path``."""
     if cfg.path is None:
         raise DataError("data source 'arrays' needs data.path (an .npz or .npy file)")
     path = Path(cfg.path).expanduser()
+    if cfg.mmap:
+        return _mapped(path, cfg)
     arrays = _load(path)
     split = _pick(arrays, path)
     if split is not None:
