@@ -18,9 +18,10 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from vaekit.artifacts.run_dir import Run
     from vaekit.config.schema import Config
+    from vaekit.eval.result import EvalResult
     from vaekit.model.vae import VAE
 
-__all__ = ["__version__", "elbo_terms", "load", "load_config", "train"]
+__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "train"]
 
 
 def load_config(source: Any = None, overrides: list[str] | None = None) -> Config:
@@ -58,3 +59,18 @@ def elbo_terms(model: VAE, x: Any) -> Any:
     from vaekit.objectives.elbo import elbo_terms as _terms
 
     return _terms(model, x)
+
+
+def evaluate(model: VAE | Run | str | Path, data: Any = None, k: int = 1000, split: str = "test",
+             batch_size: int = 500, seed: int = 0, binarize: str | None = None) -> EvalResult:
+    """Honest likelihoods of a model, Run or run folder on a whole split, nats per example.
+
+    ``data``: None (the run's own data set), a Dataset, or a tensor (N, *shape) of uint8 pixels
+    or floats; ``binarize`` defaults to the run's choice. Returns an EvalResult: ``elbo`` (with
+    ``recon``, ``kl``), ``nll`` = -IW bound with k samples, standard errors, ``bits_per_dim`` and
+    its convention, ``kl_per_dim``, ``active_units``, ``mi``, ``mse``; ``.to_dict()`` is eval.json.
+    """
+    from vaekit.eval.evaluate import evaluate as _evaluate
+
+    return _evaluate(model, data, k=k, split=split, batch_size=batch_size, seed=seed,
+                     binarize=binarize)

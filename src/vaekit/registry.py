@@ -24,6 +24,9 @@ _BUILTIN_MODULES = {
     "prior": "vaekit.dists.priors",
     "latent": "vaekit.model.latents",
     "objective": "vaekit.objectives",
+    "variant": "vaekit.variants",
+    "conditioner": "vaekit.model.conditioner",
+    "sampler": "vaekit.samplers",
 }
 
 

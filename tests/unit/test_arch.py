@@ -1,5 +1,7 @@
 """Architectures adapt to the data's shape; the training set-up's schedules behave."""
 
+import itertools
+
 import pytest
 import torch
 
@@ -53,4 +55,5 @@ def test_lr_schedules():
     assert _lrs("constant") == [1.0] * 4
     assert _lrs("step", lr_step_epochs=2) == [1.0, 1.0, 0.5, 0.5]
     cos = _lrs("cosine")
-    assert cos[0] == 1.0 and all(a > b for a, b in zip(cos, cos[1:], strict=False))
+    assert cos[0] == 1.0 and all(a > b for a, b in itertools.pairwise(cos))
+

@@ -73,9 +73,16 @@ def load_weights(model: VAE, path: Path) -> None:
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> VAE:
-    """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``."""
+    """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``.
+
+    A VQ-VAE gets the prior over its codes too when ``vaekit train-prior`` saved one.
+    """
+    from vaekit.artifacts.prior_files import attach_code_prior  # imports this module
+
     cfg, raw = read_run_config(run_dir)
     model = build_model(cfg.model, tuple(raw["shape"]))
     load_weights(model, Path(run_dir) / WEIGHTS)
     model.config = cfg
-    return model.to(device).eval()
+    model = model.to(device).eval()
+    attach_code_prior(model, Path(run_dir), required=False)
+    return model

@@ -23,12 +23,14 @@ QUICKSTART = {
 def quickstart_cmd(out: Path, progress: bool | None) -> None:
     """Train a VAE on scikit-learn's 8x8 digits and write samples and reconstructions."""
     from vaekit.cli.images import write_reconstructions, write_samples
+    from vaekit.training.report_callback import ReportCallback
     from vaekit.training.trainer import train
 
     if (out / "config.json").exists() and (out / ".quickstart").exists():
         shutil.rmtree(out)
     cfg = load_config(base=QUICKSTART)
-    run = train(cfg, out, progress=progress)
+    report = ReportCallback()
+    run = train(cfg, out, progress=progress, callbacks=[report])
     (out / ".quickstart").touch()
     write_samples(run.model, out / "samples.png", 64)
     write_reconstructions(run.model, out, out / "reconstructions.png", 32)
@@ -39,6 +41,8 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     click.echo(f"samples:         {out / 'samples.png'}")
     click.echo(f"reconstructions: {out / 'reconstructions.png'}")
     click.echo(f"metrics:         {out / 'metrics.csv'}")
+    if report.path is not None:
+        click.echo(f"report:          {report.path}")
 
 
 COMMANDS = [quickstart_cmd]

@@ -53,9 +53,12 @@ def _keys_help() -> str:
 @click.option("--nproc", type=click.IntRange(1, 1024), default=1, show_default=True,
               help="Data-parallel processes on this machine (torchrun + DistributedDataParallel; "
               "train.batch_size stays the global batch).")
+@click.option("--eval-k", type=click.IntRange(1), default=None, metavar="K",
+              help="After training, evaluate the held-out NLL with K importance samples and write "
+              "RUN/eval.json (as `vaekit evaluate --k K`).")
 def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,
               out: Path | None, overrides: tuple[str, ...], resume: Path | None,
-              progress: bool | None, nproc: int) -> None:
+              progress: bool | None, nproc: int, eval_k: int | None) -> None:
     """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
     from vaekit.training.launch import launch_torchrun, under_torchrun
     from vaekit.training.trainer import train
@@ -77,13 +80,22 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
             *[a for o in [*overrides, *_flag_overrides(data, epochs, seed)] for a in ("--set", o)]]
         if resume is not None and epochs is not None:
             args += ["--epochs", str(epochs)]
+        if eval_k is not None:
+            args += ["--eval-k", str(eval_k)]
         code = launch_torchrun(nproc, [*args, "--no-progress"])
         if code:
             raise click.exceptions.Exit(code)
         click.echo(f"run folder: {run_dir}")
         return
-    run = train(cfg, run_dir, resume=resume is not None, progress=progress)
+    from vaekit.training.eval_callback import EvalAtEnd
+    from vaekit.training.report_callback import ReportCallback
+
+    report = ReportCallback()  # last, so the report shows the eval.json that --eval-k writes
+    hooks = [*([EvalAtEnd(eval_k)] if eval_k is not None else []), report]
+    run = train(cfg, run_dir, resume=resume is not None, progress=progress, callbacks=hooks)
     click.echo(f"run folder: {run.path}")
+    if report.path is not None:
+        click.echo(f"report:     {report.path}")
 
 
 COMMANDS = [train_cmd]

@@ -12,11 +12,13 @@ from vaekit import registry
 from vaekit.config.schema import Config
 from vaekit.errors import ConfigError
 from vaekit.model.build import bind_kwargs
+from vaekit.variants.base import apply_variant
 
 # Config fields that name registered components.
 _NAMED = {("data", "name"): "data", ("model", "arch"): "arch", ("model", "latent"): "latent",
           ("model", "likelihood"): "likelihood", ("model", "prior"): "prior",
-          ("objective", "name"): "objective"}
+          ("objective", "name"): "objective", ("model", "variant"): "variant",
+          ("model", "conditioner"): "conditioner"}
 
 
 def read_yaml(path: str | Path) -> dict[str, Any]:
@@ -92,12 +94,13 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in registry.names(kind):
             errors.append(f"{section}.{key}: unknown {kind} {name!r} "
                           f"(valid: {', '.join(registry.names(kind))})")
-    lik, args = _raw(data, "model", "likelihood"), _raw(data, "model", "likelihood_args")
-    if lik in registry.names("likelihood") and isinstance(args, dict):
-        try:
-            bind_kwargs("likelihood", lik, registry.get("likelihood", lik), args)
-        except ConfigError as exc:
-            errors.append(f"model.likelihood_args: {exc}")
+    for kind in ("likelihood", "latent"):
+        name, args = _raw(data, "model", kind), _raw(data, "model", f"{kind}_args")
+        if name in registry.names(kind) and isinstance(args, dict):
+            try:
+                bind_kwargs(kind, name, registry.get(kind, name), args)
+            except ConfigError as exc:
+                errors.append(f"model.{kind}_args: {exc}")
     if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors
@@ -107,6 +110,7 @@ def config_errors(data: dict[str, Any]) -> tuple[Config | None, list[str]]:
     """Validate raw config data; returns the Config (or None) and every error found."""
     errors: list[str] = []
     cfg = None
+    data = apply_variant(data)  # so the checks below see the preset's component names too
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:

@@ -43,7 +43,17 @@ class ModelConfig(_Section):
                             "gaussian_learned, gaussian_pixel, continuous_bernoulli")
     likelihood_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
                                             "of the likelihood, e.g. {sigma: 0.1}")
-    prior: str = Field("standard_normal", description="prior p(z)")
+    prior: str = Field("standard_normal", description="prior p(z) (latents with their own "
+                       "generative path, hierarchical and vector_quantized, bring theirs)")
+    latent_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
+                                        "of the latent, e.g. {codebook_size: 128, code_dim: 16} "
+                                        "(vector_quantized) or {layers: [10]} (hierarchical)")
+    variant: str = Field("vae", description="preset that fills the defaults of a named "
+                         "composition: vae, beta_vae, cvae, iwae, ae, ... (see vaekit.variants)")
+    conditioner: str | None = Field(None, description="label injection for a conditional model "
+                                    "(cvae): onehot or embedding; null for none")
+    num_classes: int = Field(10, ge=2, description="conditional models: number of class labels")
+    label_dim: int = Field(16, ge=1, description="conditioner embedding: size of the label code")
 
 
 class ObjectiveConfig(_Section):
@@ -56,6 +66,14 @@ class ObjectiveConfig(_Section):
         "linear", description="linear warm-up once, or cyclical (repeat every kl_cycle_steps)")
     kl_cycle_steps: int = Field(0, ge=0, description="cyclical: steps per cycle (warm-up is "
                                 "kl_warmup_steps of it)")
+    k: int = Field(5, ge=1, description="iwae: importance samples per example (training and "
+                   "evaluation)")
+    gamma: float = Field(1000.0, ge=0, description="capacity: weight of |KL - C|")
+    capacity_max: float = Field(25.0, ge=0, description="capacity: final target C of the KL, nats")
+    capacity_steps: int = Field(100000, ge=1, description="capacity: steps over which C rises "
+                                "linearly from 0 to capacity_max")
+    commitment: float = Field(0.25, ge=0, description="vq: weight of the commitment loss "
+                              "||z_e - sg(e)||^2")
 
 
 class TrainConfig(_Section):
@@ -82,6 +100,16 @@ class Config(_Section):
     model: ModelConfig = Field(default_factory=ModelConfig)
     objective: ObjectiveConfig = Field(default_factory=ObjectiveConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_variant(cls, data: Any) -> Any:
+        """Fill the defaults of ``model.variant`` (a registered preset) under the given keys."""
+        if not isinstance(data, dict):
+            return data
+        from vaekit.variants.base import apply_variant
+
+        return apply_variant(data)
 
     @model_validator(mode="after")
     def _resolve_auto(self) -> Config:

@@ -22,7 +22,9 @@ def sample_images(model: VAE, n: int, seed: int = 0, temperature: float = 1.0,
     return model.sample(n, temperature=temperature, generator=g, stochastic=stochastic)
 
 
-def reconstruction_pairs(model: VAE, x: Tensor) -> Tensor:
-    """x: (n, C, H, W) -> (2n, C, H, W): the n originals, then their reconstructions."""
+def reconstruction_pairs(model: VAE, x: Tensor, y: Tensor | None = None) -> Tensor:
+    """x: (n, C, H, W) -> (2n, C, H, W): the n originals, then their reconstructions (labels y:
+    (n,) for a conditional model)."""
     _require_images(model)
-    return torch.cat([x, model.reconstruct(x.to(model.device)).cpu()])
+    y = None if y is None else y.to(model.device)
+    return torch.cat([x, model.reconstruct(x.to(model.device), y).cpu()])

@@ -12,7 +12,9 @@ from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood
 class VAE(nn.Module):
     """Holds the parts; the math of training lives in ``vaekit.objectives``.
 
-    ``shape`` is one example's shape, (C, H, W) for images or (D,) for rows.
+    ``shape`` is one example's shape, (C, H, W) for images or (D,) for rows. An optional
+    ``conditioner`` (CVAE) appends a label code to the encoder features and to z; without one the
+    labels ``y`` are ignored.
     """
 
     def __init__(
@@ -23,6 +25,7 @@ class VAE(nn.Module):
         likelihood: Likelihood,
         prior: StandardNormal,
         shape: tuple[int, ...],
+        conditioner: nn.Module | None = None,
     ) -> None:
         super().__init__()
         self.encoder = encoder
@@ -31,6 +34,7 @@ class VAE(nn.Module):
         self.likelihood = likelihood
         self.prior = prior
         self.shape = tuple(shape)
+        self.conditioner = conditioner
 
     @property
     def latent_dim(self) -> int:
@@ -45,23 +49,32 @@ class VAE(nn.Module):
 
         ``y`` (B,) labels are used by conditional models and ignored otherwise.
         """
-        return self.latent(self.encoder(x))
+        h = self.encoder(x)
+        if self.conditioner is not None:
+            h = self.conditioner.join(h, y)
+        return self.latent(h)
 
     def decode(self, z: Tensor, y: Tensor | None = None) -> FactorizedDist:
-        """z: (B, L) -> likelihood p(x|z); ``.mean`` is the expected image/row."""
+        """z: (B, L) -> likelihood p(x|z) (p(x|z, y) with labels y: (B,)); ``.mean`` is the
+        expected image/row."""
+        if self.conditioner is not None:
+            z = self.conditioner.join(z, y)
         return self.likelihood(self.decoder(z))
 
     @torch.no_grad()
     def sample(
         self, n: int, temperature: float = 1.0, generator: torch.Generator | None = None,
-        stochastic: bool = False,
+        stochastic: bool = False, y: Tensor | None = None,
     ) -> Tensor:
-        """n prior draws decoded: (n, *shape); the likelihood mean unless ``stochastic``."""
+        """n prior draws decoded: (n, *shape); the likelihood mean unless ``stochastic``.
+
+        ``y``: (n,) labels, required by conditional models (each draw decoded with its label).
+        """
         z = self.prior.sample(n, self.device, temperature, generator)
-        px = self.decode(z)
+        px = self.decode(z, y)
         return px.sample(generator) if stochastic else px.mean
 
     @torch.no_grad()
-    def reconstruct(self, x: Tensor) -> Tensor:
-        """Decode the posterior mean: (B, *shape) likelihood means."""
-        return self.decode(self.encode(x).mean).mean
+    def reconstruct(self, x: Tensor, y: Tensor | None = None) -> Tensor:
+        """Decode the posterior mean: (B, *shape) likelihood means (labels y: (B,) if conditional)."""
+        return self.decode(self.encode(x, y).mean, y).mean

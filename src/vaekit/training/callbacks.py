@@ -24,6 +24,8 @@ class CollapseWarning:
         if self.warned or epoch < 2 or row.get("active_units") in (None, ""):
             return
         active, kl, dims = int(row["active_units"]), float(row["test_kl"]), model.latent_dim
+        if kl == 0.0 and float(row["train_kl"]) == 0.0:
+            return  # no KL term at all (a deterministic autoencoder): nothing can collapse
         if kl < self.min_kl or active < self.min_active_fraction * dims:
             self.warned = True
             warnings.warn(

@@ -133,9 +133,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             **{f"train_{k}": v for k, v in tot.stats.items()},
             **{f"test_{k}": v for k, v in held.stats.items()},
         })
+        active = "-" if held.active_units is None else f"{held.active_units}/{model.latent_dim}"
         bar.end_epoch(f"epoch {epoch:3d}  train -ELBO {recon + kl:9.3f}  held-out -ELBO "
                       f"{held.loss:9.3f} (recon {held.recon:.3f}, KL {held.kl:.3f})  "
-                      f"active {held.active_units}/{model.latent_dim}  {tot.seconds:.1f}s")
+                      f"active {active}  {tot.seconds:.1f}s")
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
                      bad_epochs=0 if improved else state["bad_epochs"] + 1)

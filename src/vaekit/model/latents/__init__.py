@@ -1,3 +1,8 @@
 """Latent components (posterior heads), one registered file each."""
 
-from vaekit.model.latents import gaussian  # noqa: F401
+from vaekit.model.latents import (  # noqa: F401
+    deterministic,
+    gaussian,
+    hierarchical,
+    vector_quantized,
+)

@@ -1,0 +1,50 @@
+"""Peak memory (max RSS) of a Fashion-MNIST training run, loaded and memory-mapped.
+
+    python benchmarks/memory.py
+"""
+
+from __future__ import annotations
+
+import resource
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from vaekit.config.schema import DataConfig
+from vaekit.data import load_data
+
+ARGS = ["--epochs", "1", "--no-progress", "--set", "data.binarize=none",
+        "--set", "model.likelihood=continuous_bernoulli"]
+
+
+def peak_rss_mb(cmd: list[str]) -> float:
+    """Max RSS of a child process in MB (Linux reports kilobytes)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(before, after) / 1024
+
+
+def main() -> None:
+    tmp = Path(tempfile.mkdtemp())
+    ds = load_data(DataConfig(name="fashion-mnist"))
+    npy = tmp / "fashion_train.npy"
+    np.save(npy, ds.train.numpy())
+    vk = [sys.executable, "-m", "vaekit", "train"]
+    base = peak_rss_mb([sys.executable, "-c", "import torch, vaekit.training.trainer"])
+    loaded = peak_rss_mb([*vk, "--data", "fashion-mnist", "--out", str(tmp / "a"), *ARGS])
+    mapped = peak_rss_mb([*vk, "--data", str(npy), "--set", "data.mmap=true",
+                          "--out", str(tmp / "b"), *ARGS])
+    print(f"data: Fashion-MNIST train, {ds.train.numel() / 1e6:.0f} MB as uint8\n")
+    print("| process | peak RSS (MB) |")
+    print("|---|---|")
+    print(f"| python + torch + vaekit imported | {base:.0f} |")
+    print(f"| `vaekit train --data fashion-mnist` (1 epoch) | {loaded:.0f} |")
+    print(f"| same data from a memory-mapped .npy (`data.mmap=true`) | {mapped:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+"""``vaekit curves``: training curves of a run from its metrics.csv."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vaekit.artifacts.figures import save_figure
+from vaekit.artifacts.model_files import read_run_config
+from vaekit.cli.options import run_argument
+from vaekit.report.plots import curves_plot
+
+
+@click.command("curves")
+@run_argument
+@click.option("--out", type=click.Path(path_type=Path), default=Path("curves.png"),
+              show_default=True, help="PNG file to write.")
+def curves_cmd(run: Path, out: Path) -> None:
+    """Plot -ELBO, reconstruction and KL (train, held-out) and beta per epoch."""
+    cfg, _ = read_run_config(run)
+    save_figure(curves_plot(run, cfg), out)
+    click.echo(f"wrote {out}")
+
+
+COMMANDS = [curves_cmd]

@@ -1,0 +1,34 @@
+"""``vaekit latent-map``: the posterior means of a split in 2-D, colored by label."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vaekit.artifacts.figures import save_figure
+from vaekit.cli.options import run_argument
+from vaekit.report.plots import latent_map_plot
+from vaekit.report.run_data import open_run
+
+
+@click.command("latent-map")
+@run_argument
+@click.option("--method", type=click.Choice(["auto", "pca", "tsne"]), default="auto",
+              show_default=True, help="auto: the codes themselves for a 2-D latent, else PCA "
+              "(t-SNE is slower: minutes for thousands of points on a small CPU).")
+@click.option("--max-points", type=click.IntRange(10), default=5000, show_default=True,
+              help="Plot a seeded random subset of at most this many examples.")
+@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of subset and t-SNE.")
+@click.option("--out", type=click.Path(path_type=Path), default=Path("latent_map.png"),
+              show_default=True, help="PNG file to write.")
+def latent_map_cmd(run: Path, method: str, max_points: int, split: str, seed: int,
+                   out: Path) -> None:
+    """Scatter E[z|x] of the held-out split in two dimensions."""
+    rd = open_run(run, split)
+    save_figure(latent_map_plot(rd, method, max_points, seed), out)
+    click.echo(f"wrote {out}")
+
+
+COMMANDS = [latent_map_cmd]

@@ -1,0 +1,22 @@
+"""``vaekit report``: one self-contained HTML page with a run's numbers and pictures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from vaekit.artifacts.report_file import write_report
+from vaekit.cli.options import run_argument
+
+
+@click.command("report")
+@run_argument
+@click.option("--out", type=click.Path(path_type=Path), help="HTML file (default RUN/report.html).")
+def report_cmd(run: Path, out: Path | None) -> None:
+    """Write RUN/report.html: config, data, metrics, curves, samples, reconstructions,
+    interpolations, traversals and the latent map, with every figure embedded (no network)."""
+    click.echo(f"wrote {write_report(run, out)}")
+
+
+COMMANDS = [report_cmd]

@@ -1,0 +1,68 @@
+"""The split an evaluation runs on, preprocessed as the likelihood saw it in training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data.base import HELDOUT_BINARIZATION_SEED
+from vaekit.errors import DataError, UserError
+
+SPLITS = ("test", "train")
+
+
+@dataclass
+class EvalData:
+    """x: (N, *shape) float as the likelihood sees it; y: (N,) labels or None."""
+
+    x: Tensor
+    y: Tensor | None
+    split: str
+    name: str | None
+    binarization: str  # how x was binarized, stated in eval.json
+    eight_bit: bool  # 8-bit pixels given to a continuous likelihood as x/255
+
+
+def describe_binarization(mode: str) -> str:
+    if mode == "dynamic":
+        return f"dynamic (evaluated on one fixed draw x ~ Bernoulli(grey level), seed " \
+               f"{HELDOUT_BINARIZATION_SEED})"
+    return {"threshold": "threshold at 0.5", "none": "none"}.get(mode, mode)
+
+
+def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | None = None,
+            device: torch.device | str = "cpu") -> EvalData:
+    """``data``: None (the model's own data set, from the config of a loaded run), a Dataset, or
+    a tensor (N, *shape) of uint8 pixels or floats. ``binarize`` defaults to the run's choice."""
+    if split not in SPLITS:
+        raise UserError(f"unknown split {split!r} (choose {', '.join(SPLITS)})")
+    cfg = getattr(model, "config", None)
+    if data is None:
+        if cfg is None:
+            raise UserError("the model has no run config: pass the data to evaluate")
+        data = load_data(cfg.data)
+    if isinstance(data, Dataset):
+        raw = data.test if split == "test" else data.train
+        labels = data.test_labels if split == "test" else data.train_labels
+        name, image = data.name, data.kind == "image"
+    else:
+        raw, labels, name, image = torch.as_tensor(data), None, None, len(model.shape) == 3
+    if tuple(raw.shape[1:]) != tuple(model.shape):
+        raise DataError(f"data of shape {tuple(raw.shape[1:])} per example, the model expects "
+                        f"{tuple(model.shape)}")
+    mode = binarize or (cfg.data.binarize if cfg is not None else "none")
+    if mode == "auto":
+        mode = "dynamic" if model.likelihood.name == "bernoulli" else "none"
+    if not image:
+        mode = "none"
+    x = heldout_tensor(raw, mode, torch.device(device))
+    if not bool(torch.isfinite(x).all()):
+        raise DataError(f"the {split} split holds NaN or infinite values")
+    model.likelihood.check_support(raw, binarized=mode != "none")
+    y = None if labels is None else labels.to(device)
+    return EvalData(x, y, split, name, describe_binarization(mode),
+                    eight_bit=raw.dtype == torch.uint8 and mode == "none")

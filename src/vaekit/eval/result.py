@@ -1,0 +1,82 @@
+"""EvalResult: the numbers of one evaluation, as eval.json stores them and as a readable table.
+
+Field names and signs are a contract. All log-likelihood terms are means over the split in nats
+per example: ``elbo`` is the bound itself (higher is better), ``nll`` = -IW bound (lower is
+better), so -nll >= elbo; each ``*_se`` is the standard error of that mean over the examples.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+
+@dataclass
+class EvalResult:
+    split: str
+    n: int
+    k: int
+    seed: int
+    likelihood: str
+    binarization: str
+    data: str | None
+    elbo: float
+    elbo_se: float
+    recon: float  # E_q[log p(x|z)], nats per example (negative of the reconstruction loss)
+    recon_se: float
+    kl: float  # KL(q(z|x) || p(z)), closed form where the latent has one
+    kl_se: float
+    nll: float  # -IW_k bound
+    nll_se: float
+    elbo_gap: float  # (-elbo) - nll >= 0: estimates KL(q(z|x) || p(z|x)), nats
+    elbo_gap_se: float
+    bits_per_dim: float | None  # of nll, under bits_per_dim_convention
+    elbo_bits_per_dim: float | None  # of -elbo, same convention
+    bits_per_dim_convention: str
+    dims: int  # D, the data dimensions per example
+    kl_per_dim: list[float] | None  # (L,), sums to kl; None without a closed-form KL
+    active_units: int
+    latent_dim: int
+    mi: float | None  # I(x; z) under the aggregate posterior of the split, nats, <= log n
+    mse: float | None  # mean over pixels of (x - mean of p(x | z = posterior mean))^2
+    warnings: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    units: str = "nats per example"
+    layers: list[dict[str, Any]] | None = None  # hierarchical latents: KL, active units per layer
+
+    def to_dict(self) -> dict[str, Any]:
+        import vaekit
+
+        return {**asdict(self), "vaekit_version": vaekit.__version__}
+
+    def table(self, title: str = "") -> str:
+        """A readable summary: the terms with their standard errors, then the diagnostics."""
+        def row(name: str, v: float, se: float | None = None, bpd: float | None = None) -> str:
+            s = f"{name:<30}{v:>12.3f}"
+            s += f"{se:>10.3f}" if se is not None else " " * 10
+            return s + (f"{bpd:>11.4f}" if bpd is not None else "")
+
+        head = f"{self.split} split of {title or self.data}: {self.n} examples"
+        lines = [
+            f"{head}, k={self.k} importance samples, seed {self.seed}",
+            f"likelihood {self.likelihood}, binarization {self.binarization}",
+            "",
+            f"{'':<30}{'nats/example':>12}{'SE':>10}{'bits/dim':>11}",
+            row("-ELBO", -self.elbo, self.elbo_se, self.elbo_bits_per_dim),
+            row("  -recon  -E_q[log p(x|z)]", -self.recon, self.recon_se),
+            row("  KL(q(z|x) || p(z))", self.kl, self.kl_se),
+            row(f"NLL  -IW bound, k={self.k}", self.nll, self.nll_se, self.bits_per_dim),
+            row("ELBO gap  -ELBO - NLL", self.elbo_gap, self.elbo_gap_se),
+            "",
+            f"active units {self.active_units}/{self.latent_dim}",
+        ]
+        if self.mi is not None:
+            lines[-1] += f", I(x;z) {self.mi:.3f} nats (at most log n = {math.log(self.n):.3f})"
+        if self.mse is not None:
+            lines[-1] += f", MSE of the likelihood mean {self.mse:.5f}"
+        lines += [f"  layer {r['layer']}: KL {r['kl'] if r['kl'] is None else round(r['kl'], 3)} "
+                  f"nats, active units {r['active_units']}/{r['size']}" for r in self.layers or []]
+        lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")
+        lines += [f"warning: {w}" for w in self.warnings]
+        return "\n".join(lines)

@@ -1,0 +1,49 @@
+"""The deterministic latent of the plain autoencoder: z = f(h), a point mass, no KL."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor, nn
+
+from vaekit.errors import ConfigError
+from vaekit.registry import register
+
+_NO_DENSITY = ("the deterministic latent (model.latent=deterministic) is a point mass: it has no "
+               "KL or density; train it with objective.name=ae")
+
+
+class PointMass:
+    """q(z|x) = delta(z - f(x)) with f(x): (B, L). ``rsample`` returns f(x) (no noise)."""
+
+    def __init__(self, z: Tensor) -> None:
+        self.z = z
+
+    @property
+    def mean(self) -> Tensor:
+        return self.z
+
+    def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
+        """(B, L), or (n, B, L) copies when ``n`` is given."""
+        return self.z if n is None else self.z.expand(n, *self.z.shape)
+
+    def kl_per_dim(self, other: object = None) -> Tensor:
+        raise ConfigError(_NO_DENSITY)
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        raise ConfigError(_NO_DENSITY)
+
+
+@register("latent", "deterministic")
+class DeterministicLatent(nn.Module):
+    """Features h: (B, feature_dim) -> the code z = W h + b: (B, L), as a PointMass."""
+
+    # No prior is learned: generate through an ex-post density on the codes (vaekit.samplers).
+    has_prior = False
+
+    def __init__(self, feature_dim: int, latent_dim: int) -> None:
+        super().__init__()
+        self.latent_dim = latent_dim
+        self.head = nn.Linear(feature_dim, latent_dim)
+
+    def forward(self, h: Tensor) -> PointMass:
+        return PointMass(self.head(h))

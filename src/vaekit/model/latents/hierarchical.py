@@ -1,0 +1,100 @@
+"""The ladder latent (Sonderby et al. 2016): L Gaussian layers, top-down inference.
+
+The seam: the encoder's features h are the first bottom-up state d_1; this module owns
+everything between them and the decoder. Bottom-up, d_l = MLP(d_{l-1}) gives each layer an
+estimate N(mu^_l, s^_l). Top-down, p(z_L) = N(0, I) and p(z_l | z_{l+1}) = N(mu_p, s_p) from an
+MLP; the posterior q(z_l | z_{l+1}, x) is the precision-weighted combination of the bottom-up
+estimate and that prior (q(z_L | x) is the top estimate itself). z = [z_1, ..., z_L]
+concatenated, (B, sum of sizes), is what the decoder reads: as in NVAE, every layer reaches the
+decoder. ``model.latent_dim`` is the size of z_1; ``layers`` lists the sizes above it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+import torch
+from torch import Tensor, nn
+
+from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
+from vaekit.registry import register
+
+LAYERS, HIDDEN = (10,), 256
+Pick = Callable[[int, DiagGaussian | None, DiagGaussian | StandardNormal], Tensor]
+
+
+def gaussian(params: Tensor) -> DiagGaussian:
+    """(..., 2L) -> N(mu, exp(logvar)) with the two halves as mu and logvar."""
+    mu, logvar = params.chunk(2, -1)
+    return DiagGaussian(mu, logvar)
+
+
+def combine(a: DiagGaussian, b: DiagGaussian) -> DiagGaussian:
+    """Precision-weighted combination: 1/s^2 = 1/s_a^2 + 1/s_b^2, mu = s^2 (mu_a/s_a^2 + mu_b/s_b^2)."""
+    logvar = -torch.logaddexp(-a.logvar, -b.logvar)
+    mu = a.mu * torch.exp(logvar - a.logvar) + b.mu * torch.exp(logvar - b.logvar)
+    return DiagGaussian(mu, logvar)
+
+
+@register("latent", "hierarchical")
+class LadderLatent(nn.Module):
+    """Features h: (B, feature_dim) -> LadderPosterior over z: (B, latent_dim + sum(layers)).
+
+    ``layers``: sizes of z_2..z_L, bottom to top; ``hidden``: width of the bottom-up and
+    top-down MLPs (one hidden layer each).
+    """
+
+    def __init__(self, feature_dim: int, latent_dim: int, layers: Sequence[int] = LAYERS,
+                 hidden: int = HIDDEN) -> None:
+        super().__init__()
+        if not layers or min(layers) < 1 or hidden < 1:
+            raise ValueError("layers must list at least one positive size (the layers above z_1) "
+                             "and hidden must be positive")
+        self.sizes = [latent_dim, *(int(s) for s in layers)]
+        self.latent_dim = sum(self.sizes)
+        n = len(self.sizes)
+        self.up = nn.ModuleList(nn.Sequential(nn.Linear(feature_dim if i == 0 else hidden, hidden),
+                                              nn.ReLU()) for i in range(n - 1))
+        self.heads = nn.ModuleList(nn.Linear(feature_dim if i == 0 else hidden, 2 * s)
+                                   for i, s in enumerate(self.sizes))
+        self.down = nn.ModuleList(
+            nn.Sequential(nn.Linear(self.sizes[i + 1], hidden), nn.ReLU(),
+                          nn.Linear(hidden, 2 * self.sizes[i])) for i in range(n - 1))
+
+    @classmethod
+    def decoder_dim(cls, latent_dim: int, **kwargs: object) -> int:
+        """The decoder reads every layer: latent_dim + sum(layers)."""
+        return latent_dim + sum(int(s) for s in kwargs.get("layers", LAYERS))  # type: ignore[attr-defined]
+
+    def make_prior(self) -> LadderPrior:
+        return LadderPrior(self)
+
+    def forward(self, h: Tensor) -> LadderPosterior:
+        """Bottom-up pass: one Gaussian estimate per layer, bottom to top."""
+        estimates, d = [], h
+        for i, head in enumerate(self.heads):
+            if i > 0:
+                d = self.up[i - 1](d)
+            estimates.append(gaussian(head(d)))
+        return LadderPosterior(self, estimates)
+
+    def descend(self, estimates: list[DiagGaussian] | None, pick: Pick) -> Path:
+        """The top-down walk shared by inference, evaluation and generation.
+
+        At layer l (from the top): p_l is N(0, I) on top, else p(z_l | z_{l+1}); q_l is the top
+        estimate, else combine(estimate_l, p_l) (None without ``estimates``: generation); then
+        z_l = pick(l, q_l, p_l). Returns z = [z_1..z_L] and the q_l, p_l, bottom to top.
+        """
+        n = len(self.sizes)
+        zs: list[Tensor] = [torch.empty(0)] * n
+        qs: list[DiagGaussian | None] = [None] * n
+        ps: list[DiagGaussian | StandardNormal] = [StandardNormal(self.sizes[-1])] * n
+        for i in reversed(range(n)):
+            if i < n - 1:
+                ps[i] = gaussian(self.down[i](zs[i + 1]))
+            if estimates is not None:
+                p = ps[i]
+                qs[i] = estimates[i] if i == n - 1 else combine(estimates[i], p)  # type: ignore[arg-type]
+            zs[i] = pick(i, qs[i], ps[i])
+        return Path(torch.cat(zs, -1), qs, ps)

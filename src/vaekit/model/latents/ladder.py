@@ -1,0 +1,107 @@
+"""The posterior and prior objects of the ladder latent (see ``hierarchical.py``).
+
+Both are views on the ladder's top-down networks, so they stand where a Gaussian posterior and
+N(0, I) stand: ``rsample``, ``log_prob`` (nats, summed over all layers), ``mean``, ``kl_per_dim``;
+``sample`` and ``log_prob`` for the prior. z is always [z_1, ..., z_L] concatenated on the last
+dimension; leading sample dimensions (n, B, ...) broadcast through every method.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+
+
+@dataclass
+class Path:
+    """One top-down pass: z (..., B, sum of sizes), and per layer (bottom to top) the posterior
+    q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under."""
+
+    z: Tensor
+    posteriors: list[DiagGaussian | None]
+    priors: list[DiagGaussian | StandardNormal]
+
+    def kl_layers(self) -> list[Tensor]:
+        """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats.
+
+        The lower layers' KLs are conditional on the sampled parents z_{l+1}; their sum is a
+        single-sample estimate of KL(q(z|x) || p(z)), each term >= 0.
+        """
+        lead = self.z.shape[:-1]  # the top layer's KL has no sample dimension: broadcast it
+        return [q.kl_per_dim(p).expand(*lead, -1)
+                for q, p in zip(self.posteriors, self.priors, strict=True) if q is not None]
+
+
+def _given(ladder: Any, z: Tensor) -> Any:
+    parts = z.split(ladder.sizes, -1)
+    return lambda i, q, p: parts[i]
+
+
+class LadderPosterior:
+    """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l)."""
+
+    def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
+        self.ladder = ladder
+        self.estimates = estimates
+
+    def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
+        """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
+        top = len(self.estimates) - 1
+        return self.ladder.descend(
+            self.estimates, lambda i, q, p: q.rsample(n if i == top else None, generator))
+
+    def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
+        return self.path(generator, n).z
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        """log q(z|x) = sum over layers of log q(z_l | z_{l+1}, x): (..., B) nats."""
+        path = self.ladder.descend(self.estimates, _given(self.ladder, z))
+        parts = z.split(self.ladder.sizes, -1)
+        return sum(q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True))
+
+    def kl_per_dim(self, other: object = None, generator: torch.Generator | None = None) -> Tensor:
+        """Per-dimension KLs of all layers along one sampled path, (B, sum of sizes) nats.
+
+        ``other`` is ignored: the ladder's own top-down prior is the prior of every layer.
+        """
+        return torch.cat(self.path(generator).kl_layers(), -1)
+
+    @cached_property
+    def _mean_path(self) -> Path:
+        return self.ladder.descend(self.estimates, lambda i, q, p: q.mean)
+
+    @property
+    def mean(self) -> Tensor:
+        """The top-down pass through posterior means (B, sum of sizes): the embedding."""
+        return self._mean_path.z
+
+
+class LadderPrior:
+    """p(z) = p(z_L) prod_l p(z_l | z_{l+1}) with p(z_L) = N(0, I)."""
+
+    def __init__(self, ladder: Any) -> None:
+        self.ladder = ladder
+        self.dim = ladder.latent_dim
+
+    def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> Tensor:
+        """(n, sum of sizes) ancestral draws; ``temperature`` scales every layer's noise."""
+        def pick(i: int, q: object, p: DiagGaussian | StandardNormal) -> Tensor:
+            if isinstance(p, StandardNormal):
+                return p.sample(n, device, temperature, generator)
+            eps = torch.randn(p.mu.shape, generator=generator, device=p.mu.device)
+            return p.mu + temperature * p.std * eps
+
+        return self.ladder.descend(None, pick).z
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        """log p(z) = log p(z_L) + sum_l log p(z_l | z_{l+1}): (..., B) nats."""
+        path = self.ladder.descend(None, _given(self.ladder, z))
+        parts = z.split(self.ladder.sizes, -1)
+        return sum(p.log_prob(zl) for p, zl in zip(path.priors, parts, strict=True))

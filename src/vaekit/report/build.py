@@ -1,0 +1,89 @@
+"""Assemble the report of a run: numbers, config, curves and every picture, as one HTML page."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from vaekit.explore.traverse import latent_stats
+from vaekit.model.vae import VAE
+from vaekit.report.html import esc, flatten, image, key_values, page
+from vaekit.report.plots import curves_plot, describe
+from vaekit.report.run_data import RunData, open_run
+from vaekit.report.sections import image_sections, latent_map_section, section, table_sections
+from vaekit.viz.figure import figure_png
+
+REPORT = "report.html"
+
+
+def final_numbers(rows: list[dict[str, str]], latent_dim: int) -> dict[str, Any]:
+    """The last epoch's metrics (nats per example) and the best held-out -ELBO."""
+    last = rows[-1]
+    best = min(rows, key=lambda r: float(r["test_loss"]))
+    num = {k: float(last[k]) for k in ("test_loss", "test_recon", "test_kl", "train_loss")}
+    return {
+        "epochs": int(last["epoch"]),
+        "held-out -ELBO": num["test_loss"],
+        "held-out reconstruction": num["test_recon"],
+        "held-out KL": num["test_kl"],
+        "train -ELBO": num["train_loss"],
+        "active units": f"{last['active_units']}/{latent_dim}",
+        "best held-out -ELBO": f"{float(best['test_loss']):.6g} (epoch {best['epoch']})",
+        "training time (s)": sum(float(r["seconds"] or 0) for r in rows),
+    }
+
+
+def _summary(rd: RunData) -> str:
+    cfg, info = rd.config, rd.info
+    data = {"data set": info.get("name", cfg.data.name), "kind": info.get("kind"),
+            "train examples": info.get("n_train"), "held-out examples": info.get("n_test"),
+            "official test split": info.get("test_is_official"), "shape": rd.raw.get("shape"),
+            "likelihood": cfg.model.likelihood, "binarization": cfg.data.binarize,
+            "architecture": cfg.model.arch, "latent dimensions": cfg.model.latent_dim,
+            "objective": cfg.objective.name, "beta": cfg.objective.beta,
+            "vaekit": rd.raw.get("vaekit_version"), "torch": rd.raw.get("torch_version")}
+    if info.get("classes"):
+        data["classes"] = ", ".join(map(str, info["classes"]))
+    return section("Data and model", "data", key_values(data, "data-table"))
+
+
+def _numbers(rd: RunData) -> list[str]:
+    rows = rd.metrics()
+    if not rows:
+        return [section("Final metrics", "metrics", '<p class="note">no epochs finished yet</p>')]
+    note = (f'<p class="note">nats per example, {esc(describe(rd.config))}; -ELBO = '
+            "reconstruction + KL; the saved weights are those of the last epoch.</p>")
+    out = [section("Final metrics", "metrics",
+                   note + key_values(final_numbers(rows, rd.model.latent_dim), "metrics-table"))]
+    out.append(section("Training curves", "curves", image(
+        figure_png(curves_plot(rd.path, rd.config)), "training curves",
+        "From metrics.csv (vaekit curves RUN).", plot=True)))
+    return out
+
+
+def _eval(rd: RunData) -> list[str]:
+    path = rd.path / "eval.json"
+    if not path.exists():
+        return []
+    try:
+        values = flatten(json.loads(path.read_text()))
+    except json.JSONDecodeError as exc:
+        return [section("Evaluation", "eval", f'<p class="note">eval.json unreadable: {esc(exc)}</p>')]
+    return [section("Evaluation (eval.json)", "eval", key_values(values, "eval-table"))]
+
+
+def build_report(run: str | Path, model: VAE | None = None) -> str:
+    """The HTML of RUN's report. ``model``: the run's model if already in memory."""
+    rd = open_run(run, "test", model)
+    stats = latent_stats(rd.model, rd.x, rd.y)
+    config = yaml.safe_dump(rd.raw.get("config", {}), sort_keys=False, default_flow_style=None)
+    body = [f"<h1>vaekit run report: {esc(rd.path.name)}</h1>",
+            f'<p class="note">{esc(rd.path.resolve())}</p>', _summary(rd), *_numbers(rd),
+            *_eval(rd),
+            *(image_sections(rd, stats) if rd.is_image else table_sections(rd)),
+            latent_map_section(rd, stats),
+            section("Config", "config", f"<pre>{esc(config)}</pre>")]
+    return page(f"vaekit report: {rd.path.name}", "\n".join(body))

@@ -1,0 +1,87 @@
+"""Image grids of a run (uint8 arrays): samples, reconstructions, interpolations, the manifold.
+
+Shared by the CLI commands (which save them as PNG) and the report (which embeds them).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from vaekit.errors import UserError
+from vaekit.explore.images import sample_images
+from vaekit.explore.interpolate import interpolation_paths
+from vaekit.explore.labels import decode_labels, is_conditional
+from vaekit.explore.manifold import manifold
+from vaekit.model.vae import VAE
+from vaekit.report.run_data import IndexOutOfRange, RunData
+from vaekit.viz.grid import auto_scale, make_grid
+from vaekit.viz.layouts import interpolation_rows, originals_above_reconstructions
+
+
+def require_images(rd: RunData, what: str) -> None:
+    if not rd.is_image:
+        raise UserError(f"{what} needs an image run; {rd.path} holds table rows of "
+                        f"{rd.model.shape[0]} columns")
+
+
+def samples_grid(model: VAE, n: int = 64, seed: int = 0, temperature: float = 1.0,
+                 stochastic: bool = False) -> np.ndarray:
+    """n decoded prior draws in a ~square grid, upscaled so small images stay visible.
+
+    A conditional model decodes draw i with class i mod num_classes (the classes cycle).
+    """
+    if not is_conditional(model):
+        images = sample_images(model, n, seed, temperature, stochastic)
+    else:
+        g = torch.Generator(device=model.device).manual_seed(seed)
+        y = torch.arange(n) % int(getattr(model.conditioner, "num_classes", 1))
+        images = model.sample(n, temperature=temperature, generator=g, stochastic=stochastic,
+                              y=decode_labels(model, n, y))
+    return make_grid(images, scale=auto_scale(images.shape[-2]))
+
+
+def reconstructions_grid(rd: RunData, n: int = 32, ncol: int = 16) -> np.ndarray:
+    """The first n examples of the split, each row of originals above its reconstructions."""
+    require_images(rd, "reconstruct")
+    if n > len(rd.x):
+        raise IndexOutOfRange(f"-n {n}: the {rd.split} split has only {len(rd.x)} examples")
+    x = rd.x[:n]
+    y = decode_labels(rd.model, n, None if rd.y is None else rd.y[:n])
+    with torch.no_grad():
+        recon = rd.model.decode(rd.model.encode(x.to(rd.model.device), y).mean, y).mean.cpu()
+    ncol = min(n, ncol)
+    return make_grid(originals_above_reconstructions(x, recon, ncol), ncol=ncol,
+                     scale=auto_scale(x.shape[-2]))
+
+
+def random_pairs(n: int, count: int, seed: int = 0) -> list[tuple[int, int]]:
+    """``count`` seeded pairs of distinct example indices below n."""
+    if n < 2:
+        raise UserError("interpolation needs at least 2 examples in the split")
+    g = torch.Generator().manual_seed(seed)
+    pairs = []
+    for _ in range(count):
+        i, j = torch.randperm(n, generator=g)[:2].tolist()
+        pairs.append((i, j))
+    return pairs
+
+
+def interpolation_grid(rd: RunData, pairs: list[tuple[int, int]], steps: int = 10,
+                       spherical: bool = False) -> np.ndarray:
+    """One row per pair (i, j): example i, the decoded path from its code to j's, example j."""
+    require_images(rd, "interpolate")
+    ia = torch.tensor([rd.check_index(i, "--from") for i, _ in pairs])
+    ib = torch.tensor([rd.check_index(j, "--to") for _, j in pairs])
+    ya, yb = (None, None) if rd.y is None else (rd.y[ia], rd.y[ib])
+    paths = interpolation_paths(rd.model, rd.x[ia], rd.x[ib], steps, spherical, ya, yb)
+    rows = interpolation_rows(rd.x[ia], paths, rd.x[ib])
+    return make_grid(rows, ncol=steps + 2, scale=auto_scale(rd.x.shape[-2]))
+
+
+def manifold_grid(model: VAE, n: int = 20) -> np.ndarray:
+    """The n x n decoded quantile grid of a 2-D latent, without gaps (one continuous sheet)."""
+    if len(model.shape) != 3:
+        raise UserError("the manifold picture needs an image run")
+    images = manifold(model, n)
+    return make_grid(images, ncol=n, pad=0, scale=auto_scale(images.shape[-2]))

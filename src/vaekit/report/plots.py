@@ -1,0 +1,101 @@
+"""Matplotlib figures of a run: traversals, the latent map, training curves, column errors."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+from matplotlib.figure import Figure
+from torch import Tensor
+
+from vaekit.artifacts.metrics import read_metrics
+from vaekit.config.schema import Config
+from vaekit.errors import UserError
+from vaekit.explore.latent_map import embed_2d, subsample
+from vaekit.explore.tabular import column_errors
+from vaekit.explore.traverse import LatentStats, latent_stats, traverse
+from vaekit.report.pictures import require_images
+from vaekit.report.run_data import RunData
+from vaekit.viz.columns import column_error_figure
+from vaekit.viz.curves import training_curves
+from vaekit.viz.grid import auto_scale
+from vaekit.viz.latent_scatter import latent_map_figure
+from vaekit.viz.traversal import traversal_figure
+
+METHOD_NAMES = {"identity": "the 2-D codes themselves", "pca": "PCA", "tsne": "t-SNE"}
+
+
+def describe(cfg: Config) -> str:
+    """Which likelihood and binarization the numbers and pictures use."""
+    binarize = cfg.data.binarize
+    how = "" if binarize == "none" else f", {binarize} binarization"
+    return f"{cfg.model.likelihood} likelihood{how}"
+
+
+class BadDimension(UserError):
+    """A latent dimension that the model does not have."""
+
+
+def traversal_plot(rd: RunData, dims: Sequence[int] | None = None, span: float = 3.0,
+                   steps: int = 9, base: int | None = None, max_dims: int = 16,
+                   stats: LatentStats | None = None) -> Figure:
+    """Rows = latent dims (default: the ``max_dims`` with most held-out KL), sorted by KL.
+
+    ``base``: index of the example whose posterior mean fixes the other dims (None: zero).
+    """
+    require_images(rd, "traverse")
+    stats = stats or latent_stats(rd.model, rd.x, rd.y)
+    order = stats.order()
+    if dims is None:
+        chosen = order[:max_dims]
+    else:
+        for d in dims:
+            if not 0 <= d < rd.model.latent_dim:
+                raise BadDimension(f"--dims {d}: the latent has dimensions 0 to "
+                                   f"{rd.model.latent_dim - 1}")
+        chosen = [d for d in order if d in set(dims)]
+    if base is None:
+        z0, label = torch.zeros(rd.model.latent_dim), None
+    else:
+        i = rd.check_index(base, "--base")
+        z0, label = stats.means[i], None if rd.y is None else int(rd.y[i])
+    images = traverse(rd.model, z0, chosen, span, steps, label)
+    key, name = (stats.kl, "KL") if stats.kl is not None else (stats.variance, "var")
+    return traversal_figure(images, chosen, [float(key[d]) for d in chosen],
+                            [bool(stats.active[d]) for d in chosen], span,
+                            auto_scale(images.shape[-2]), name)
+
+
+def latent_map_plot(rd: RunData, method: str = "auto", max_points: int = 5000, seed: int = 0,
+                    stats: LatentStats | None = None) -> Figure:
+    """The posterior means of (up to ``max_points`` of) the split in 2-D, colored by label."""
+    stats = stats or latent_stats(rd.model, rd.x, rd.y)
+    idx = subsample(len(stats.means), max_points, seed)
+    points, used = embed_2d(stats.means[idx], method, seed)
+    dim = rd.model.latent_dim
+    how = METHOD_NAMES[used] + ("" if used == "identity" else f" of the {dim}-D means")
+    title = (f"posterior means E[z|x], {len(idx)} {rd.split} examples: {how}\n"
+             f"{rd.info.get('name', rd.config.data.name)}, {describe(rd.config)}")
+    labels = None if rd.y is None else rd.y[idx]
+    return latent_map_figure(points, labels, rd.classes, used, title)
+
+
+def curves_plot(run: Path, cfg: Config) -> Figure:
+    """Training curves from RUN/metrics.csv; UserError when it has no rows yet."""
+    rows = read_metrics(run / "metrics.csv")
+    if not rows:
+        raise UserError(f"{run / 'metrics.csv'} has no rows yet: train at least one epoch")
+    return training_curves(rows, f"{cfg.data.name}: {describe(cfg)}, nats per example")
+
+
+def column_error_plot(rd: RunData, rmse: Tensor | None = None) -> Figure:
+    """Tabular runs: RMS reconstruction error per column of the split (D,), original units
+    (computed unless given)."""
+    if rd.is_image:
+        raise UserError("per-column errors need a tabular run")
+    _, std = rd.column_scale()
+    rmse = column_errors(rd.model, rd.x, std, rd.y) if rmse is None else rmse
+    return column_error_figure(rd.columns(), rmse, std,
+                               f"reconstruction error per column, {rd.split} split "
+                               f"({len(rd.x)} rows), {describe(rd.config)}")

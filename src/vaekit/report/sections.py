@@ -1,0 +1,90 @@
+"""The picture sections of the report: each returns an HTML fragment with inline PNGs."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from vaekit.explore.tabular import generate_rows
+from vaekit.explore.traverse import LatentStats
+from vaekit.report.html import esc, grid_table, image
+from vaekit.report.pictures import (
+    interpolation_grid,
+    manifold_grid,
+    random_pairs,
+    reconstructions_grid,
+    samples_grid,
+)
+from vaekit.report.plots import column_error_plot, latent_map_plot, traversal_plot
+from vaekit.report.run_data import RunData
+from vaekit.viz.figure import figure_png, png_bytes
+
+
+def section(title: str, ident: str, body: str) -> str:
+    return f'<section id="{esc(ident)}"><h2>{esc(title)}</h2>\n{body}\n</section>'
+
+
+def grid_image(grid: np.ndarray, alt: str, caption: str) -> str:
+    """An image grid, shown at 2x (pixelated) when it is narrower than 450 px."""
+    width = grid.shape[1]
+    return image(png_bytes(grid), alt, caption, width=2 * width if width < 450 else None)
+
+
+def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
+    """Samples, reconstructions, interpolations (linear and spherical), traversals, manifold."""
+    n_pairs = min(6, len(rd.x) // 2)
+    pairs = random_pairs(len(rd.x), n_pairs, seed) if n_pairs else []
+    n_recon = min(32, len(rd.x))
+    mode = rd.config.data.binarize
+    seen = "" if mode == "none" else f" ({mode} binarization: one fixed draw)"
+    out = [
+        section("Samples", "samples", grid_image(
+            samples_grid(rd.model, 64, seed), "samples",
+            "64 draws z ~ N(0, I) decoded; each image is the likelihood mean E[x|z] "
+            "(vaekit sample RUN -n 64).")),
+        section("Reconstructions", "reconstructions", grid_image(
+            reconstructions_grid(rd, n_recon), "reconstructions",
+            f"The first {n_recon} held-out examples as the model sees them{seen} above the means "
+            "decoded from their posterior means (vaekit reconstruct RUN -n 32).")),
+    ]
+    if pairs:
+        lin = interpolation_grid(rd, pairs, 10, spherical=False)
+        sph = interpolation_grid(rd, pairs, 10, spherical=True)
+        out.append(section("Interpolations", "interpolations",
+            grid_image(lin, "linear interpolations", f"Each row: a held-out example{seen}, 10 images "
+                  "decoded along the straight line between the two posterior means, the other "
+                  "example (vaekit interpolate RUN).")
+            + grid_image(sph, "spherical interpolations", "The same pairs along the spherical path "
+                    "(vaekit interpolate RUN --slerp).")))
+    trav = traversal_plot(rd, stats=stats)
+    out.append(section("Latent traversals", "traversals", image(
+        figure_png(trav), "traversals", "Each row varies one latent dimension from -3 to 3 "
+        "with the others at 0, dimensions ordered by their mean held-out KL; inactive ones "
+        "(variance of the posterior mean <= 0.01) are marked (vaekit traverse RUN).", plot=True)))
+    if rd.model.latent_dim == 2:
+        out.append(section("Learned manifold", "manifold", grid_image(
+            manifold_grid(rd.model, 20), "manifold", "Decoded grid over the "
+            "prior's quantiles: z = Phi^-1(p), p from 0.05 to 0.95 on each axis (vaekit "
+            "manifold RUN).")))
+    return out
+
+
+def table_sections(rd: RunData, seed: int = 0) -> list[str]:
+    """Tabular runs: per-column reconstruction error and a few generated rows."""
+    mean, std = rd.column_scale()
+    rows = generate_rows(rd.model, 10, mean, std, seed)
+    return [
+        section("Reconstruction error per column", "column-errors", image(
+            figure_png(column_error_plot(rd)), "column errors", "RMS error of the held-out "
+            "reconstructions per column (vaekit column-errors RUN).", plot=True)),
+        section("Generated rows", "generated-rows",
+                '<p class="note">10 prior draws decoded (likelihood mean), in the original '
+                "column units (vaekit rows RUN --out rows.csv).</p>"
+                + grid_table(rd.columns(), rows.tolist())),
+    ]
+
+
+def latent_map_section(rd: RunData, stats: LatentStats, seed: int = 0) -> str:
+    fig = latent_map_plot(rd, "auto", 5000, seed, stats)
+    return section("Latent map", "latent-map", image(
+        figure_png(fig), "latent map", "Posterior means of the held-out split, colored by label "
+        "when the data have labels (vaekit latent-map RUN).", plot=True))

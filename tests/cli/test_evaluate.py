@@ -1,0 +1,77 @@
+"""``vaekit evaluate`` and ``vaekit train --eval-k``: eval.json with every field; bad input."""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+from pathlib import Path
+
+import pytest
+from test_cli import TINY, assert_one_line_error, run_cli
+
+FIELDS = {
+    "split", "n", "k", "seed", "likelihood", "binarization", "data", "elbo", "elbo_se", "recon",
+    "recon_se", "kl", "kl_se", "nll", "nll_se", "elbo_gap", "elbo_gap_se", "bits_per_dim",
+    "elbo_bits_per_dim", "bits_per_dim_convention", "dims", "kl_per_dim", "active_units",
+    "latent_dim", "mi", "mse", "warnings", "seconds", "units", "vaekit_version", "layers",
+}
+
+
+@pytest.fixture
+def run_copy(tiny_run, tmp_path) -> Path:
+    dst = tmp_path / "run"
+    shutil.copytree(tiny_run, dst)
+    return dst
+
+
+def check_eval(path: Path, k: int, split: str = "test") -> dict:
+    ev = json.loads(path.read_text())
+    assert set(ev) == FIELDS
+    assert ev["k"] == k and ev["split"] == split and ev["likelihood"] == "bernoulli"
+    assert ev["binarization"].startswith("dynamic") and ev["data"] == "digits"
+    for key in ("elbo", "recon", "kl", "nll", "elbo_gap", "bits_per_dim", "mi", "mse",
+                *(f"{t}_se" for t in ("elbo", "recon", "kl", "nll", "elbo_gap"))):
+        assert math.isfinite(ev[key]), key
+    assert ev["elbo"] < 0 < ev["nll"] and -ev["nll"] >= ev["elbo"]  # the signs are a contract
+    assert ev["elbo_gap"] == pytest.approx(-ev["elbo"] - ev["nll"])
+    assert sum(ev["kl_per_dim"]) == pytest.approx(ev["kl"])
+    assert ev["bits_per_dim"] == pytest.approx(ev["nll"] / (64 * math.log(2)))
+    assert ev["bits_per_dim_convention"].startswith("discrete")
+    return ev
+
+
+def test_evaluate_writes_eval_json_and_prints_a_table(capsys, run_copy):
+    code, out, err = run_cli(capsys, "evaluate", str(run_copy), "--k", "50", "--seed", "3")
+    assert code == 0, err
+    ev = check_eval(run_copy / "eval.json", 50)
+    assert ev["seed"] == 3 and ev["n"] == 359  # every example of the digits' held-out split
+    assert "NLL" in out and f"{ev['nll']:.3f}" in out and "bits/dim" in out
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--k", "5", "--split", "train",
+                           "--out", str(run_copy / "train.json"))
+    assert code == 0, err
+    assert check_eval(run_copy / "train.json", 5, "train")["n"] == 1438
+
+
+def test_train_with_eval_k_writes_eval_json(capsys, tmp_path):
+    out = tmp_path / "new"
+    code, stdout, err = run_cli(capsys, "train", *TINY, "--eval-k", "20", "--out", str(out))
+    assert code == 0, err
+    check_eval(out / "eval.json", 20)
+    assert "NLL (IW bound, k=20)" in stdout
+
+
+def test_bad_input_is_one_line_exit_2(capsys, run_copy, tmp_path):
+    code, _, err = run_cli(capsys, "evaluate", str(tmp_path / "nowhere"))
+    assert_one_line_error(code, err, "nowhere")
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--split", "valid")
+    assert_one_line_error(code, err, "valid")
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--k", "0")
+    assert_one_line_error(code, err, "--k")
+    (run_copy / "model.safetensors").write_bytes(b"\x00" * 10)
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy))
+    assert_one_line_error(code, err, "model.safetensors")
+    assert not (run_copy / "eval.json").exists()
+    (run_copy / "config.json").write_text("{not json")
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy))
+    assert_one_line_error(code, err, "config.json")
