@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from test_cli import TINY, assert_one_line_error, run_cli
+from cli_support import TINY, assert_one_line_error, run_cli
 
 FIELDS = {
     "split", "n", "k", "seed", "likelihood", "binarization", "data", "elbo", "elbo_se", "recon",

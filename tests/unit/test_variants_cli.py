@@ -6,20 +6,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from cli_support import run_cli
 from PIL import Image
 
 from vaekit.cli.main import main
 
 TINY = ["--set", "model.hidden=[16]", "--set", "model.latent_dim=2", "--epochs", "1",
         "--no-progress"]
-
-
-def run_cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return exc.value.code or 0, out.out, out.err
 
 
 def one_line_error(code: int, err: str, needle: str) -> None:

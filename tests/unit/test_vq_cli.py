@@ -5,21 +5,12 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_support import run_cli as _cli
 from PIL import Image
-
-from vaekit.cli.main import main
 
 VQ = ["--set", "model.variant=vq_vae", "--set", "model.channels=[8,16]", "--set",
       "model.latent_dim=4", "--set", "model.latent_args={codebook_size: 16, code_dim: 4}",
       "--epochs", "1", "--no-progress"]
-
-
-def _cli(capsys, *args: str) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exc:
-        main(list(args))
-        raise SystemExit(0)
-    out = capsys.readouterr()
-    return exc.value.code or 0, out.out, out.err
 
 
 def test_sample_needs_the_code_prior_then_draws_images(capsys, tmp_path):
