@@ -131,3 +131,20 @@ def test_commands_on_a_missing_or_corrupt_run(capsys, cmd, tmp_path, existing_ru
 def test_unknown_option_is_one_line(capsys):
     code, _, err = run_cli(capsys, "train", "--epoch", "3")
     assert_one_line_error(code, err, "--epoch")
+
+
+def test_a_failed_nproc_launch_fails_the_command(capsys, monkeypatch, tmp_path):
+    """torchrun's failure is the command's failure: no "run folder" line, torchrun's status."""
+    import vaekit.training.launch as launch
+
+    monkeypatch.setattr(launch, "launch_torchrun", lambda nproc, args: 3)
+    code, out, _ = run_cli(capsys, "train", "--nproc", "2", "--out", str(tmp_path / "r"), *TINY)
+    assert code == 3 and "run folder" not in out
+
+
+def test_nproc_into_an_existing_run_is_refused_before_launch(capsys, monkeypatch, existing_run):
+    import vaekit.training.launch as launch
+
+    monkeypatch.setattr(launch, "launch_torchrun", lambda nproc, args: pytest.fail("launched"))
+    code, _, err = run_cli(capsys, "train", "--nproc", "2", "--out", str(existing_run), *TINY)
+    assert_one_line_error(code, err, "already holds a run")

@@ -42,7 +42,10 @@ def main(argv: list[str] | None = None) -> None:
     _register_commands()
     warnings.showwarning = _show_warning
     try:
-        cli.main(args=argv, prog_name="vaekit", standalone_mode=False)
+        # Outside standalone mode click *returns* the code of a `ctx.exit(n)` / `Exit(n)`.
+        code = cli.main(args=argv, prog_name="vaekit", standalone_mode=False)
+        if isinstance(code, int) and code:
+            sys.exit(code)
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except click.Abort:

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.model_files import read_run_config
+from vaekit.artifacts.run_dir import check_new_run_dir
 from vaekit.config.load import load_config, read_yaml
 from vaekit.data import resolve_data_arg
 
@@ -74,6 +75,8 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
         cfg = load_config(base=base, overrides=[*overrides, *flags])
         run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     if nproc > 1 and not under_torchrun():
+        if resume is None:
+            check_new_run_dir(run_dir)  # one clear line here, not one per rank
         args = ["train", "--resume", str(resume)] if resume is not None else [
             "train", "--out", str(run_dir),
             *(["--config", str(config_file)] if config_file else []),

@@ -93,6 +93,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     else:
         check_new_run_dir(out)
         rows = []
+        world.barrier()  # every rank checks before rank 0 claims, or a slow rank sees the claim
         if world.is_main:
             claim_new_run_dir(out)
             save_model(model, cfg, out, extra)
