@@ -24,6 +24,13 @@ def test_the_users_keys_win_over_the_preset():
     assert load_config(overrides=["model.variant=beta_vae"]).objective.beta == 4.0
 
 
+def test_nested_keys_merge_with_the_preset_instead_of_replacing_it():
+    cfg = load_config(overrides=["model.variant=vq_vae", "model.latent_args.ema=true"])
+    assert cfg.model.latent_args == {"codebook_size": 128, "code_dim": 8, "ema": True}
+    cfg = load_config(overrides=["model.variant=vq_vae", "model.latent_args.codebook_size=64"])
+    assert cfg.model.latent_args == {"codebook_size": 64, "code_dim": 8}
+
+
 def test_config_model_validate_applies_the_preset_too():
     cfg = Config.model_validate({"model": {"variant": "cvae"}})
     assert cfg.model.conditioner == "onehot"

@@ -25,15 +25,20 @@ class Variant:
     paper: str = ""
 
     def __call__(self, data: dict[str, Any]) -> dict[str, Any]:
-        out = dict(data)
-        for section, keys in self.defaults.items():
-            node = out.get(section)
-            if node is None:
-                node = {}
-            if not isinstance(node, dict):  # a wrong type: leave it for validation to report
-                continue
-            out[section] = {**copy.deepcopy(keys), **node}
-        return out
+        return _fill(dict(data), self.defaults)
+
+
+def _fill(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
+    """``user`` with ``defaults`` filled in at every depth: ``latent_args: {ema: true}`` keeps the
+    preset's codebook size. A value of the wrong type is left for validation to report."""
+    out = dict(user)
+    for key, default in defaults.items():
+        mine = out.get(key)
+        if mine is None:
+            out[key] = copy.deepcopy(default)
+        elif isinstance(default, dict) and isinstance(mine, dict):
+            out[key] = _fill(mine, default)
+    return out
 
 
 def register_variant(variant: Variant) -> Variant:
