@@ -126,3 +126,17 @@ def test_importance_weighted_estimate_of_a_code_grid_is_the_vq_bound():
     est = iw_estimate(model, x, k=3)  # log q = 0 and p(codes) from the decoded vectors
     assert torch.allclose(est.log_px.float(), bound, atol=1e-4)
     assert torch.allclose(est.elbo.float(), bound, atol=1e-4)
+
+
+def test_evaluating_a_code_grid_raises_no_collapse_warning():
+    """Codes that vary little across the split are not a collapsed Gaussian posterior."""
+    import vaekit
+
+    cfg = load_config(base={"model": {"variant": "vq_vae", "channels": [8, 16], "latent_dim": 4,
+                                      "latent_args": {"codebook_size": 8, "code_dim": 2}}})
+    torch.manual_seed(0)
+    model = build_model(cfg.model, (1, 8, 8)).eval()
+    with torch.no_grad():  # every position lands on the same code: no unit varies at all
+        model.latent.codebook.zero_()
+    r = vaekit.evaluate(model, (torch.rand(20, 1, 8, 8) > 0.5).float(), k=3)
+    assert r.active_units == 0 and not r.warnings

@@ -43,7 +43,8 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         y = None if data.y is None else data.y[i : i + batch_size]
         q = model.encode(x, y)
         # A deterministic posterior (VQ codes) gives k identical samples: one is exact.
-        est = iw_estimate(model, x, y, 1 if getattr(q, "deterministic", False) else k, chunk,
+        deterministic = bool(getattr(q, "deterministic", False))
+        est = iw_estimate(model, x, y, 1 if deterministic else k, chunk,
                           gen, posterior=q)
         cols["nll"].append(-est.log_px)
         cols["elbo"].append(est.elbo)
@@ -72,7 +73,10 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         binary_data=is_binary(data.x), eight_bit=data.eight_bit, image=len(model.shape) == 3)
     active = int(active_units(c["mu"]).sum())
     latent_dim = c["mu"].shape[1]
-    warnings = [w for w in [metrics.collapse_warning(kl, active, latent_dim)] if w]
+    # A point-mass posterior (VQ codes, the autoencoder) has no Gaussian units to collapse.
+    collapse = None if deterministic else metrics.collapse_warning(kl, active, latent_dim,
+                                                                   split=data.split)
+    warnings = [w for w in [collapse] if w]
     if convention == metrics.GREY_BERNOULLI:
         warnings.append("Bernoulli likelihood on grey levels: the NLL is not a likelihood; use "
                         "data.binarize=dynamic or model.likelihood=continuous_bernoulli")

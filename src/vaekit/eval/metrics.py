@@ -79,10 +79,13 @@ def mutual_information(mu: Tensor, logvar: Tensor, generator: torch.Generator | 
     return float((log_own - log_agg).mean())
 
 
-def collapse_warning(kl: float, active: int, dims: int, min_kl: float = 0.5) -> str | None:
-    """A message when the posterior collapsed: most units inactive, or the KL near zero."""
-    if kl >= min_kl and 2 * active >= dims:
+def collapse_warning(kl: float, active: int, dims: int, min_kl: float = 0.5,
+                     min_active_fraction: float = 0.25, split: str = "") -> str | None:
+    """A message when the posterior collapsed: almost no KL (nats per example), or fewer than
+    ``min_active_fraction`` of the ``dims`` latent units active. ``split`` names the data."""
+    if kl >= min_kl and active >= min_active_fraction * dims:
         return None
-    return (f"posterior collapse: KL {kl:.3f} nats, {active}/{dims} active latent units; the "
-            "decoder ignores z. Remedies: objective.kl_warmup_steps, objective.free_bits, or a "
-            "smaller objective.beta")
+    where = f"{split} " if split else ""
+    return (f"posterior collapse: {where}KL {kl:.3f} nats, {active}/{dims} active latent units. "
+            "The decoder is ignoring z; remedies: objective.kl_warmup_steps=5000, "
+            "objective.free_bits=0.1 (nats per dimension), or a smaller objective.beta")

@@ -9,11 +9,12 @@ from __future__ import annotations
 import warnings
 from typing import Any
 
+from vaekit.eval.metrics import collapse_warning
 from vaekit.model.vae import VAE
 
 
 class CollapseWarning:
-    """Warn once when the posterior collapses: most latent units inactive, or almost no KL."""
+    """Warn once when the held-out posterior collapses (the rule of ``collapse_warning``)."""
 
     def __init__(self, min_kl: float = 0.5, min_active_fraction: float = 0.25) -> None:
         self.min_kl = min_kl
@@ -23,17 +24,14 @@ class CollapseWarning:
     def on_epoch_end(self, epoch: int, row: dict[str, Any], model: VAE) -> None:
         if self.warned or epoch < 2 or row.get("active_units") in (None, ""):
             return
-        active, kl, dims = int(row["active_units"]), float(row["test_kl"]), model.latent_dim
+        kl = float(row["test_kl"])
         if kl == 0.0 and float(row["train_kl"]) == 0.0:
             return  # no KL term at all (a deterministic autoencoder): nothing can collapse
-        if kl < self.min_kl or active < self.min_active_fraction * dims:
+        message = collapse_warning(kl, int(row["active_units"]), model.latent_dim, self.min_kl,
+                                   self.min_active_fraction, split="held-out")
+        if message:
             self.warned = True
-            warnings.warn(
-                f"posterior collapse: held-out KL {kl:.3f} nats, {active}/{dims} active latent "
-                "units. The decoder is ignoring z; remedies: objective.kl_warmup_steps=5000, "
-                "objective.free_bits=0.1 (nats per dimension), or a smaller objective.beta",
-                stacklevel=2,
-            )
+            warnings.warn(message, stacklevel=2)
 
 
 def default_callbacks() -> list[Any]:
