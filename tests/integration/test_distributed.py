@@ -49,3 +49,46 @@ def test_cli_nproc_launches_torchrun(tmp_path: Path):
     assert (out / "model.safetensors").exists() and f"run folder: {out}" in proc.stdout
     with open(out / "metrics.csv") as f:
         assert [r["epoch"] for r in csv.DictReader(f)] == ["1"]
+
+
+VQ_SCRIPT = """
+import os, sys
+import torch
+import torch.distributed as dist
+from vaekit.model.latents.vector_quantized import VectorQuantizer
+dist.init_process_group("gloo")
+rank = dist.get_rank()
+for ema, restart in [(True, 0.0), (False, 0.9)]:
+    torch.manual_seed(0)
+    q = VectorQuantizer(8, 4, codebook_size=16, code_dim=2, ema=ema, restart_below=restart).train()
+    for step in range(3):
+        h = torch.randn(12, 8, generator=torch.Generator().manual_seed(100 * step + rank))
+        q(h)
+    torch.save(q.codebook.detach().clone(), os.path.join(sys.argv[1], f"book{int(ema)}_{rank}.pt"))
+dist.destroy_process_group()
+"""
+
+
+def test_vq_codebook_statistics_are_those_of_the_global_batch(tmp_path: Path):
+    """Two ranks with different data keep one codebook: the EMA step equals one process's step
+    on both shards together, and restarted dead codes are the same on every rank."""
+    import torch
+
+    from vaekit.model.latents.vector_quantized import VectorQuantizer
+
+    script = tmp_path / "vq.py"
+    script.write_text(VQ_SCRIPT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2",
+         str(script), str(tmp_path)], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    books = {name: torch.load(tmp_path / f"{name}.pt") for name in
+             ("book1_0", "book1_1", "book0_0", "book0_1")}
+    assert torch.equal(books["book1_0"], books["book1_1"])
+    assert torch.equal(books["book0_0"], books["book0_1"])
+    torch.manual_seed(0)
+    one = VectorQuantizer(8, 4, codebook_size=16, code_dim=2, ema=True, restart_below=0.0).train()
+    for step in range(3):
+        one(torch.cat([torch.randn(12, 8, generator=torch.Generator().manual_seed(100 * step + r))
+                       for r in (0, 1)]))
+    assert torch.allclose(books["book1_0"], one.codebook, atol=1e-5)

@@ -120,26 +120,33 @@ class VectorQuantizer(nn.Module):
 
     @torch.no_grad()
     def _update(self, z_e: Tensor) -> None:
-        """Training only: EMA codebook step, usage average, restart of dead codes."""
+        """Training only: EMA codebook step, usage average, restart of dead codes.
+
+        Under data-parallel training the code counts and sums are summed over all ranks and
+        restarted codes come from rank 0's batch, so every rank keeps the same codebook and the
+        statistics are those of the global batch.
+        """
+        z_e = z_e.float()
         dist = self._distances(z_e)
         onehot = F.one_hot(dist.argmin(1), self.codebook_size).to(z_e.dtype)
-        counts = onehot.sum(0)
+        counts = _all_sum(onehot.sum(0))
         self.usage.mul_(self.decay).add_(counts, alpha=1 - self.decay)
         if self.ema:
             self.ema_count.mul_(self.decay).add_(counts, alpha=1 - self.decay)
-            self.ema_sum.mul_(self.decay).add_(onehot.T @ z_e, alpha=1 - self.decay)
+            self.ema_sum.mul_(self.decay).add_(_all_sum(onehot.T @ z_e), alpha=1 - self.decay)
             n = self.ema_count.sum()  # Laplace smoothing keeps rare codes finite
             smoothed = (self.ema_count + 1e-5) / (n + self.codebook_size * 1e-5) * n
             self.codebook.copy_(self.ema_sum / smoothed[:, None])
         dead = (self.usage < self.restart_below * self.usage.mean()).nonzero().flatten()
         if len(dead):
             worst = dist.min(1).values.argsort(descending=True)[: len(dead)]
-            dead = dead[: len(worst)]
-            self.codebook[dead] = z_e[worst]
+            fresh = _from_rank0(z_e[worst])
+            dead = dead[: len(fresh)]
+            self.codebook[dead] = fresh
             self.usage[dead] = self.usage.mean()
             if self.ema:
                 self.ema_count[dead] = self.usage[dead]
-                self.ema_sum[dead] = z_e[worst] * self.usage[dead, None]
+                self.ema_sum[dead] = fresh * self.usage[dead, None]
 
     def forward(self, h: Tensor) -> Quantized:
         """h: (B, F) encoder features -> Quantized (z: (B, D*T), codes: (B, T))."""
@@ -161,3 +168,25 @@ class VectorQuantizer(nn.Module):
         return Quantized(z=z_q.transpose(1, 2).flatten(1), codes=codes.reshape(b, -1),
                          commitment=commitment, codebook=codebook, stats=stats,
                          codebook_size=self.codebook_size)
+
+
+def _distributed() -> bool:
+    return torch.distributed.is_available() and torch.distributed.is_initialized()
+
+
+def _all_sum(t: Tensor) -> Tensor:
+    """``t`` summed over the ranks of a data-parallel run (``t`` itself in one process)."""
+    if _distributed():
+        torch.distributed.all_reduce(t)
+    return t
+
+
+def _from_rank0(rows: Tensor) -> Tensor:
+    """Rank 0's ``rows`` (N, D) on every rank, cut to the fewest rows any rank has."""
+    if not _distributed():
+        return rows
+    n = torch.tensor([len(rows)], device=rows.device)
+    torch.distributed.all_reduce(n, op=torch.distributed.ReduceOp.MIN)
+    rows = rows[: int(n)].contiguous()
+    torch.distributed.broadcast(rows, src=0)
+    return rows
