@@ -1,0 +1,106 @@
+"""Binding the explorer's port and running uvicorn on it.
+
+The socket is bound before uvicorn starts, so a port in use is one clear :class:`UserError`
+(and ``--port 0`` picks a free port whose URL is then printed).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import uvicorn
+
+from vaekit.errors import UserError
+
+LOOPBACK_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """True for 127.0.0.0/8, ::1 and localhost: addresses no other machine can reach."""
+    if host.lower() in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def exposure_warning(host: str) -> str | None:
+    """The warning for a host other machines may reach, or None on loopback."""
+    if is_loopback(host):
+        return None
+    return (f"warning: serving on {host}: anyone who can reach this machine on that address can "
+            "use the explorer (it has no authentication); the default --host 127.0.0.1 is local only")
+
+
+def bind(host: str, port: int) -> socket.socket:
+    """A listening TCP socket on (host, port); UserError when the port is taken or not allowed."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UserError(f"--host {host}: unknown address ({exc.strerror})") from None
+    family, kind, proto, _, address = infos[0]
+    sock = socket.socket(family, kind, proto)
+    try:
+        if family == socket.AF_INET6:
+            sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+        sock.bind(address)
+        sock.listen(128)
+    except OSError as exc:
+        sock.close()
+        if port and exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+            raise UserError(f"port {port} on {host} is already in use: stop what holds it or "
+                            "choose another with --port (0 picks a free one)") from None
+        raise UserError(f"cannot listen on {host}:{port} ({exc.strerror or exc})") from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def url_of(sock: socket.socket) -> str:
+    """http://HOST:PORT/ of a bound socket (IPv6 hosts in brackets)."""
+    host, port = sock.getsockname()[:2]
+    return f"http://[{host}]:{port}/" if sock.family == socket.AF_INET6 else f"http://{host}:{port}/"
+
+
+def make_server(app: Any, log_level: str = "warning", access_log: bool = False) -> uvicorn.Server:
+    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[sock])``)."""
+    config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="off",
+                            timeout_keep_alive=5, limit_concurrency=256)
+    return uvicorn.Server(config)
+
+
+def run_server(app: Any, sock: socket.socket, access_log: bool = False) -> None:
+    """Serve ``app`` on ``sock`` until Ctrl+C (uvicorn handles the signal and shuts down)."""
+    make_server(app, access_log=access_log).run(sockets=[sock])
+
+
+@contextmanager
+def background(app: Any, host: str = "127.0.0.1", port: int = 0,
+               timeout: float = 30.0) -> Iterator[str]:
+    """Serve ``app`` from a thread while the block runs (tests, notebooks); yields the URL.
+
+    Binds first (``port`` 0: a free port), waits until uvicorn has started, and on exit asks
+    it to stop and waits for the thread.
+    """
+    sock = bind(host, port)
+    server = make_server(app)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
+                              name="vaekit-serve")
+    thread.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the explorer's server did not start")
+            time.sleep(0.02)
+        yield url_of(sock)
+    finally:
+        server.should_exit = True
+        thread.join(timeout)
+        sock.close()

@@ -1,0 +1,208 @@
+"""The run behind the explorer, loaded once: model, held-out split, latent statistics, map.
+
+Every operation is bounded by the request schemas, checks what depends on the run (a code's
+length, an example index, a label) with a one-line :class:`BadRequest`, and decodes all of its
+codes in one batched forward pass under ``torch.inference_mode`` (one pass at a time: the lock
+keeps a burst of requests from multiplying the threads and memory in use).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from vaekit.artifacts.model_files import load_model, read_run_config
+from vaekit.artifacts.prior_files import is_vq
+from vaekit.data import heldout_tensor, load_data, to_float
+from vaekit.errors import UserError
+from vaekit.explore.interpolate import lerp, slerp
+from vaekit.explore.labels import is_conditional
+from vaekit.explore.latent_map import embed_2d, subsample
+from vaekit.explore.traverse import latent_stats
+from vaekit.serve.images import b64, image_mode, pngs
+from vaekit.serve.run_info import describe_run
+from vaekit.serve.schemas import MAX_CODES, MAX_EXAMPLES, MAX_N, MAX_STEPS
+
+MAP_POINTS = 2000  # held-out examples behind the KL order and the latent map
+
+
+def _finite(v: Tensor | float) -> float | None:
+    """A number for JSON: None where it is NaN or infinite (JSON has neither)."""
+    f = float(v)
+    return f if math.isfinite(f) else None
+
+
+class BadRequest(UserError):
+    """Valid JSON that asks for something this run does not have (HTTP 422, or ``status``)."""
+
+    status = 422
+
+
+class UnknownExample(BadRequest):
+    """An example index beyond the end of the held-out split."""
+
+    status = 404
+
+
+@dataclass
+class Images:
+    """Decoded images as PNG bytes, with the codes they decode (and any warnings of the model)."""
+
+    pngs: list[bytes]
+    codes: list[list[float]]
+    notes: list[str] = field(default_factory=list)
+
+    def json(self) -> dict[str, Any]:
+        return {"images": [b64(p) for p in self.pngs], "codes": self.codes, "notes": self.notes}
+
+
+class Explorer:
+    """A run's model and held-out split in memory, and the bounded operations of the API."""
+
+    def __init__(self, path: Path, model: Any, header: dict[str, Any], x: Tensor, shown: Tensor,
+                 y: Tensor | None, classes: list[str] | None, map_points: int = MAP_POINTS,
+                 seed: int = 0) -> None:
+        self.path, self.model, self.header = path, model, header
+        self.x, self.shown, self.y = x, shown, y
+        self.mode = image_mode(model.shape)
+        self.lock = threading.Lock()
+        self.conditional = is_conditional(model)
+        n_classes = int(getattr(model.conditioner, "num_classes", 0)) if self.conditional else 0
+        self.classes = (classes if classes and len(classes) == n_classes
+                        else [str(c) for c in range(n_classes)]) if self.conditional else classes
+        idx = subsample(len(x), map_points, seed)
+        with self.lock, torch.inference_mode():
+            stats = latent_stats(model, x[idx], None if y is None else y[idx])
+        dim = model.latent_dim
+        kl = stats.kl if stats.kl is not None and len(stats.kl) == dim else None  # VQ: per position
+        key = kl if kl is not None else stats.variance
+        self.order = [int(d) for d in torch.argsort(key, descending=True, stable=True)]
+        self.dims = [{"index": d, "kl": None if kl is None else _finite(kl[d]),
+                      "variance": _finite(stats.variance[d]), "active": bool(stats.active[d])}
+                     for d in self.order]
+        points, method = embed_2d(stats.means.nan_to_num(0.0), "auto", seed)
+        self.map = {"method": method, "n": len(idx), "of": len(x), "index": idx.tolist(),
+                    "x": [round(float(v), 4) for v in points[:, 0]],
+                    "y": [round(float(v), 4) for v in points[:, 1]],
+                    "label": None if y is None else [int(v) for v in y[idx]]}
+
+    @classmethod
+    def load(cls, path: str | Path, map_points: int = MAP_POINTS, seed: int = 0) -> Explorer:
+        """Load RUN's model (safetensors) and its held-out split; one-line UserError if unusable."""
+        path = Path(path)
+        cfg, raw = read_run_config(path)
+        model = load_model(path, "cpu")
+        if len(model.shape) != 3:
+            raise UserError(f"vaekit serve needs an image run; {path} holds table rows of "
+                            f"{model.shape[0]} columns")
+        image_mode(model.shape)  # 1 or 3 channels
+        ds = load_data(cfg.data)
+        x = heldout_tensor(ds.test, cfg.data.binarize, torch.device("cpu"))
+        shown = ds.test if ds.test.dtype == torch.uint8 else to_float(ds.test)
+        return cls(path, model, describe_run(path, cfg, raw), x, shown, ds.test_labels,
+                   (raw.get("data") or {}).get("classes") or ds.classes, map_points, seed)
+
+    # -- checks -----------------------------------------------------------------------------
+    def _check_label(self, label: int | None) -> int:
+        label = 0 if label is None else label
+        if not 0 <= label < len(self.classes or []):
+            raise BadRequest(f"label {label}: this model has classes 0 to {len(self.classes or []) - 1}")
+        return label
+
+    def _labels(self, n: int, label: int | None) -> Tensor | None:
+        """(n,) copies of a checked label for a conditional model; None for other models."""
+        if not self.conditional:
+            return None
+        return torch.full((n,), self._check_label(label), dtype=torch.long)
+
+    def _index(self, i: int, name: str) -> int:
+        if not 0 <= i < len(self.x):
+            raise UnknownExample(f"{name} {i}: the held-out split has {len(self.x)} examples "
+                                 f"(indices 0 to {len(self.x) - 1})")
+        return i
+
+    def _own_label(self, i: int, label: int | None) -> int | None:
+        return label if label is not None or self.y is None else int(self.y[i])
+
+    # -- forward passes ---------------------------------------------------------------------
+    def _decode(self, z: Tensor, labels: Tensor | None) -> Tensor:
+        with self.lock, torch.inference_mode():
+            return self.model.decode(z, labels).mean
+
+    def decode(self, codes: list[list[float]], label: int | None = None) -> Images:
+        """Decode up to MAX_CODES codes of the run's latent size in one batch."""
+        dim = self.model.latent_dim
+        if not 1 <= len(codes) <= MAX_CODES:
+            raise BadRequest(f"give 1 to {MAX_CODES} codes, not {len(codes)}")
+        for c in codes:
+            if len(c) != dim:
+                raise BadRequest(f"z has {len(c)} numbers; this run's latent has {dim} dimensions")
+        z = torch.tensor(codes, dtype=torch.float32)
+        return Images(pngs(self._decode(z, self._labels(len(z), label))), codes)
+
+    def sample(self, n: int, temperature: float = 1.0, seed: int = 0,
+               label: int | None = None) -> Images:
+        """n prior draws (a VQ-VAE's trained code prior; a warning in ``notes`` if it has none)."""
+        n = min(max(n, 1), MAX_N)
+        labels = self._labels(n, label)
+        g = torch.Generator().manual_seed(seed)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            with self.lock, torch.inference_mode():
+                z = self.model.prior.sample(n, "cpu", temperature, g)
+        images = self._decode(z, labels)
+        return Images(pngs(images), z.tolist(), list(dict.fromkeys(str(w.message) for w in caught)))
+
+    def _encode(self, idx: list[int], labels: Tensor | None) -> Tensor:
+        with self.lock, torch.inference_mode():
+            return self.model.encode(self.x[idx], labels).mean
+
+    def encode(self, index: int, label: int | None = None) -> dict[str, Any]:
+        """E[z|x] of held-out example ``index``, its image and the decoded mean."""
+        i = self._index(index, "index")
+        own = self._own_label(i, label)
+        labels = self._labels(1, own)
+        z = self._encode([i], labels)
+        recon = self._decode(z, labels)
+        return {"index": i, "z": z[0].tolist(), "label": own,
+                "image": b64(pngs(to_float(self.shown[i : i + 1]))[0]),
+                "reconstruction": b64(pngs(recon)[0])}
+
+    def interpolate(self, i: int, j: int, steps: int = 8, method: str = "lerp",
+                    label: int | None = None) -> Images:
+        """Decoded lerp/slerp path between the posterior means of examples i and j."""
+        i, j = self._index(i, "from"), self._index(j, "to")
+        steps = min(max(steps, 2), MAX_STEPS)
+        own = self._own_label(i, label)
+        ends = None if not self.conditional else torch.tensor(
+            [self._check_label(own), self._check_label(self._own_label(j, label))])
+        za, zb = self._encode([i, j], ends)
+        path = (slerp if method == "slerp" else lerp)(za, zb, steps)
+        return Images(pngs(self._decode(path, self._labels(steps, own))), path.tolist())
+
+    def examples(self, start: int = 0, count: int = 32) -> dict[str, Any]:
+        """Thumbnails of held-out examples start .. start+count-1 (as stored, not binarized)."""
+        start = self._index(start, "start")
+        stop = min(start + min(max(count, 1), MAX_EXAMPLES), len(self.x))
+        labels = None if self.y is None else [int(v) for v in self.y[start:stop]]
+        return {"start": start, "total": len(self.x), "labels": labels,
+                "images": [b64(p) for p in pngs(to_float(self.shown[start:stop]))]}
+
+    def info(self) -> dict[str, Any]:
+        """Everything the page needs to lay itself out."""
+        c, h, w = self.model.shape
+        prior = getattr(self.model.prior, "net", None)
+        return {**self.header, "latent_dim": self.model.latent_dim, "shape": [c, h, w],
+                "mode": self.mode, "dims": self.dims, "conditional": self.conditional,
+                "classes": self.classes, "vq": is_vq(self.model),
+                "code_prior": None if not is_vq(self.model) else prior is not None,
+                "heldout": {"split": "test", "n": len(self.x)},
+                "limits": {"codes": MAX_CODES, "n": MAX_N, "steps": MAX_STEPS,
+                           "examples": MAX_EXAMPLES}}
