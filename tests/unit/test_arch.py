@@ -22,6 +22,18 @@ def test_conv_restores_any_image_shape(shape, likelihood):
     assert model.decode(torch.zeros(2, 3)).mean.shape == (2, *shape)
 
 
+def test_conv_weights_are_channels_last_and_compute_what_nchw_weights_compute():
+    model = build_model(ModelConfig(arch="conv", channels=[8, 16], latent_dim=3), (3, 13, 30))
+    convs = [p for p in model.parameters() if p.dim() == 4]
+    assert convs and all(p.is_contiguous(memory_format=torch.channels_last) and
+                         not p.is_contiguous() for p in convs)
+    x, z = torch.rand(2, 3, 13, 30), torch.randn(2, 3)
+    mu, logits = model.encode(x).mean, model.decode(z).logits
+    model.to(memory_format=torch.contiguous_format)
+    assert torch.allclose(model.encode(x).mean, mu, atol=1e-5)
+    assert torch.allclose(model.decode(z).logits, logits, atol=1e-5)
+
+
 def test_conv_rejects_tabular_and_too_small_images():
     with pytest.raises(ConfigError, match="image data"):
         build_model(ModelConfig(arch="conv"), (10,))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from vaekit.errors import ConfigError
@@ -53,4 +54,10 @@ def build_conv(
         dec.append(nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, output_padding=pad))
         if i < len(outs) - 1:
             dec.append(nn.ReLU())
-    return Arch(encoder=encoder, feature_dim=feat, decoder=nn.Sequential(*dec))
+    decoder = nn.Sequential(*dec)
+    # Channels-last conv weights make oneDNN run every convolution (the transposed ones above
+    # all) in NHWC: 1.16x the training samples/s of NCHW on a 2-core CPU (benchmarks/conv.py).
+    # The values, the state_dict keys and the saved files are unchanged.
+    for part in (encoder, decoder):
+        part.to(memory_format=torch.channels_last)
+    return Arch(encoder=encoder, feature_dim=feat, decoder=decoder)

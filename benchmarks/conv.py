@@ -1,0 +1,102 @@
+"""The conv architecture on Fashion-MNIST: training samples/s, channels_last and torch.compile.
+
+vaekit's default conv VAE (two stride-2 stages, 32 and 64 channels, 7x7x64 features, latent 20,
+Bernoulli) takes training steps at batch 128 in three forms, round-robin so the machine's drift
+hits all alike: conv weights in the usual NCHW layout, vaekit's channels-last weights (which make
+oneDNN run the convolutions in NHWC), and vaekit's model with its loss ``torch.compile``d (its
+compile time reported apart). A profile of vaekit's step says where the time goes.
+
+    python -m benchmarks.conv --steps 60 --rounds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from benchmarks.common import median
+from vaekit.config.load import load_config
+from vaekit.data import load_data
+from vaekit.model.build import build_model
+from vaekit.objectives import build_objective
+from vaekit.training import setup
+from vaekit.training.step import LossModule
+
+CONV = {"data": {"name": "fashion-mnist", "binarize": "dynamic"},
+        "model": {"arch": "conv", "channels": [32, 64], "latent_dim": 20,
+                  "likelihood": "bernoulli"},
+        "train": {"batch_size": 128, "lr": 1e-3, "seed": 0}}
+
+
+class Form:
+    """One way of running the same training step; ``steps(n)`` returns wall seconds."""
+
+    def __init__(self, name: str, ds, nchw: bool = False, compiled: bool = False) -> None:
+        cfg = load_config(base=CONV)
+        torch.manual_seed(0)
+        self.name = name
+        model = build_model(cfg.model, ds.shape)
+        if nchw:
+            model = model.to(memory_format=torch.contiguous_format)
+        loss = LossModule(model, build_objective(cfg.objective))
+        self.loss = torch.compile(loss) if compiled else loss
+        self.opt = setup.make_optimizer(model, cfg.train)
+        self.batches = setup.Batches(ds.train, None, "dynamic")
+        self.gen = torch.Generator().manual_seed(0)
+        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
+        self.at = 0
+        t = time.perf_counter()
+        self.steps(2)  # warm-up (and, compiled, the compilation)
+        self.warmup = time.perf_counter() - t
+
+    def steps(self, n: int) -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            idx = self.order[self.at : self.at + 128]
+            self.at = (self.at + 128) % (len(self.order) - 128)
+            batch = self.batches.batch(idx, self.gen)
+            out = self.loss(batch, 0, self.gen)
+            self.opt.zero_grad(set_to_none=True)
+            out.loss.backward()
+            self.opt.step()
+        return time.perf_counter() - t
+
+
+def profile_step(form: Form, steps: int) -> None:
+    from torch.profiler import profile
+
+    with profile() as prof:
+        form.steps(steps)
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=12))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=60, help="training steps per form per round")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile form")
+    args = ap.parse_args()
+    ds = load_data(load_config(base=CONV).data)
+    forms = [Form("NCHW weights", ds, nchw=True), Form("channels-last weights (vaekit)", ds)]
+    if not args.no_compile:
+        forms.append(Form("channels-last + torch.compile", ds, compiled=True))
+    times: dict[str, list[float]] = {f.name: [] for f in forms}
+    for _ in range(args.rounds):
+        for f in forms:
+            times[f.name].append(args.steps * 128 / f.steps(args.steps))
+    base = median(times[forms[0].name])
+    print(f"\ntorch {torch.__version__}, {torch.get_num_threads()} threads, batch 128, "
+          f"{args.rounds} rounds of {args.steps} steps\n")
+    print("| form | samples/s (median round) | vs NCHW | warm-up s |")
+    print("|---|---|---|---|")
+    for f in forms:
+        s = median(times[f.name])
+        print(f"| {f.name} | {s:,.0f} | {s / base:.2f}x | {f.warmup:.1f} |")
+    print("\nwhere the time of vaekit's step goes:")
+    profile_step(forms[1], args.steps)
+
+
+if __name__ == "__main__":
+    main()
