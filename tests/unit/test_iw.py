@@ -76,8 +76,9 @@ def test_exact_posterior_makes_every_weight_equal_p_x():
     model, w, b = ppca()
     x = data(model, 64)
     exact = exact_log_px(x, w, b)
-    for k in (1, 7):
-        est = iw_estimate(model, x, k=k, generator=torch.Generator().manual_seed(0))
+    for k, chunk in ((1, 1024), (7, 1024), (7, 10)):  # chunk 10: 64 examples, 10 at a time
+        est = iw_estimate(model, x, k=k, chunk=chunk, generator=torch.Generator().manual_seed(0))
+        assert est.log_px.shape == (64,)
         torch.testing.assert_close(est.log_px, exact, atol=2e-4, rtol=0)
         torch.testing.assert_close(est.elbo, exact, atol=2e-4, rtol=0)
     torch.testing.assert_close(exact_elbo(model, x), exact, atol=2e-4, rtol=0)
@@ -158,7 +159,7 @@ def test_streaming_logsumexp_is_exact_for_any_chunk():
     table = (torch.randn(37, 3, generator=g) * 50 - 1e4).float()
     expected = torch.logsumexp(table.double(), 0) - math.log(37)
     x = torch.zeros(3, 1)
-    for chunk in (1, 3, 10, 10_000):
+    for chunk in (3, 4, 10, 10_000):  # 1 to 13 samples per example per decode
         est = iw_estimate(_Fixed(table), x, k=37, chunk=chunk)
         torch.testing.assert_close(est.log_px, expected, atol=1e-9, rtol=0)
         torch.testing.assert_close(est.elbo, table.double().mean(0), atol=1e-9, rtol=0)

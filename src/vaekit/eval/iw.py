@@ -17,9 +17,11 @@ from typing import Any
 import torch
 from torch import Tensor
 
-# Latents decoded per call: k*B samples are flattened and decoded in chunks of this many, which
-# bounds memory (about chunk * D * 4 bytes per decoder output) while keeping matmuls large.
-DEFAULT_CHUNK = 8192
+# Latents decoded per call: k*B samples are flattened and decoded in chunks of about this many.
+# It bounds memory (chunk * D * 4 bytes per decoder output), and around 1,000 rows the decoder's
+# outputs stay in the CPU's cache between the matmul and the log-density: 1M Fashion-MNIST
+# samples take 13.4 s in chunks of 1,024 against 16.0 s in chunks of 8,192 (2 cores).
+DEFAULT_CHUNK = 1024
 
 
 @dataclass
@@ -46,10 +48,16 @@ def iw_estimate(
 
     The posterior is computed once (or passed in as ``posterior``) and reused for all k samples;
     samples are decoded ``max(1, chunk // B)`` per example at a time, in float32, and the log
-    weights are accumulated across chunks with a streaming logsumexp in float64.
+    weights are accumulated across chunks with a streaming logsumexp in float64. More than
+    ``chunk`` examples (without ``posterior``) are taken ``chunk`` at a time.
     """
     if k < 1:
         raise ValueError(f"k must be >= 1, got {k}")
+    if posterior is None and len(x) > chunk:  # one sample each would already be too many rows
+        parts = [iw_estimate(model, x[i : i + chunk], None if y is None else y[i : i + chunk], k,
+                             chunk, generator) for i in range(0, len(x), chunk)]
+        return IWEstimate(log_px=torch.cat([p.log_px for p in parts]),
+                          elbo=torch.cat([p.elbo for p in parts]), kl=torch.cat([p.kl for p in parts]))
     q = model.encode(x, y) if posterior is None else posterior
     b = len(x)
     per_call = max(1, min(k, chunk // max(b, 1)))
