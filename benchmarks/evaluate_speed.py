@@ -44,9 +44,11 @@ def straightforward(model, x: torch.Tensor, k: int, block: int = 100) -> torch.T
             xs = xb.expand(block, *xb.shape).reshape(-1, *xb.shape[1:])
             lp = model.decode(z.reshape(-1, z.shape[-1])).log_prob(xs).view(block, -1)
             logws.append(lp + model.prior.log_prob(z) - q.log_prob(z))
-        out.append(torch.logsumexp(torch.cat(logws), 0) - math.log(k))
+        # Autograd stays on inside a group of examples (as in a loop written without
+        # inference mode); its graph is dropped with the group.
+        out.append((torch.logsumexp(torch.cat(logws), 0) - math.log(k)).detach())
     model.float()
-    return torch.cat(out).detach()
+    return torch.cat(out)
 
 
 def per_example(model, x: torch.Tensor, k: int) -> torch.Tensor:

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import resource
 import subprocess
 import sys
 import tempfile
@@ -20,12 +19,18 @@ ARGS = ["--epochs", "1", "--no-progress", "--set", "data.binarize=none",
         "--set", "model.likelihood=continuous_bernoulli"]
 
 
+# Run the command as the only child of a fresh interpreter, which then reports that child's peak:
+# RUSAGE_CHILDREN of this process would be the maximum over every command measured so far.
+WRAP = ("import resource, subprocess, sys; "
+        "subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+        "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
 def peak_rss_mb(cmd: list[str]) -> float:
-    """Max RSS of a child process in MB (Linux reports kilobytes)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return max(before, after) / 1024
+    """Max RSS of ``cmd``'s process in MB (Linux reports kilobytes)."""
+    out = subprocess.run([sys.executable, "-c", WRAP, *cmd], check=True, capture_output=True,
+                         text=True)
+    return int(out.stdout.split()[-1]) / 1024
 
 
 def main() -> None:
