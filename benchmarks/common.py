@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import time
 
 import torch
@@ -37,3 +38,23 @@ def median(xs: list[float]) -> float:
     s = sorted(xs)
     n = len(s)
     return s[n // 2] if n % 2 else 0.5 * (s[n // 2 - 1] + s[n // 2])
+
+
+@torch.inference_mode()
+def one_batch_nll(model, x, k: int, gen: torch.Generator) -> torch.Tensor:
+    """-IW bound one example at a time, encoding once and decoding all k samples together."""
+    out = []
+    for i in range(len(x)):
+        xi = x[i : i + 1]
+        q = model.encode(xi)
+        z = q.rsample(k, generator=gen)  # (k, 1, L)
+        lw = model.decode(z.flatten(0, 1)).log_prob(xi.expand(k, *x.shape[1:])) \
+            + model.prior.log_prob(z[:, 0]) - q.log_prob(z)[:, 0]
+        out.append(-(torch.logsumexp(lw.double(), 0) - math.log(k)))
+    return torch.stack(out)
+
+
+def timed(fn, *args):
+    t0 = time.perf_counter()
+    out = fn(*args)
+    return out, time.perf_counter() - t0

@@ -5,7 +5,7 @@ chunks, float32 compute, float64 streaming logsumexp), a straightforward batched
 the encoder re-run for every sample block, autograd left on), and a one-example-at-a-time one
 (k samples batched per example, as Pythae's get_nll does) on a subset.
 
-    python benchmarks/evaluate_speed.py --train-epochs 10 --k 1000 --n 10000
+    python -m benchmarks.evaluate_speed --train-epochs 10 --k 1000 --n 10000
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from __future__ import annotations
 import argparse
 import math
 import tempfile
-import time
 import warnings
 from pathlib import Path
 
 import torch
 
 import vaekit
-from benchmarks.common import REFERENCE, matmul_peak
+from benchmarks.common import REFERENCE, matmul_peak, one_batch_nll, timed
 from vaekit.config.schema import DataConfig
 from vaekit.data import load_data, to_float
 from vaekit.eval.iw import iw_log_likelihood
@@ -51,25 +50,6 @@ def straightforward(model, x: torch.Tensor, k: int, block: int = 100) -> torch.T
     return torch.cat(out)
 
 
-def per_example(model, x: torch.Tensor, k: int) -> torch.Tensor:
-    """One example at a time, its k samples in one batch."""
-    out = []
-    with torch.no_grad():
-        for xi in x:
-            q = model.encode(xi[None])
-            z = q.rsample(k)[:, 0]
-            lp = model.decode(z).log_prob(xi.expand(k, *xi.shape))
-            logw = lp + model.prior.log_prob(z) - q.log_prob(z)
-            out.append(torch.logsumexp(logw.double(), 0) - math.log(k))
-    return torch.stack(out)
-
-
-def timed(fn, *args):
-    t = time.perf_counter()
-    out = fn(*args)
-    return out, time.perf_counter() - t
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--train-epochs", type=int, default=10)
@@ -89,8 +69,9 @@ def main() -> None:
     fast, t_fast = timed(iw_log_likelihood, model, x, None, args.k)
     torch.manual_seed(0)
     plain, t_plain = timed(straightforward, model, x, args.k)
-    torch.manual_seed(0)
-    slow, t_slow = timed(per_example, model, x[: args.n_slow], args.k)
+    nll_slow, t_slow = timed(one_batch_nll, model, x[: args.n_slow], args.k,
+                             torch.Generator().manual_seed(0))
+    slow = -nll_slow
     samples = args.n * args.k
     limit = samples * FLOPS_PER_SAMPLE / peak
     se = float(fast.std() / math.sqrt(len(fast)))

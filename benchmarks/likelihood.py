@@ -9,7 +9,7 @@ NLL estimators with the same k on a subset of the test split:
   each batch (the shape of Pythae's `get_nll`);
 - "per example, one batch": per example, encode once and decode all k samples in one batch.
 
-    .venv/bin/python benchmarks/likelihood.py --epochs 10 --k 1000 --subset 200
+    python -m benchmarks.likelihood --epochs 10 --k 1000 --subset 200
 
 The machine may be shared: quote the ratios, not the absolute times.
 """
@@ -19,12 +19,12 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import time
 from pathlib import Path
 
 import torch
 
 import vaekit
+from benchmarks.common import one_batch_nll, timed
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
 
@@ -50,26 +50,6 @@ def pythae_style_nll(model, x, k: int, gen: torch.Generator, batch: int = 100) -
         lw = torch.cat(log_w).double()
         out.append(-(torch.logsumexp(lw, 0) - math.log(len(lw))))
     return torch.stack(out)
-
-
-@torch.inference_mode()
-def one_batch_nll(model, x, k: int, gen: torch.Generator) -> torch.Tensor:
-    """-IW bound one example at a time, encoding once and decoding all k samples together."""
-    out = []
-    for i in range(len(x)):
-        xi = x[i : i + 1]
-        q = model.encode(xi)
-        z = q.rsample(k, generator=gen)  # (k, 1, L)
-        lw = model.decode(z.flatten(0, 1)).log_prob(xi.expand(k, *x.shape[1:])) \
-            + model.prior.log_prob(z[:, 0]) - q.log_prob(z)[:, 0]
-        out.append(-(torch.logsumexp(lw.double(), 0) - math.log(k)))
-    return torch.stack(out)
-
-
-def timed(fn, *args):
-    t0 = time.perf_counter()
-    out = fn(*args)
-    return out, time.perf_counter() - t0
 
 
 def main() -> None:
@@ -133,7 +113,7 @@ def main() -> None:
     for name, value in rows:
         print(f"| {name} | {value} |")
     threads = f" --threads {args.threads}" if args.threads else ""
-    print(f"\ncommand: .venv/bin/python benchmarks/likelihood.py --epochs {args.epochs} "
+    print(f"\ncommand: python -m benchmarks.likelihood --epochs {args.epochs} "
           f"--k {args.k} --subset {args.subset} --small-k {args.small_k}{threads}")
 
 

@@ -1,6 +1,6 @@
 """Peak memory (max RSS) of a Fashion-MNIST training run, loaded and memory-mapped.
 
-    python benchmarks/memory.py
+    python -m benchmarks.memory
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ the median and p99 latency. Bounded: at most 64 clients x 2000 requests and --ti
 seconds, after which the clients stop early. Exit status 1 if any request failed.
 
     python -m benchmarks.serve_load --clients 8 --requests 100           # a tiny digits run
-    python benchmarks/serve_load.py --run runs/fm --clients 4 --codes 16  # your run, 16 codes/request
+    python -m benchmarks.serve_load --run runs/fm --clients 4 --codes 16  # your run, 16 codes/request
 
 Without --run it first trains a tiny digits run (a few seconds) in a temporary folder. Only the
 loopback address is used. The machine may be shared: quote the numbers with that in mind.

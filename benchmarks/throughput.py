@@ -6,7 +6,7 @@ pixels / 255, Adam 1e-3, batch 128, seed 0), trained epoch by epoch in turn in o
 hand-written loop (batches sliced from the preloaded tensor, fused Adam, nothing else): the
 floor of what a training loop in eager PyTorch costs, against which vaekit's own overhead shows.
 
-    python benchmarks/throughput.py --epochs 10
+    python -m benchmarks.throughput --epochs 10
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ defaults (MLP 784-400-20, Bernoulli). Then `vaekit.evaluate` gives, on the 10k t
 fixed binarization), the -ELBO and the IW NLL with k samples, the active units, and the training
 seconds per epoch come from metrics.csv. A sample grid per variant goes to docs/variants/.
 
-    .venv/bin/python benchmarks/variants.py --epochs 10 --k 1000 --threads 1
+    python -m benchmarks.variants --epochs 10 --k 1000 --threads 1
 
 Runs already trained in --runs are reused (delete them to retrain). The machine may be shared:
 seconds per epoch are wall time under whatever else runs.
