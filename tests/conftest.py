@@ -24,3 +24,14 @@ def tiny_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("runs") / "tiny"
     train(tiny_config(), out, progress=False)
     return out
+
+
+@pytest.fixture
+def one_thread():
+    """Small tensors: one intra-op thread avoids OpenMP stalls when the machine is oversubscribed."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)

@@ -13,13 +13,7 @@ from vaekit.config.schema import ModelConfig
 from vaekit.eval.metrics import DENSITY, DEQUANTIZED, DISCRETE, GREY_BERNOULLI, TABULAR
 from vaekit.model.build import build_model
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def test_evaluate_matches_exact_ppca_values():

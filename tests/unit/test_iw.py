@@ -19,14 +19,7 @@ from vaekit.model.build import build_model
 
 D, L, S = 6, 2, 0.5
 
-
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small tensors: one intra-op thread avoids OpenMP stalls when the machine is oversubscribed."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def ppca(shift: float = 0.0, widen: float = 1.0, seed: int = 0):

@@ -9,7 +9,7 @@ import click
 from vaekit.artifacts.images import save_png
 from vaekit.artifacts.model_files import read_run_config
 from vaekit.artifacts.prior_files import attach_code_prior
-from vaekit.cli.options import open_model, run_argument
+from vaekit.cli.options import open_model, prior_draw_options, run_argument
 from vaekit.data import heldout_tensor, load_data
 from vaekit.errors import UserError
 from vaekit.explore.images import reconstruction_pairs
@@ -69,9 +69,7 @@ def write_reconstructions(model: VAE, run: Path, out: Path, n: int = 32,
 @run_argument
 @click.option("-n", type=click.IntRange(1, 4096), default=64, show_default=True,
               help="Number of samples.")
-@click.option("--temperature", type=click.FloatRange(0, min_open=True), default=1.0,
-              show_default=True, help="Scale of the prior draws z ~ N(0, T^2 I).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
+@prior_draw_options
 @click.option("--stochastic", is_flag=True, help="Sample pixels from p(x|z), not its mean.")
 @click.option("--sampler", type=click.Choice(["auto", "prior", "gmm"]), default="auto",
               show_default=True, help="Where z comes from: the prior p(z), or a Gaussian mixture "

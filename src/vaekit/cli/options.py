@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -10,6 +12,14 @@ from vaekit.artifacts.model_files import load_model
 from vaekit.model.vae import VAE
 
 run_argument = click.argument("run", type=click.Path(path_type=Path))
+
+
+def prior_draw_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--temperature`` and ``--seed`` of the commands that decode draws from the prior."""
+    command = click.option("--seed", type=int, default=0, show_default=True,
+                           help="Seed of the draws.")(command)
+    return click.option("--temperature", type=click.FloatRange(0, min_open=True), default=1.0,
+                        show_default=True, help="Scale of the prior draws z ~ N(0, T^2 I).")(command)
 
 
 def open_model(run: Path, device: str = "cpu") -> VAE:

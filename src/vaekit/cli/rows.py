@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.figures import save_figure, save_rows_csv
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import prior_draw_options, run_argument
 from vaekit.errors import UserError
 from vaekit.explore.tabular import generate_rows
 from vaekit.report.plots import column_error_plot
@@ -24,9 +24,7 @@ def _require_table(rd: RunData, command: str) -> None:
 @run_argument
 @click.option("-n", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="Number of rows.")
-@click.option("--temperature", type=click.FloatRange(0, min_open=True), default=1.0,
-              show_default=True, help="Scale of the prior draws z ~ N(0, T^2 I).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the draws.")
+@prior_draw_options
 @click.option("--stochastic", is_flag=True, help="Sample p(x|z), not its mean.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("rows.csv"),
               show_default=True, help="CSV file to write.")
