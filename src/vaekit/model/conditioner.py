@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
@@ -10,7 +12,7 @@ from vaekit.errors import UserError
 from vaekit.registry import register
 
 
-class Conditioner(nn.Module):
+class Conditioner(nn.Module, ABC):
     """Labels y: (B,) int64 in [0, num_classes) -> code (B, dim); ``join`` appends it to h."""
 
     dim: int
@@ -19,8 +21,9 @@ class Conditioner(nn.Module):
         super().__init__()
         self.num_classes = num_classes
 
-    def code(self, y: Tensor) -> Tensor:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def code(self, y: Tensor) -> Tensor:
+        """(B,) labels -> (B, dim) codes; each registered conditioner says how."""
 
     def join(self, h: Tensor, y: Tensor | None) -> Tensor:
         """h: (B, F) features or latents -> (B, F + dim), the label code appended."""
