@@ -26,8 +26,9 @@ import torch
 
 import vaekit
 from vaekit import registry
-from vaekit.artifacts.metrics import read_metrics
+from vaekit.artifacts.run_context import RunContext
 from vaekit.cli.images import write_samples
+from vaekit.store.metrics import read_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = {"data": {"name": "fashion-mnist", "binarize": "dynamic"},
@@ -93,14 +94,12 @@ def measure(name: str, variant: str, run: Path, k: int, docs: Path) -> dict:
     row: dict = {"name": name, "variant": variant, "epochs": len(metrics),
                  "seconds_per_epoch": sec[len(sec) // 2], "test_loss": float(metrics[-1]["test_loss"])}
     model = vaekit.load(run)
-    if variant == "vq_vae" and not (run / "prior.safetensors").exists():
+    if model.latent.caps.fitted_prior and not (run / "prior.safetensors").exists():
         env = {**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())}
         subprocess.run([sys.executable, "-m", "vaekit", "train-prior", str(run)], check=True,
                        env=env)
     try:
-        from vaekit.eval.evaluate import evaluate
-
-        res = evaluate(model, k=k)
+        res = vaekit.evaluate(model, k=k)
         row.update(neg_elbo=-res.elbo, nll=res.nll, nll_se=res.nll_se, kl=res.kl,
                    active=res.active_units, latent_dim=res.latent_dim, k=k)
     except Exception as exc:  # a variant without an IW bound is reported as such
@@ -112,10 +111,12 @@ def measure(name: str, variant: str, run: Path, k: int, docs: Path) -> dict:
     except Exception:  # a latent without posterior means: no probe
         traceback.print_exc()
     try:
-        write_samples(model, docs / f"{name}.png", 64, run=run)
+        ctx = RunContext.open(run)
+        row["prior"] = ctx.model.prior.description
+        write_samples(ctx, docs / f"{name}.png", 64)
         row["samples"] = f"docs/variants/{name}.png"
         if variant == "vae":  # the ex-post mixture on a VAE, for comparison with its prior
-            write_samples(model, docs / "vae_gmm.png", 64, run=run, sampler="gmm")
+            write_samples(ctx, docs / "vae_gmm.png", 64, sampler="gmm")
     except Exception:  # a failed grid must not lose the measured row
         traceback.print_exc()
     return row
@@ -168,7 +169,7 @@ def main() -> None:
         results.append(measure(name, variant, run, args.k, docs))
         print(json.dumps(results[-1]), flush=True)
     done = {r["name"] for r in results if "nll" in r}
-    versus = [v for v in ("iwae", "hvae") if v in done and "vae" in done]
+    versus = [v for v in ("iwae", "hvae", "vamp") if v in done and "vae" in done]
     if versus:
         diffs = paired_nll(args.runs, versus, args.k)
         for r in results:

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from vaekit.artifacts.run_dir import Run
     from vaekit.config.schema import Config
     from vaekit.eval.result import EvalResult
     from vaekit.model.vae import VAE
+    from vaekit.store.run_dir import Run
 
 __all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "train"]
 
@@ -48,8 +48,9 @@ def train(config: Any = None, out: str | Path | None = None, resume: bool = Fals
 
 
 def load(run_dir: str | Path, device: str = "cpu") -> VAE:
-    """The model of a run folder, from ``config.json`` + ``model.safetensors`` alone."""
-    from vaekit.artifacts.model_files import load_model
+    """The model of a run folder, from ``config.json`` + ``model.safetensors`` (and the prior
+    fitted on its codes after training, ``prior.safetensors``, when there is one)."""
+    from vaekit.artifacts.run_context import load_model
 
     return load_model(run_dir, device)
 
@@ -71,6 +72,14 @@ def evaluate(model: VAE | Run | str | Path, data: Any = None, k: int = 1000, spl
     its convention, ``kl_per_dim``, ``active_units``, ``mi``, ``mse``; ``.to_dict()`` is eval.json.
     """
     from vaekit.eval.evaluate import evaluate as _evaluate
+    from vaekit.store.run_dir import Run as _Run
 
+    if isinstance(model, (str, Path)):
+        from vaekit.artifacts.run_context import RunContext
+
+        model = RunContext.open(model).model
+    elif isinstance(model, _Run):
+        model.model.config = model.config  # the data and binarization of the run
+        model = model.model
     return _evaluate(model, data, k=k, split=split, batch_size=batch_size, seed=seed,
                      binarize=binarize)

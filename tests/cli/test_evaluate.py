@@ -14,7 +14,7 @@ FIELDS = {
     "split", "n", "k", "seed", "likelihood", "binarization", "data", "elbo", "elbo_se", "recon",
     "recon_se", "kl", "kl_se", "nll", "nll_se", "elbo_gap", "elbo_gap_se", "bits_per_dim",
     "elbo_bits_per_dim", "bits_per_dim_convention", "dims", "kl_per_dim", "active_units",
-    "latent_dim", "mi", "mse", "warnings", "seconds", "units", "vaekit_version", "layers",
+    "latent_dim", "mi", "mse", "warnings", "seconds", "units", "vaekit_version", "layers", "prior",
 }
 
 

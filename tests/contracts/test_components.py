@@ -6,11 +6,11 @@ import pytest
 import torch
 
 from vaekit import registry
-from vaekit.artifacts.model_files import load_model, save_model
 from vaekit.config.schema import Config, DataConfig
 from vaekit.data.digits import load_digits
 from vaekit.model.build import build_model
 from vaekit.objectives import elbo_loss, elbo_terms
+from vaekit.store.model_files import load_model, save_model
 
 CASES = [(a, lik) for a in registry.names("arch") for lik in registry.names("likelihood")]
 SHAPE = (1, 8, 8)

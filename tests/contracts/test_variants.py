@@ -10,14 +10,15 @@ import torch
 import torch.nn.functional as F
 
 from vaekit import registry
-from vaekit.artifacts.model_files import load_model, save_model
 from vaekit.config.load import load_config
 from vaekit.config.schema import Config, DataConfig
 from vaekit.data.digits import load_digits
 from vaekit.model.build import build_model
 from vaekit.objectives import Batch, build_objective
-from vaekit.samplers import GaussianMixtureSampler, posterior_means
+from vaekit.samplers import posterior_means
 from vaekit.samplers.base import draw_images
+from vaekit.samplers.gmm import GaussianMixtureSampler
+from vaekit.store.model_files import load_model, save_model
 
 VARIANTS = registry.names("variant")
 SHAPE = (1, 28, 28)  # presets are tuned for 28x28 images (a VQ code grid is 7x7 there)

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from vaekit.artifacts.metrics import read_metrics
-from vaekit.artifacts.report_file import write_report
 from vaekit.cli.main import main
+from vaekit.report.file import write_report
+from vaekit.store.metrics import read_metrics
 
 TINY = ["--set", "model.hidden=[16]", "--set", "model.latent_dim=2", "--epochs", "2",
         "--no-progress"]

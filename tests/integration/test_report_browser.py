@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from vaekit.artifacts.metrics import read_metrics
-from vaekit.artifacts.report_file import write_report
+from vaekit.report.file import write_report
+from vaekit.store.metrics import read_metrics
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",

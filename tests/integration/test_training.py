@@ -7,7 +7,7 @@ import math
 import torch
 
 import vaekit
-from vaekit.artifacts.metrics import COLUMNS
+from vaekit.store.metrics import COLUMNS
 
 
 def test_training_lowers_heldout_loss_below_a_golden_bound(tmp_path):

@@ -13,9 +13,9 @@ import pytest
 import torch
 from PIL import Image
 
-from vaekit.artifacts.metrics import read_metrics
 from vaekit.data import to_float
 from vaekit.serve import Explorer, create_app
+from vaekit.store.metrics import read_metrics
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project installs
     warnings.filterwarnings("ignore", message=".*httpx2")

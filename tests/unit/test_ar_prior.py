@@ -6,7 +6,7 @@ import math
 import pytest
 import torch
 
-from vaekit.artifacts.prior_files import load_code_prior, save_code_prior
+from vaekit.artifacts.prior_files import build_fitted_prior, save_fitted_prior
 from vaekit.dists.priors.code_transformer import CodeTransformer
 
 K, T = 6, 7
@@ -51,25 +51,42 @@ def test_log_prob_sums_the_per_position_log_softmax():
 
 def test_samples_are_code_grids_and_reproducible():
     net = _net()
-    a = net.sample(5, generator=torch.Generator().manual_seed(1))
-    b = net.sample(5, generator=torch.Generator().manual_seed(1))
+    a = net.sample_codes(5, generator=torch.Generator().manual_seed(1))
+    b = net.sample_codes(5, generator=torch.Generator().manual_seed(1))
     assert a.shape == (5, T) and a.dtype == torch.long and 0 <= int(a.min()) <= int(a.max()) < K
     assert torch.equal(a, b)
 
 
 def test_low_temperature_picks_the_most_likely_code():
     net = _net()
-    codes = net.sample(3, temperature=1e-4, generator=torch.Generator().manual_seed(0))
+    codes = net.sample_codes(3, temperature=1e-4, generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
         assert torch.equal(net.logits(codes).argmax(-1), codes)
 
 
-def test_save_and_load_give_the_same_prior(tmp_path):
-    net = _net()
-    save_code_prior(tmp_path, net, {"note": "test"})
-    loaded, meta = load_code_prior(tmp_path)
-    codes = torch.randint(K, (4, T))
+def test_a_fitted_prior_is_saved_and_found_when_the_run_is_opened(tmp_path):
+    from vaekit.artifacts.run_context import RunContext
+    from vaekit.config.load import load_config
+    from vaekit.model.build import build_model
+    from vaekit.store.model_files import save_model
+
+    cfg = load_config(base={"model": {"variant": "vq_vae", "channels": [8, 16], "latent_dim": 4}})
+    torch.manual_seed(0)
+    model = build_model(cfg.model, (1, 8, 8))
+    save_model(model, cfg, tmp_path)
+    assert RunContext.open(tmp_path).prior_fitted is False
+    prior = build_fitted_prior(model, "code_transformer", {"width": 16, "depth": 1, "heads": 2})
     with torch.no_grad():
-        assert torch.equal(net.log_prob(codes), loaded.log_prob(codes))
-    assert meta["config"] == net.config() and meta["note"] == "test"
-    assert load_code_prior(tmp_path / "nothing") is None
+        for p in prior.parameters():
+            p.add_(0.1 * torch.randn_like(p))
+    save_fitted_prior(tmp_path, "code_transformer", {"width": 16, "depth": 1, "heads": 2}, prior,
+                      {"note": "test"})
+    ctx = RunContext.open(tmp_path)
+    codes = torch.randint(model.latent.codebook_size, (4, model.latent.positions))
+    with torch.no_grad():
+        assert torch.equal(prior.log_prob(codes), ctx.model.prior.log_prob(codes))
+        # Codebook vectors (what the decoder reads) map back to the same codes.
+        z = ctx.model.latent.embed(codes)
+        assert torch.equal(ctx.model.prior.log_prob(z), prior.log_prob(codes))
+    assert ctx.prior_fitted and "code transformer" in ctx.model.prior.description
+    assert ctx.model.prior.sample(3, generator=torch.Generator().manual_seed(0)).shape == (3, 32)

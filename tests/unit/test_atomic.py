@@ -2,7 +2,7 @@
 
 import os
 
-from vaekit.artifacts.atomic import write_text
+from vaekit.store.atomic import write_text
 
 
 def test_atomic_writes_get_the_usual_file_mode(tmp_path):
@@ -15,7 +15,7 @@ def test_atomic_writes_get_the_usual_file_mode(tmp_path):
 def test_a_failed_write_keeps_the_old_file_and_leaves_no_temporary(tmp_path):
     import pytest
 
-    from vaekit.artifacts.atomic import atomic_write
+    from vaekit.store.atomic import atomic_write
 
     write_text(tmp_path / "a.txt", "old")
 

@@ -26,7 +26,7 @@ def test_the_code_is_deterministic():
     q = model.encode(x)
     assert torch.equal(q.rsample(), q.mean) and q.rsample(3).shape == (3, 4, 3)
     assert torch.equal(model.encode(x).mean, q.mean)
-    assert model.latent.has_prior is False
+    assert model.latent.caps.density is False
 
 
 def test_the_loss_is_the_reconstruction_nll_and_no_kl():

@@ -9,8 +9,9 @@ import torch.nn.functional as F
 from vaekit.config.load import load_config
 from vaekit.errors import UserError
 from vaekit.model.build import build_model
-from vaekit.samplers import PriorSampler, parse_label
+from vaekit.samplers import parse_label
 from vaekit.samplers.base import draw_images
+from vaekit.samplers.prior import PriorSampler
 
 SHAPE = (1, 8, 8)
 

@@ -9,9 +9,11 @@ import pytest
 import torch
 
 from vaekit.artifacts import sampler_files
-from vaekit.artifacts.model_files import load_model, save_weights
-from vaekit.samplers import GaussianMixtureSampler, PriorSampler
+from vaekit.artifacts.run_context import RunContext
 from vaekit.samplers.base import draw_images
+from vaekit.samplers.gmm import GaussianMixtureSampler
+from vaekit.samplers.prior import PriorSampler
+from vaekit.store.model_files import save_weights
 
 
 def _codes() -> torch.Tensor:
@@ -36,8 +38,8 @@ def test_gmm_fit_recovers_the_clusters_and_samples_from_them():
 
 def test_gmm_round_trips_through_save_and_load(tmp_path):
     gmm = GaussianMixtureSampler.fit(_codes(), n_components=3, seed=0)
-    sampler_files.save_gmm(tmp_path, gmm, {"model_sha256": "abc"})
-    loaded, meta = sampler_files.load_gmm(tmp_path)
+    sampler_files.save_sampler(tmp_path, gmm, {"model_sha256": "abc"})
+    loaded, meta = sampler_files.load_sampler(tmp_path, "gmm")
     assert meta["model_sha256"] == "abc" and meta["n_components"] == 3
     for k, v in gmm.state().items():
         assert torch.equal(v, loaded.state()[k])
@@ -50,28 +52,33 @@ def test_gmm_round_trips_through_save_and_load(tmp_path):
 
 def test_a_corrupt_saved_gmm_is_a_run_error(tmp_path):
     gmm = GaussianMixtureSampler.fit(_codes(), n_components=2)
-    sampler_files.save_gmm(tmp_path, gmm, {})
+    sampler_files.save_sampler(tmp_path, gmm, {})
     (tmp_path / "samplers/gmm.safetensors").write_bytes(b"junk")
     with pytest.raises(sampler_files.RunError, match="corrupt"):
-        sampler_files.load_gmm(tmp_path)
+        sampler_files.load_sampler(tmp_path, "gmm")
 
 
-def test_open_sampler_fits_once_and_refits_when_the_weights_change(tiny_run, tmp_path, monkeypatch):
+def test_the_run_context_fits_a_sampler_once_and_refits_when_the_weights_change(
+        tiny_run, tmp_path, monkeypatch):
     run = tmp_path / "run"
     shutil.copytree(tiny_run, run)
-    model = load_model(run)
-    assert isinstance(sampler_files.open_sampler(model, run, "auto"), PriorSampler)
-    first = sampler_files.open_sampler(model, run, "gmm", components=3)
+    ctx = RunContext.open(run)
+    model = ctx.model
+    assert isinstance(ctx.sampler("auto"), PriorSampler)
+    first = ctx.sampler("gmm", components=3)
     assert (run / "samplers/gmm.json").exists()
     calls = []
-    real_fit = sampler_files.fit_gmm
-    monkeypatch.setattr(sampler_files, "fit_gmm", lambda *a, **k: calls.append(1) or real_fit(*a, **k))
-    again = sampler_files.open_sampler(model, run, "gmm", components=3)
+    real_fit = GaussianMixtureSampler.fit
+    monkeypatch.setattr(GaussianMixtureSampler, "fit",
+                        lambda *a, **k: calls.append(1) or real_fit(*a, **k))
+    again = RunContext.open(run).sampler("gmm", components=3)
     assert calls == [] and torch.equal(first.means, again.means)
+    RunContext.open(run).sampler("gmm", components=4)  # another request: refitted
+    assert calls == [1]
     with torch.no_grad():
         next(model.parameters()).add_(0.5)
     save_weights(model, run / "model.safetensors")
-    sampler_files.open_sampler(model, run, "gmm", components=3)
-    assert calls == [1]
+    RunContext.open(run).sampler("gmm", components=4)
+    assert calls == [1, 1]
     images = draw_images(model, again, 5)
     assert images.shape == (5, *model.shape)

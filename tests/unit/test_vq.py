@@ -139,4 +139,4 @@ def test_evaluating_a_code_grid_raises_no_collapse_warning():
     with torch.no_grad():  # every position lands on the same code: no unit varies at all
         model.latent.codebook.zero_()
     r = vaekit.evaluate(model, (torch.rand(20, 1, 8, 8) > 0.5).float(), k=3)
-    assert r.active_units == 0 and not r.warnings
+    assert r.active_units is None and not r.warnings

@@ -20,8 +20,8 @@ def test_sample_needs_the_code_prior_then_draws_images(capsys, tmp_path):
     code, _, err = _cli(capsys, "sample", str(run), "--out", str(tmp_path / "s.png"))
     lines = [ln for ln in err.splitlines() if ln.strip()]
     assert code == 2 and len(lines) == 1, err
-    assert lines[0] == f"error: {run} is a VQ-VAE without a prior over its codes: run vaekit " \
-                       f"train-prior {run} first"
+    assert lines[0] == f"error: {run} has no prior fitted on its codes yet (its draws would be " \
+                       f"noise): run vaekit train-prior {run} first"
     assert not (tmp_path / "s.png").exists()
 
     code, out, err = _cli(capsys, "train-prior", str(run), "--epochs", "1", "--width", "16",
@@ -41,4 +41,5 @@ def test_sample_needs_the_code_prior_then_draws_images(capsys, tmp_path):
 
 def test_train_prior_refuses_a_gaussian_vae(capsys, tiny_run):
     code, _, err = _cli(capsys, "train-prior", str(tiny_run))
-    assert code == 2 and "is not a VQ-VAE" in err and len(err.strip().splitlines()) == 1
+    assert code == 2 and "there is no prior to fit afterwards" in err
+    assert len(err.strip().splitlines()) == 1

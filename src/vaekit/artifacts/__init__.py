@@ -1,1 +1,1 @@
-"""Everything that touches a run folder: atomic writes, model files, checkpoints, metrics."""
+"""Opening a finished run for use: the run context, fitted priors and samplers, pictures."""

@@ -10,7 +10,7 @@ from pathlib import Path
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from vaekit.artifacts.atomic import atomic_write, write_text
+from vaekit.store.atomic import atomic_write, write_text
 
 
 def save_figure(fig: Figure, path: str | Path) -> None:

@@ -1,7 +1,9 @@
-"""A VQ-VAE's trained code prior in its run folder: ``prior.safetensors`` + ``prior.json``.
+"""A prior fitted on a run's codes after training: ``prior.safetensors`` + ``prior.json``.
 
-The JSON holds the prior's constructor arguments, how it was trained, its held-out numbers, and
-the sha256 of ``model.safetensors`` it was fitted on (codes change when the VQ-VAE does).
+The JSON names the registered prior and its options, how it was trained, its held-out numbers,
+and the sha256 of ``model.safetensors`` it was fitted on (codes change when the model does).
+Opening the run (``vaekit.artifacts.run_context``) builds it through the registry and puts it
+where the model's prior stands, whatever the model is.
 """
 
 from __future__ import annotations
@@ -13,67 +15,74 @@ from typing import Any
 
 from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
+from torch import nn
 
 import vaekit
-from vaekit.artifacts.atomic import atomic_write, write_json
-from vaekit.artifacts.sampler_files import weights_digest
-from vaekit.dists.priors.code_transformer import CodeTransformer
-from vaekit.errors import RunError, UserError
-from vaekit.model.latents.code_prior import CodePrior
+from vaekit import registry
+from vaekit.dists.priors.base import PriorContext
+from vaekit.errors import ConfigError, RunError
 from vaekit.model.vae import VAE
+from vaekit.store.atomic import atomic_write, write_json
+from vaekit.store.model_files import weights_digest
 
 PRIOR_WEIGHTS, PRIOR_JSON = "prior.safetensors", "prior.json"
+# Constructor keys that prior.json files of vaekit 0.1 also stored, and that come from the model.
+_FROM_MODEL = ("codebook_size", "positions")
 
 
-def is_vq(model: VAE) -> bool:
-    return isinstance(model.prior, CodePrior)
+def prior_context(model: VAE) -> PriorContext:
+    """What a prior fitted on ``model``'s codes is built with."""
+    return PriorContext(latent_dim=int(model.latent.latent_dim), shape=model.shape,
+                        latent=model.latent)
 
 
-def save_code_prior(run: str | Path, net: CodeTransformer, meta: dict[str, Any]) -> None:
+def build_fitted_prior(model: VAE, name: str, args: dict[str, Any]) -> nn.Module:
+    """The registered prior ``name`` with options ``args``, for ``model``'s codes."""
+    args = {k: v for k, v in args.items() if k not in _FROM_MODEL}
+    return registry.get("prior", name)(prior_context(model), **registry.bind("prior", name, args))
+
+
+def save_fitted_prior(run: str | Path, name: str, args: dict[str, Any], prior: nn.Module,
+                      meta: dict[str, Any]) -> None:
     """Weights first, JSON last: a prior.json always describes complete weights."""
     run = Path(run)
-    tensors = {k: v.detach().cpu().contiguous() for k, v in net.state_dict().items()}
+    tensors = {k: v.detach().cpu().contiguous() for k, v in prior.state_dict().items()}
     atomic_write(run / PRIOR_WEIGHTS, lambda p: save_file(tensors, str(p)))
-    write_json(run / PRIOR_JSON, {"prior": "code_transformer", "vaekit_version": vaekit.__version__,
-                                  "config": net.config(), **meta})
+    write_json(run / PRIOR_JSON, {"prior": name, "vaekit_version": vaekit.__version__,
+                                  "config": args, "model_sha256": weights_digest(run), **meta})
 
 
-def load_code_prior(run: str | Path) -> tuple[CodeTransformer, dict[str, Any]] | None:
-    """The saved prior and its JSON, or None when the run has none; RunError when corrupt."""
-    run = Path(run)
-    if not (run / PRIOR_JSON).exists():
+def read_prior_json(run: str | Path) -> dict[str, Any] | None:
+    """The run's prior.json, or None when it has none; RunError when it is corrupt."""
+    path = Path(run) / PRIOR_JSON
+    if not path.exists():
         return None
     try:
-        meta = json.loads((run / PRIOR_JSON).read_text())
-        net = CodeTransformer(**meta["config"])
-        net.load_state_dict(load_file(str(run / PRIOR_WEIGHTS)))
-    except (OSError, json.JSONDecodeError, SafetensorError, KeyError, TypeError, ValueError,
-            RuntimeError) as exc:
-        raise RunError(f"{run / PRIOR_JSON}: corrupt code prior ({type(exc).__name__}); run "
+        meta = json.loads(path.read_text())
+        if not isinstance(meta, dict) or not isinstance(meta.get("config"), dict):
+            raise TypeError("not a prior description")
+        return meta
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
+        raise RunError(f"{path}: corrupt fitted prior ({type(exc).__name__}); run "
                        f"vaekit train-prior {run} again") from None
-    return net.eval(), meta
 
 
-def attach_code_prior(model: VAE, run: str | Path, required: bool = True) -> bool:
-    """Give a VQ-VAE the prior saved in ``run``; True if attached. Other models: False.
-
-    ``required``: a VQ-VAE without a saved prior is a UserError naming the command to run.
-    """
-    if not is_vq(model):
+def attach_fitted_prior(model: VAE, run: str | Path) -> bool:
+    """Give ``model`` the prior fitted in ``run``, if there is one; True if attached."""
+    run = Path(run)
+    meta = read_prior_json(run)
+    if meta is None:
         return False
-    saved = load_code_prior(run)
-    if saved is None:
-        if required:
-            raise UserError(f"{run} is a VQ-VAE without a prior over its codes: run "
-                            f"vaekit train-prior {run} first")
-        return False
-    net, meta = saved
+    try:
+        prior = build_fitted_prior(model, str(meta.get("prior", "")), meta["config"])
+        prior.load_state_dict(load_file(str(run / PRIOR_WEIGHTS)))
+    except (OSError, SafetensorError, ConfigError, KeyError, TypeError, ValueError,
+            RuntimeError) as exc:
+        raise RunError(f"{run / PRIOR_JSON}: the fitted prior does not load or does not match "
+                       f"the model ({type(exc).__name__}); run vaekit train-prior {run} "
+                       "again") from None
     if meta.get("model_sha256") != weights_digest(run):
-        warnings.warn(f"the code prior in {run} was fitted on other weights of the VQ-VAE (trained "
+        warnings.warn(f"the prior in {run} was fitted on other weights of the model (trained "
                       f"further since?); run vaekit train-prior {run} again", stacklevel=2)
-    lat = model.latent
-    if (net.codebook_size, net.positions) != (lat.codebook_size, lat.positions):
-        raise RunError(f"{run / PRIOR_JSON} does not match the model's code grid; run "
-                       f"vaekit train-prior {run} again")
-    model.prior.net = net.to(model.device)
+    model.prior = prior.to(model.device).eval()
     return True

@@ -7,9 +7,9 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.figures import save_figure
-from vaekit.artifacts.model_files import read_run_config
 from vaekit.cli.options import run_argument
 from vaekit.report.plots import curves_plot
+from vaekit.store.model_files import read_run_config
 
 
 @click.command("curves")

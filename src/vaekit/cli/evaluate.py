@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import open_model, run_argument
+from vaekit.cli.options import open_context, run_argument
 
 
 @click.command("evaluate")
@@ -14,7 +14,8 @@ from vaekit.cli.options import open_model, run_argument
 @click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
               help="Split to evaluate (a dynamically binarized split is binarized once, seeded).")
 @click.option("--k", "k", type=click.IntRange(1), default=1000, show_default=True,
-              help="Importance samples per example for the NLL (IW bound).")
+              help="Importance samples per example for the NLL (IW bound); a point-mass "
+              "posterior (a code grid) needs one and uses one.")
 @click.option("--batch-size", type=click.IntRange(1), default=500, show_default=True,
               help="Examples per batch (the k samples are decoded in bounded chunks).")
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of every draw.")
@@ -25,14 +26,14 @@ def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
     """ELBO (recon, KL), NLL by importance sampling, bits/dim and latent diagnostics of RUN.
 
     Nats per example: `elbo` is the bound (higher is better), `nll` = -IW bound (lower is
-    better), so -nll >= elbo; every mean has its standard error.
+    better), so -nll >= elbo; every mean has its standard error. Both are taken against the
+    prior the run carries (a prior fitted after training, such as a VQ-VAE's code prior, too).
     """
-    from vaekit.artifacts.prior_files import attach_code_prior
-    from vaekit.eval.evaluate import EVAL_FILE, evaluate, write_eval
+    from vaekit.eval.evaluate import evaluate_data
+    from vaekit.store.eval_file import EVAL_FILE, write_eval
 
-    model = open_model(run)
-    attach_code_prior(model, run, required=False)  # a VQ-VAE's NLL uses its trained code prior
-    result = evaluate(model, None, k=k, split=split, batch_size=batch_size, seed=seed)
+    ctx = open_context(run)
+    result = evaluate_data(ctx.model, ctx.eval_data(split), k=k, batch_size=batch_size, seed=seed)
     out = out or run / EVAL_FILE
     write_eval(result, out)
     click.echo(result.table(str(run)))

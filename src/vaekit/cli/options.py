@@ -8,8 +8,7 @@ from typing import Any
 
 import click
 
-from vaekit.artifacts.model_files import load_model
-from vaekit.model.vae import VAE
+from vaekit.artifacts.run_context import RunContext
 
 run_argument = click.argument("run", type=click.Path(path_type=Path))
 
@@ -19,9 +18,10 @@ def prior_draw_options(command: Callable[..., Any]) -> Callable[..., Any]:
     command = click.option("--seed", type=int, default=0, show_default=True,
                            help="Seed of the draws.")(command)
     return click.option("--temperature", type=click.FloatRange(0, min_open=True), default=1.0,
-                        show_default=True, help="Scale of the prior draws z ~ N(0, T^2 I).")(command)
+                        show_default=True, help="Scale of the spread of the draws (T < 1: "
+                        "closer to the centre of the prior).")(command)
 
 
-def open_model(run: Path, device: str = "cpu") -> VAE:
-    """Load a run's model (RunError with one line when the run is missing or damaged)."""
-    return load_model(run, device)
+def open_context(run: Path, device: str = "cpu") -> RunContext:
+    """Open a run (RunError with one line when the run is missing or damaged)."""
+    return RunContext.open(run, device)

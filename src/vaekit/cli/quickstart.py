@@ -22,8 +22,9 @@ QUICKSTART = {
 @click.option("--progress/--no-progress", default=None, help="Progress bar.")
 def quickstart_cmd(out: Path, progress: bool | None) -> None:
     """Train a VAE on scikit-learn's 8x8 digits and write samples and reconstructions."""
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.cli.images import write_reconstructions, write_samples
-    from vaekit.training.report_callback import ReportCallback
+    from vaekit.report.callback import ReportCallback
     from vaekit.training.trainer import train
 
     if (out / "config.json").exists() and (out / ".quickstart").exists():
@@ -32,8 +33,9 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     report = ReportCallback()
     run = train(cfg, out, progress=progress, callbacks=[report])
     (out / ".quickstart").touch()
-    write_samples(run.model, out / "samples.png", 64)
-    write_reconstructions(run.model, out, out / "reconstructions.png", 32)
+    ctx = RunContext.open(out, model=run.model)
+    write_samples(ctx, out / "samples.png", 64)
+    write_reconstructions(ctx, out / "reconstructions.png", 32)
     last = run.metrics[-1]
     click.echo(f"\nheld-out -ELBO {float(last['test_loss']):.2f} nats per example "
                f"(continuous Bernoulli likelihood, grey levels in [0, 1])")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.report_file import write_report
 from vaekit.cli.options import run_argument
+from vaekit.report.file import write_report
 
 
 @click.command("report")

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.model_files import read_run_config
-from vaekit.artifacts.run_dir import check_new_run_dir
 from vaekit.config.load import load_config, read_yaml
 from vaekit.data import resolve_data_arg
+from vaekit.store.model_files import read_run_config
+from vaekit.store.run_dir import check_new_run_dir
 
 
 def _flag_overrides(data: str | None, epochs: int | None, seed: int | None) -> list[str]:
@@ -90,8 +90,8 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
             raise click.exceptions.Exit(code)
         click.echo(f"run folder: {run_dir}")
         return
+    from vaekit.report.callback import ReportCallback
     from vaekit.training.eval_callback import EvalAtEnd
-    from vaekit.training.report_callback import ReportCallback
 
     report = ReportCallback()  # last, so the report shows the eval.json that --eval-k writes
     hooks = [*([EvalAtEnd(eval_k)] if eval_k is not None else []), report]

@@ -9,10 +9,9 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaekit import registry
-from vaekit.config.schema import Config
+from vaekit.config.presets import apply_variant, flat_arch_options
+from vaekit.config.schema import Config, ModelConfig
 from vaekit.errors import ConfigError
-from vaekit.model.build import bind_kwargs
-from vaekit.variants.base import apply_variant
 
 # Config fields that name registered components.
 _NAMED = {("data", "name"): "data", ("model", "arch"): "arch", ("model", "latent"): "latent",
@@ -73,6 +72,9 @@ def _describe(err: dict[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         section = str(err["loc"][0]) if len(err["loc"]) > 1 else ""
         valid = ", ".join(_fields(section))
+        if section == "model":
+            valid += "; and flat, the options of model.arch (" + ", ".join(
+                sorted({o for a in registry.names("arch") for o in registry.options("arch", a)})) + ")"
         return f"{loc}: unknown key (valid: {valid})"
     msg = err["msg"]
     return f"{loc}: {msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
@@ -94,11 +96,14 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in registry.names(kind):
             errors.append(f"{section}.{key}: unknown {kind} {name!r} "
                           f"(valid: {', '.join(registry.names(kind))})")
-    for kind in ("likelihood", "latent"):
+    model = data.get("model") if isinstance(data.get("model"), dict) else {}
+    for kind in ("arch", "likelihood", "latent", "prior"):
         name, args = _raw(data, "model", kind), _raw(data, "model", f"{kind}_args")
+        if kind == "arch":  # flat options (model.hidden) count as arch_args
+            args = flat_arch_options(model, set(ModelConfig.model_fields)).get("arch_args")
         if name in registry.names(kind) and isinstance(args, dict):
             try:
-                bind_kwargs(kind, name, registry.get(kind, name), args)
+                registry.bind(kind, name, args)
             except ConfigError as exc:
                 errors.append(f"model.{kind}_args: {exc}")
     if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):

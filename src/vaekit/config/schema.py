@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from vaekit.config.presets import apply_variant, flat_arch_options
+
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
@@ -32,19 +34,27 @@ class DataConfig(_Section):
 
 
 class ModelConfig(_Section):
-    arch: str = Field("mlp", description="architecture: mlp or conv")
-    hidden: list[int] = Field(default_factory=lambda: [400], description="mlp hidden sizes "
-                              "(encoder; the decoder mirrors them); [] is linear")
-    channels: list[int] = Field(default_factory=lambda: [32, 64], description="conv channels "
-                                "per stride-2 stage")
+    """Each part is a registered name plus its own options (``<kind>_args``), bound to the
+    part's builder. An architecture's options may also be given flat (``model.hidden``,
+    ``model.channels``): they are moved into ``arch_args``."""
+
+    arch: str = Field("mlp", description="architecture, a registered name (mlp, conv, ...; "
+                      "see arch_args)")
+    arch_args: dict[str, Any] = Field(default_factory=dict, description="options of the "
+                                      "architecture, e.g. {hidden: [400]} (mlp; [] is linear) "
+                                      "or {channels: [32, 64]} (conv); also settable "
+                                      "flat as model.hidden, model.channels, ...")
     latent: str = Field("gaussian", description="latent component")
     latent_dim: int = Field(20, ge=1, le=512, description="latent dimension")
     likelihood: str = Field("bernoulli", description="p(x|z): bernoulli, gaussian, "
                             "gaussian_learned, gaussian_pixel, continuous_bernoulli")
     likelihood_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
                                             "of the likelihood, e.g. {sigma: 0.1}")
-    prior: str = Field("standard_normal", description="prior p(z) (latents with their own "
-                       "generative path, hierarchical and vector_quantized, bring theirs)")
+    prior: str = Field("standard_normal", description="prior p(z), a registered name "
+                       "(standard_normal, ...; latents with their own generative path, "
+                       "hierarchical and vector_quantized, bring theirs)")
+    prior_args: dict[str, Any] = Field(default_factory=dict, description="options of the prior, "
+                                       "bound to its builder's signature")
     latent_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
                                         "of the latent, e.g. {codebook_size: 128, code_dim: 16} "
                                         "(vector_quantized) or {layers: [10]} (hierarchical)")
@@ -54,6 +64,11 @@ class ModelConfig(_Section):
                                     "(cvae): onehot or embedding; null for none")
     num_classes: int = Field(10, ge=2, description="conditional models: number of class labels")
     label_dim: int = Field(16, ge=1, description="conditioner embedding: size of the label code")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_arch_options(cls, data: Any) -> Any:
+        return flat_arch_options(data, set(cls.model_fields))
 
 
 class ObjectiveConfig(_Section):
@@ -107,8 +122,6 @@ class Config(_Section):
         """Fill the defaults of ``model.variant`` (a registered preset) under the given keys."""
         if not isinstance(data, dict):
             return data
-        from vaekit.variants.base import apply_variant
-
         return apply_variant(data)
 
     @model_validator(mode="after")

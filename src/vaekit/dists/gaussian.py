@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -15,6 +16,9 @@ class DiagGaussian:
 
     ``mu``, ``logvar``: (B, L). ``log_prob`` and ``kl`` sum over L and return (B,) in nats.
     """
+
+    deterministic = False  # as a posterior: draws differ
+    standard_normal = False  # as a prior of another Gaussian (the ladder's p(z_l | z_{l+1}))
 
     def __init__(self, mu: Tensor, logvar: Tensor) -> None:
         self.mu = mu
@@ -45,27 +49,57 @@ class DiagGaussian:
         """log q(z) summed over the latent dimension: (..., B) nats."""
         return self.log_prob_per_dim(z).sum(-1)
 
-    def kl_per_dim(self, other: DiagGaussian | StandardNormal | None = None) -> Tensor:
+    def moments(self) -> tuple[Tensor, Tensor]:
+        return self.mu, self.logvar
+
+    def gaussian(self) -> DiagGaussian:
+        """Itself: a DiagGaussian can stand as the (conditional) prior of another one."""
+        return self
+
+    def kl_per_dim(self, other: Any = None) -> Tensor | None:
         """Closed-form KL(self || other) per dimension, (B, L) nats; other defaults to N(0, I).
 
-        Against N(0, I): 0.5 * (mu^2 + sigma^2 - log sigma^2 - 1).
+        ``other`` is a DiagGaussian or a prior (see ``vaekit.dists.protocols.Prior``); against
+        N(0, I): 0.5 * (mu^2 + sigma^2 - log sigma^2 - 1). None when ``other`` is no Gaussian
+        (a mixture prior): the caller estimates the KL by Monte Carlo.
         """
-        if other is None or isinstance(other, StandardNormal):
+        if other is None or other.standard_normal:
             return 0.5 * (self.mu**2 + torch.exp(self.logvar) - self.logvar - 1.0)
+        other = other.gaussian()
+        if other is None:
+            return None
         var_ratio = torch.exp(self.logvar - other.logvar)
         return 0.5 * (var_ratio + (self.mu - other.mu) ** 2 * torch.exp(-other.logvar)
                       - 1.0 - (self.logvar - other.logvar))
 
-    def kl(self, other: DiagGaussian | StandardNormal | None = None) -> Tensor:
-        """KL(self || other) summed over the latent dimension: (B,) nats."""
-        return self.kl_per_dim(other).sum(-1)
+    def kl(self, other: Any = None) -> Tensor:
+        """KL(self || other) summed over the latent dimension: (B,) nats (Gaussian ``other``)."""
+        per_dim = self.kl_per_dim(other)
+        if per_dim is None:
+            raise ValueError("no closed-form KL against a non-Gaussian prior")
+        return per_dim.sum(-1)
 
 
 class StandardNormal:
     """N(0, I) over ``dim`` dimensions: the default prior p(z)."""
 
+    description = "N(0, I)"
+    standard_normal = True
+
     def __init__(self, dim: int) -> None:
         self.dim = dim
+
+    def gaussian(self) -> DiagGaussian:
+        zeros = torch.zeros(self.dim)
+        return DiagGaussian(zeros, zeros)
+
+    def center(self) -> Tensor:
+        """(dim,) the prior mean: zeros."""
+        return torch.zeros(self.dim)
+
+    def scale(self) -> Tensor:
+        """(dim,) the prior standard deviation per coordinate: ones."""
+        return torch.ones(self.dim)
 
     def sample(
         self,

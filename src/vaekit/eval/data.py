@@ -40,7 +40,7 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     a tensor (N, *shape) of uint8 pixels or floats. ``binarize`` defaults to the run's choice."""
     if split not in SPLITS:
         raise UserError(f"unknown split {split!r} (choose {', '.join(SPLITS)})")
-    cfg = getattr(model, "config", None)
+    cfg = model.config
     if data is None:
         if cfg is None:
             raise UserError("the model has no run config: pass the data to evaluate")

@@ -1,16 +1,19 @@
-"""The whole-split evaluation behind ``vaekit evaluate``, ``vaekit.evaluate`` and ``--eval-k``."""
+"""The whole-split evaluation behind ``vaekit evaluate``, ``vaekit.evaluate`` and ``--eval-k``.
+
+Pure: it takes a model and prepared data and returns an EvalResult; the caller writes eval.json.
+What applies to a model (importance samples, KL per dimension, active units, collapse, layers)
+comes from what its posterior, prior and latent declare.
+"""
 
 from __future__ import annotations
 
 import math
 import time
-from pathlib import Path
 from typing import Any
 
 import torch
 from torch import Tensor
 
-from vaekit.artifacts.atomic import write_json
 from vaekit.dists.likelihoods.base import is_binary
 from vaekit.eval import metrics
 from vaekit.eval.data import EvalData, prepare
@@ -18,8 +21,6 @@ from vaekit.eval.elbo import active_units
 from vaekit.eval.iw import DEFAULT_CHUNK, iw_estimate
 from vaekit.eval.layers import layer_summary
 from vaekit.eval.result import EvalResult
-
-EVAL_FILE = "eval.json"
 
 
 @torch.inference_mode()
@@ -32,6 +33,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
     ``recon`` = elbo + kl. One generator seeded with ``seed`` drives every draw.
     """
     t0 = time.perf_counter()
+    caps = model.latent.caps
     was_training = model.training
     model.eval()
     gen = torch.Generator(device=data.x.device).manual_seed(seed)
@@ -42,21 +44,23 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         x = data.x[i : i + batch_size]
         y = None if data.y is None else data.y[i : i + batch_size]
         q = model.encode(x, y)
-        # A deterministic posterior (VQ codes) gives k identical samples: one is exact.
-        deterministic = bool(getattr(q, "deterministic", False))
+        # A deterministic posterior (a code grid) gives k identical samples: one is exact.
+        deterministic = q.deterministic
         est = iw_estimate(model, x, y, 1 if deterministic else k, chunk,
                           gen, posterior=q)
         cols["nll"].append(-est.log_px)
         cols["elbo"].append(est.elbo)
-        if hasattr(q, "kl_per_dim"):  # closed form; else the Monte Carlo KL of the same draws
-            kl_dims = q.kl_per_dim(model.prior).double().flatten(1)
+        kl_dims = q.kl_per_dim(model.prior)
+        if kl_dims is not None:  # closed form; else the Monte Carlo KL of the same draws
+            kl_dims = kl_dims.double().flatten(1)
             cols["kl_dims"].append(kl_dims)
             cols["kl"].append(kl_dims.sum(-1))
         else:
             cols["kl"].append(est.kl)
         cols["mu"].append(q.mean.flatten(1).double())
-        if hasattr(q, "logvar"):
-            cols["logvar"].append(q.logvar.flatten(1).double())
+        moments = q.moments()
+        if moments is not None:
+            cols["logvar"].append(moments[1].flatten(1).double())
         sq_err += float(((model.decode(q.mean, y).mean - x).double() ** 2).sum())
     c = {name: torch.cat(parts).cpu() for name, parts in cols.items() if parts}
     model.train(was_training)
@@ -71,11 +75,11 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
     convention = metrics.bpd_convention(
         discrete=bool(lik.discrete), binary_only=bool(lik.discrete) and lik.support == (0.0, 1.0),
         binary_data=is_binary(data.x), eight_bit=data.eight_bit, image=len(model.shape) == 3)
-    active = int(active_units(c["mu"]).sum())
     latent_dim = c["mu"].shape[1]
-    # A point-mass posterior (VQ codes, the autoencoder) has no Gaussian units to collapse.
-    collapse = None if deterministic else metrics.collapse_warning(kl, active, latent_dim,
-                                                                   split=data.split)
+    # Only Gaussian units can be active or collapse (not a code grid's vector entries).
+    active = int(active_units(c["mu"]).sum()) if caps.gaussian_units else None
+    collapse = None if deterministic or active is None else metrics.collapse_warning(
+        kl, active, latent_dim, split=data.split)
     warnings = [w for w in [collapse] if w]
     if convention == metrics.GREY_BERNOULLI:
         warnings.append("Bernoulli likelihood on grey levels: the NLL is not a likelihood; use "
@@ -83,7 +87,8 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
     mi = (metrics.mutual_information(c["mu"], c["logvar"], gen)
           if "logvar" in c and len(c["mu"]) > 1 else None)
     return EvalResult(
-        split=data.split, n=len(data.x), k=k, seed=seed, likelihood=lik.name,
+        split=data.split, n=len(data.x), k=1 if deterministic else k, seed=seed,
+        likelihood=lik.name, prior=model.prior.description,
         binarization=data.binarization, data=data.name,
         elbo=elbo, elbo_se=elbo_se, recon=recon, recon_se=recon_se, kl=kl, kl_se=kl_se,
         nll=nll, nll_se=nll_se, elbo_gap=gap, elbo_gap_se=gap_se,
@@ -93,7 +98,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         kl_per_dim=c["kl_dims"].mean(0).tolist() if "kl_dims" in c else None,
         active_units=active, latent_dim=latent_dim,
         mi=mi, mse=sq_err / (len(data.x) * dims), warnings=warnings,
-        layers=layer_summary(model, c.get("kl_dims"), c["mu"]),
+        layers=layer_summary(model.latent.layer_sizes(), c.get("kl_dims"), c["mu"]),
         seconds=time.perf_counter() - t0,
     )
 
@@ -101,21 +106,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
 def evaluate(model: Any, data: Any = None, k: int = 1000, split: str = "test",
              batch_size: int = 500, seed: int = 0, binarize: str | None = None,
              chunk: int = DEFAULT_CHUNK) -> EvalResult:
-    """Evaluate a model, a Run or a run folder on a split; ``data`` as for
-    ``vaekit.eval.data.prepare`` (None: the run's own data set)."""
-    if hasattr(model, "model") and hasattr(model, "config"):  # a Run from vaekit.train
-        model.model.config = model.config  # as load_model sets it: the data and binarization
-        model = model.model
-    if isinstance(model, (str, Path)):
-        from vaekit.artifacts.model_files import load_model
-        from vaekit.artifacts.prior_files import attach_code_prior
-
-        run, model = model, load_model(model)
-        attach_code_prior(model, run, required=False)  # a VQ-VAE's trained code prior
+    """Evaluate a model on a split; ``data`` as for ``vaekit.eval.data.prepare`` (None: the
+    data set of the model's run config)."""
     prepared = prepare(model, data, split, binarize, model.device)
     return evaluate_data(model, prepared, k, batch_size, seed, chunk)
-
-
-def write_eval(result: EvalResult, path: str | Path) -> None:
-    """Write the result as JSON, atomically."""
-    write_json(path, result.to_dict())

@@ -9,14 +9,15 @@ from torch import Tensor
 from vaekit.eval.elbo import active_units
 
 
-def layer_summary(model: Any, kl_dims: Tensor | None, means: Tensor) -> list[dict[str, Any]] | None:
+def layer_summary(sizes: list[int] | None, kl_dims: Tensor | None,
+                  means: Tensor) -> list[dict[str, Any]] | None:
     """One row per stochastic layer (z1 at the bottom), or None for a single-layer latent.
 
-    ``kl_dims``: (N, L) per-dimension KLs (nats), ``means``: (N, L) posterior means, with L the
-    layers' sizes concatenated bottom to top (the ladder latent's z). A layer's KL is its
-    closed-form KL given the sampled layer above, averaged over the split.
+    ``sizes``: the layers' sizes as the latent declares them (``layer_sizes()``); ``kl_dims``:
+    (N, L) per-dimension KLs (nats), ``means``: (N, L) posterior means, with L the layers' sizes
+    concatenated bottom to top. A layer's KL is its closed-form KL given the sampled layer
+    above, averaged over the split.
     """
-    sizes = getattr(model.latent, "sizes", None)
     if not sizes or means.shape[1] != sum(sizes):
         return None
     rows, start = [], 0

@@ -36,7 +36,7 @@ class EvalResult:
     bits_per_dim_convention: str
     dims: int  # D, the data dimensions per example
     kl_per_dim: list[float] | None  # (L,), sums to kl; None without a closed-form KL
-    active_units: int
+    active_units: int | None  # None where z has no Gaussian units (a code grid)
     latent_dim: int
     mi: float | None  # I(x; z) under the aggregate posterior of the split, nats, <= log n
     mse: float | None  # mean over pixels of (x - mean of p(x | z = posterior mean))^2
@@ -44,6 +44,7 @@ class EvalResult:
     seconds: float = 0.0
     units: str = "nats per example"
     layers: list[dict[str, Any]] | None = None  # hierarchical latents: KL, active units per layer
+    prior: str = "N(0, I)"  # the prior p(z) the KL and the NLL are taken against
 
     def to_dict(self) -> dict[str, Any]:
         import vaekit
@@ -60,7 +61,7 @@ class EvalResult:
         head = f"{self.split} split of {title or self.data}: {self.n} examples"
         lines = [
             f"{head}, k={self.k} importance samples, seed {self.seed}",
-            f"likelihood {self.likelihood}, binarization {self.binarization}",
+            f"likelihood {self.likelihood}, binarization {self.binarization}, prior {self.prior}",
             "",
             f"{'':<30}{'nats/example':>12}{'SE':>10}{'bits/dim':>11}",
             row("-ELBO", -self.elbo, self.elbo_se, self.elbo_bits_per_dim),
@@ -69,12 +70,13 @@ class EvalResult:
             row(f"NLL  -IW bound, k={self.k}", self.nll, self.nll_se, self.bits_per_dim),
             row("ELBO gap  -ELBO - NLL", self.elbo_gap, self.elbo_gap_se),
             "",
-            f"active units {self.active_units}/{self.latent_dim}",
         ]
+        diag = [] if self.active_units is None else [f"active units {self.active_units}/{self.latent_dim}"]
         if self.mi is not None:
-            lines[-1] += f", I(x;z) {self.mi:.3f} nats (at most log n = {math.log(self.n):.3f})"
+            diag.append(f"I(x;z) {self.mi:.3f} nats (at most log n = {math.log(self.n):.3f})")
         if self.mse is not None:
-            lines[-1] += f", MSE of the likelihood mean {self.mse:.5f}"
+            diag.append(f"MSE of the likelihood mean {self.mse:.5f}")
+        lines.append(", ".join(diag))
         lines += [f"  layer {r['layer']}: KL {r['kl'] if r['kl'] is None else round(r['kl'], 3)} "
                   f"nats, active units {r['active_units']}/{r['size']}" for r in self.layers or []]
         lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")

@@ -9,7 +9,7 @@ from vaekit.model.vae import VAE
 
 
 def is_conditional(model: VAE) -> bool:
-    return getattr(model, "conditioner", None) is not None
+    return model.conditioner is not None
 
 
 def decode_labels(model: VAE, n: int, y: Tensor | int | None = None) -> Tensor | None:

@@ -30,11 +30,14 @@ def quantile_grid(n: int, margin: float = 0.05) -> Tensor:
 def manifold(model: VAE, n: int = 20, label: int | None = None) -> Tensor:
     """Decoded quantile grid: (n*n, *shape) likelihood means, row-major as ``quantile_grid``.
 
-    ``label``: the class a conditional model decodes with (default 0).
+    The standard-normal quantiles are placed on the prior's own centre and scale (exactly
+    N(0, I)'s quantiles for the standard normal prior). ``label``: the class a conditional model
+    decodes with (default 0).
     """
     if model.latent_dim != 2:
         raise NotTwoDimensional(f"the manifold needs a 2-D latent; this model has "
                                 f"{model.latent_dim} dimensions (train with "
                                 "--set model.latent_dim=2, or use latent-map/traverse)")
-    codes = quantile_grid(n).to(model.device)
+    prior = model.prior
+    codes = (prior.center() + prior.scale() * quantile_grid(n)).to(model.device)
     return model.decode(codes, decode_labels(model, len(codes), label)).mean.cpu()

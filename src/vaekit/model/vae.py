@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import torch
 from torch import Tensor, nn
 
-from vaekit.dists.gaussian import DiagGaussian, StandardNormal
 from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood
+from vaekit.dists.protocols import Posterior, Prior
 
 
 class VAE(nn.Module):
@@ -14,7 +16,8 @@ class VAE(nn.Module):
 
     ``shape`` is one example's shape, (C, H, W) for images or (D,) for rows. An optional
     ``conditioner`` (CVAE) appends a label code to the encoder features and to z; without one the
-    labels ``y`` are ignored.
+    labels ``y`` are ignored. A prior that is an ``nn.Module`` (learned pseudo-inputs) is a
+    submodule: its parameters train and are saved with the rest.
     """
 
     def __init__(
@@ -23,7 +26,7 @@ class VAE(nn.Module):
         latent: nn.Module,
         decoder: nn.Module,
         likelihood: Likelihood,
-        prior: StandardNormal,
+        prior: Prior,
         shape: tuple[int, ...],
         conditioner: nn.Module | None = None,
     ) -> None:
@@ -35,6 +38,8 @@ class VAE(nn.Module):
         self.prior = prior
         self.shape = tuple(shape)
         self.conditioner = conditioner
+        # The run config of a model opened from a run folder (its data and binarization).
+        self.config: Any = None
 
     @property
     def latent_dim(self) -> int:
@@ -44,7 +49,7 @@ class VAE(nn.Module):
     def device(self) -> torch.device:
         return next(self.parameters()).device
 
-    def encode(self, x: Tensor, y: Tensor | None = None) -> DiagGaussian:
+    def encode(self, x: Tensor, y: Tensor | None = None) -> Posterior:
         """x: (B, *shape) float -> posterior q(z|x); its ``mean`` is the deterministic embedding.
 
         ``y`` (B,) labels are used by conditional models and ignored otherwise.

@@ -1,6 +1,5 @@
-"""Architectures: encoder and decoder bodies, one registered file each."""
+"""Architectures: encoder and decoder bodies, one registered file each (found by the registry)."""
 
-from vaekit.nn import conv, mlp  # noqa: F401
 from vaekit.nn.base import Arch
 
 __all__ = ["Arch"]

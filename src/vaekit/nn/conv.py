@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import torch
 from torch import nn
 
@@ -20,8 +22,8 @@ def _sizes(h: int, stages: int) -> list[int]:
 
 @register("arch", "conv")
 def build_conv(
-    shape: tuple[int, ...], decoder_in: int, params_per_dim: int, channels: list[int],
-    **_: object,
+    shape: tuple[int, ...], decoder_in: int, params_per_dim: int,
+    channels: Sequence[int] = (32, 64),
 ) -> Arch:
     """Each entry of ``channels`` is one stride-2 conv stage (ReLU); the decoder mirrors them.
 
@@ -30,8 +32,9 @@ def build_conv(
     if len(shape) != 3:
         raise ConfigError(f"model.arch=conv needs image data (C, H, W), got shape {shape}; "
                           "use model.arch=mlp for tabular data")
-    if not channels:
-        raise ConfigError("model.channels must list at least one conv stage")
+    channels = [int(ch) for ch in channels]
+    if not channels or min(channels) < 1:
+        raise ConfigError("model.channels must list at least one conv stage, all positive")
     c, h, w = shape
     hs, ws = _sizes(h, len(channels)), _sizes(w, len(channels))
     if hs[-1] < 1 or ws[-1] < 1:

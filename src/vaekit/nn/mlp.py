@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import math
+from collections.abc import Sequence
 
 from torch import nn
 
+from vaekit.errors import ConfigError
 from vaekit.nn.base import Arch
 from vaekit.registry import register
 
@@ -20,12 +22,15 @@ def _stack(sizes: list[int]) -> list[nn.Module]:
 
 @register("arch", "mlp")
 def build_mlp(
-    shape: tuple[int, ...], decoder_in: int, params_per_dim: int, hidden: list[int], **_: object
+    shape: tuple[int, ...], decoder_in: int, params_per_dim: int, hidden: Sequence[int] = (400,),
 ) -> Arch:
     """Encoder D -> hidden... (ReLU); decoder decoder_in -> reversed(hidden) -> k*D.
 
     ``shape``: one example's shape, (C, H, W) or (D,); the decoder restores it with k*C channels.
     """
+    hidden = [int(h) for h in hidden]
+    if any(h < 1 for h in hidden):
+        raise ConfigError(f"model.hidden: layer sizes must be positive, got {hidden}")
     d = math.prod(shape)
     encoder = nn.Sequential(nn.Flatten(), *_stack([d, *hidden]))
     back = [decoder_in, *reversed(hidden)]

@@ -6,7 +6,6 @@ config section; the trainer and the held-out evaluation call them the same way.
 
 from vaekit import registry
 from vaekit.config.schema import ObjectiveConfig
-from vaekit.objectives import ae, capacity, hierarchical, iwae, vq  # noqa: F401  (register themselves)
 from vaekit.objectives.base import Batch, LossOut, Objective
 from vaekit.objectives.elbo import Elbo, ElboTerms, elbo_loss, elbo_terms
 from vaekit.objectives.schedules import beta_at

@@ -1,4 +1,9 @@
-"""The ELBO, log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || p(z)), with the KL in closed form."""
+"""The ELBO, log p(x) >= E_q[log p(x|z)] - KL(q(z|x) || p(z)).
+
+The KL is in closed form where the posterior and prior have one (a Gaussian against N(0, I)),
+and otherwise the one-sample Monte Carlo estimate log q(z|x) - log p(z) at the same draw z
+(a mixture prior with learned components), see ``vaekit.dists.protocols.kl_terms``.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ import torch
 from torch import Tensor
 
 from vaekit.config.schema import ObjectiveConfig
-from vaekit.dists.gaussian import DiagGaussian
+from vaekit.dists.protocols import Posterior, kl_terms
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
 from vaekit.objectives.schedules import beta_at
@@ -18,12 +23,13 @@ from vaekit.registry import register
 @dataclass
 class ElboTerms:
     """Per-example terms in nats: ``recon`` = E_q[log p(x|z)] (one sample), ``kl`` (B,),
-    ``kl_per_dim`` (B, L), and the posterior they came from. ``elbo`` = recon - kl."""
+    ``kl_per_dim`` (B, L) (None for a Monte Carlo KL), and the posterior they came from.
+    ``elbo`` = recon - kl."""
 
     recon: Tensor
     kl: Tensor
-    kl_per_dim: Tensor
-    posterior: DiagGaussian
+    kl_per_dim: Tensor | None
+    posterior: Posterior
 
     @property
     def elbo(self) -> Tensor:
@@ -36,16 +42,22 @@ def elbo_terms(model: VAE, x: Tensor, generator: torch.Generator | None = None,
     q = model.encode(x, y)
     z = q.rsample(generator=generator)
     recon = model.decode(z, y).log_prob(x)
-    kl_per_dim = q.kl_per_dim(model.prior)
-    return ElboTerms(recon=recon, kl=kl_per_dim.sum(-1), kl_per_dim=kl_per_dim, posterior=q)
+    kl, kl_per_dim = kl_terms(q, model.prior, z)
+    return ElboTerms(recon=recon, kl=kl, kl_per_dim=kl_per_dim, posterior=q)
 
 
 def elbo_loss(terms: ElboTerms, beta: float = 1.0, free_bits: float = 0.0) -> Tensor:
     """-recon + beta * KL, averaged over the batch (nats per example).
 
     Free bits (Kingma et al. 2016): each latent dimension's batch-mean KL counts as at least
-    ``free_bits`` nats, so the optimizer gains nothing by pushing it below that.
+    ``free_bits`` nats, so the optimizer gains nothing by pushing it below that. With a Monte
+    Carlo KL (no per-dimension terms) the batch-mean total counts as at least L * free_bits.
     """
+    if terms.kl_per_dim is None:
+        kl = terms.kl.mean()
+        if free_bits > 0:
+            kl = kl.clamp(min=free_bits * terms.posterior.mean.shape[-1])
+        return -terms.recon.mean() + beta * kl
     kl_dims = terms.kl_per_dim.mean(0)
     if free_bits > 0:
         kl_dims = kl_dims.clamp(min=free_bits)

@@ -46,9 +46,9 @@ class LadderElbo:
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
-        q = model.encode(batch.x, batch.y)
-        if not hasattr(q, "path"):
+        if model.latent.layer_sizes() is None:
             raise ConfigError("objective.name=hierarchical needs model.latent=hierarchical")
+        q = model.encode(batch.x, batch.y)
         path = q.path(generator)
         recon = model.decode(path.z, batch.y).log_prob(batch.x)
         layers = path.kl_layers()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import torch
 
 from vaekit.config.schema import ObjectiveConfig
+from vaekit.dists.priors.base import CodeGrid
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
@@ -43,9 +44,9 @@ class VQLoss:
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
-        q = model.encode(batch.x, batch.y)
-        if not hasattr(q, "codes"):
+        if not isinstance(model.latent, CodeGrid):
             raise ConfigError("objective.name=vq needs model.latent=vector_quantized")
+        q = model.encode(batch.x, batch.y)
         recon = model.decode(q.z, batch.y).log_prob(batch.x)
         kl = -model.prior.log_prob(q.codes).to(recon.dtype)  # T log K under the uniform prior
         bound = recon - kl

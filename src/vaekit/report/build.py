@@ -43,6 +43,7 @@ def _summary(rd: RunData) -> str:
             "official test split": info.get("test_is_official"), "shape": rd.raw.get("shape"),
             "likelihood": cfg.model.likelihood, "binarization": cfg.data.binarize,
             "architecture": cfg.model.arch, "latent dimensions": cfg.model.latent_dim,
+            "prior": rd.model.prior.description,
             "objective": cfg.objective.name, "beta": cfg.objective.beta,
             "vaekit": rd.raw.get("vaekit_version"), "torch": rd.raw.get("torch_version")}
     if info.get("classes"):

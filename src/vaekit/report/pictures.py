@@ -9,12 +9,13 @@ import numpy as np
 import torch
 
 from vaekit.errors import UserError
-from vaekit.explore.images import sample_images
 from vaekit.explore.interpolate import interpolation_paths
-from vaekit.explore.labels import decode_labels, is_conditional
+from vaekit.explore.labels import decode_labels
 from vaekit.explore.manifold import manifold
 from vaekit.model.vae import VAE
 from vaekit.report.run_data import IndexOutOfRange, RunData
+from vaekit.samplers import Sampler, parse_label
+from vaekit.samplers.base import draw_images
 from vaekit.viz.grid import auto_scale, make_grid
 from vaekit.viz.layouts import interpolation_rows, originals_above_reconstructions
 
@@ -25,20 +26,19 @@ def require_images(rd: RunData, what: str) -> None:
                         f"{rd.model.shape[0]} columns")
 
 
-def samples_grid(model: VAE, n: int = 64, seed: int = 0, temperature: float = 1.0,
-                 stochastic: bool = False) -> np.ndarray:
-    """n decoded prior draws in a ~square grid, upscaled so small images stay visible.
+def samples_grid(model: VAE, sampler: Sampler, n: int = 64, seed: int = 0,
+                 temperature: float = 1.0, stochastic: bool = False,
+                 label: str | None = None) -> np.ndarray:
+    """n decoded draws of ``sampler`` in a grid, upscaled so small images stay visible.
 
-    A conditional model decodes draw i with class i mod num_classes (the classes cycle).
+    A conditional model decodes with ``label`` (a class), or by default one row per class with
+    the same codes down each column (``vaekit.samplers.parse_label``).
     """
-    if not is_conditional(model):
-        images = sample_images(model, n, seed, temperature, stochastic)
-    else:
-        g = torch.Generator(device=model.device).manual_seed(seed)
-        y = torch.arange(n) % int(getattr(model.conditioner, "num_classes", 1))
-        images = model.sample(n, temperature=temperature, generator=g, stochastic=stochastic,
-                              y=decode_labels(model, n, y))
-    return make_grid(images, scale=auto_scale(images.shape[-2]))
+    if len(model.shape) != 3:
+        raise UserError(f"this model's data are rows of {model.shape[0]} columns, not images")
+    plan = parse_label(model, label, n)
+    images = draw_images(model, sampler, plan.n_codes, plan.labels, seed, temperature, stochastic)
+    return make_grid(images, ncol=plan.ncol, scale=auto_scale(images.shape[-2]))
 
 
 def reconstructions_grid(rd: RunData, n: int = 32, ncol: int = 16) -> np.ndarray:

@@ -5,11 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import torch
 from matplotlib.figure import Figure
 from torch import Tensor
 
-from vaekit.artifacts.metrics import read_metrics
 from vaekit.config.schema import Config
 from vaekit.errors import UserError
 from vaekit.explore.latent_map import embed_2d, subsample
@@ -17,6 +15,7 @@ from vaekit.explore.tabular import column_errors
 from vaekit.explore.traverse import LatentStats, latent_stats, traverse
 from vaekit.report.pictures import require_images
 from vaekit.report.run_data import RunData
+from vaekit.store.metrics import read_metrics
 from vaekit.viz.columns import column_error_figure
 from vaekit.viz.curves import training_curves
 from vaekit.viz.grid import auto_scale
@@ -56,7 +55,7 @@ def traversal_plot(rd: RunData, dims: Sequence[int] | None = None, span: float =
                                    f"{rd.model.latent_dim - 1}")
         chosen = [d for d in order if d in set(dims)]
     if base is None:
-        z0, label = torch.zeros(rd.model.latent_dim), None
+        z0, label = rd.model.prior.center(), None
     else:
         i = rd.check_index(base, "--base")
         z0, label = stats.means[i], None if rd.y is None else int(rd.y[i])

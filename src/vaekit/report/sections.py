@@ -30,7 +30,13 @@ def grid_image(grid: np.ndarray, alt: str, caption: str) -> str:
 
 
 def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
-    """Samples, reconstructions, interpolations (linear and spherical), traversals, manifold."""
+    """Samples, reconstructions, interpolations (linear and spherical), traversals, manifold.
+
+    The samples come from the sampler ``vaekit sample RUN`` uses (a fitted mixture for an
+    autoencoder), and every caption names it.
+    """
+    sampler = rd.ctx.sampler("auto", seed=seed)
+    prior = rd.model.prior.description
     n_pairs = min(6, len(rd.x) // 2)
     pairs = random_pairs(len(rd.x), n_pairs, seed) if n_pairs else []
     n_recon = min(32, len(rd.x))
@@ -38,9 +44,9 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
     seen = "" if mode == "none" else f" ({mode} binarization: one fixed draw)"
     out = [
         section("Samples", "samples", grid_image(
-            samples_grid(rd.model, 64, seed), "samples",
-            "64 draws z ~ N(0, I) decoded; each image is the likelihood mean E[x|z] "
-            "(vaekit sample RUN -n 64).")),
+            samples_grid(rd.model, sampler, 64, seed), "samples",
+            f"64 draws of z from {sampler.description}, decoded; each image is the likelihood "
+            "mean E[x|z] (vaekit sample RUN -n 64).")),
         section("Reconstructions", "reconstructions", grid_image(
             reconstructions_grid(rd, n_recon), "reconstructions",
             f"The first {n_recon} held-out examples as the model sees them{seen} above the means "
@@ -56,15 +62,21 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
             + grid_image(sph, "spherical interpolations", "The same pairs along the spherical path "
                     "(vaekit interpolate RUN --slerp).")))
     trav = traversal_plot(rd, stats=stats)
+    caps = rd.model.latent.caps
+    coordinate = caps.coordinates
+    order = "their mean held-out KL" if stats.kl is not None else \
+        "the variance of their posterior mean across the held-out split"
+    marked = ("; inactive ones (variance of the posterior mean <= 0.01) are marked"
+              if caps.gaussian_units else "")
     out.append(section("Latent traversals", "traversals", image(
-        figure_png(trav), "traversals", "Each row varies one latent dimension from -3 to 3 "
-        "with the others at 0, dimensions ordered by their mean held-out KL; inactive ones "
-        "(variance of the posterior mean <= 0.01) are marked (vaekit traverse RUN).", plot=True)))
+        figure_png(trav), "traversals", f"Each row varies one latent {coordinate} over the prior's mean "
+        f"+- 3 of its standard deviations ({prior}) with the others at the prior's mean, "
+        f"ordered by {order}{marked} (vaekit traverse RUN).", plot=True)))
     if rd.model.latent_dim == 2:
         out.append(section("Learned manifold", "manifold", grid_image(
-            manifold_grid(rd.model, 20), "manifold", "Decoded grid over the "
-            "prior's quantiles: z = Phi^-1(p), p from 0.05 to 0.95 on each axis (vaekit "
-            "manifold RUN).")))
+            manifold_grid(rd.model, 20), "manifold", "Decoded grid over normal quantiles on "
+            "the prior's centre and scale: z = mean + std * Phi^-1(p), p from 0.05 to 0.95 on "
+            f"each axis ({prior}; vaekit manifold RUN).")))
     return out
 
 
@@ -77,8 +89,9 @@ def table_sections(rd: RunData, seed: int = 0) -> list[str]:
             figure_png(column_error_plot(rd)), "column errors", "RMS error of the held-out "
             "reconstructions per column (vaekit column-errors RUN).", plot=True)),
         section("Generated rows", "generated-rows",
-                '<p class="note">10 prior draws decoded (likelihood mean), in the original '
-                "column units (vaekit rows RUN --out rows.csv).</p>"
+                f'<p class="note">10 draws from {esc(rd.model.prior.description)} decoded '
+                "(likelihood mean), in the original column units (vaekit rows RUN --out "
+                "rows.csv).</p>"
                 + grid_table(rd.columns(), rows.tolist())),
     ]
 

@@ -11,9 +11,15 @@ from vaekit.model.vae import VAE
 
 
 class Sampler(Protocol):
-    """Draws latent codes for ``model.decode``; ``name`` is its registered name."""
+    """Draws latent codes for ``model.decode``; ``name`` is its registered name.
+
+    ``on_model_device``: it draws on the model's device (the prior) rather than the CPU (a
+    fitted density's tensors); ``description`` says what it is, for captions.
+    """
 
     name: str
+    on_model_device: bool
+    description: str
 
     def sample(self, n: int, generator: torch.Generator | None = None,
                temperature: float = 1.0) -> Tensor:
@@ -51,7 +57,7 @@ def draw_images(model: VAE, sampler: Sampler, n_codes: int, labels: Tensor | Non
     """
     g = torch.Generator(device=model.device).manual_seed(seed)
     # The prior draws on the model's device; fitted samplers hold CPU tensors.
-    zg = g if sampler.name == "prior" else torch.Generator().manual_seed(seed)
+    zg = g if sampler.on_model_device else torch.Generator().manual_seed(seed)
     z = sampler.sample(n_codes, zg, temperature)
     if labels is not None:
         z = z.repeat(len(labels) // n_codes, 1)

@@ -20,12 +20,15 @@ class GaussianMixtureSampler:
     """
 
     name = "gmm"
+    on_model_device = False
 
     def __init__(self, weights: Tensor, means: Tensor, covariances: Tensor) -> None:
         self.weights = weights.double()
         self.means = means.double()
         self.covariances = covariances.double()
         self.chol = torch.linalg.cholesky(self.covariances)
+        self.description = (f"a {len(self.weights)}-component Gaussian mixture fitted to the "
+                            "posterior means of the training split")
 
     @classmethod
     def fit(cls, codes: Tensor, n_components: int = 10, seed: int = 0) -> GaussianMixtureSampler:
@@ -47,6 +50,14 @@ class GaussianMixtureSampler:
     @property
     def n_components(self) -> int:
         return len(self.weights)
+
+    def describe(self) -> dict[str, int]:
+        """What sets this mixture apart from another fit (stored in its JSON)."""
+        return {"n_components": self.n_components}
+
+    def matches(self, options: dict[str, int]) -> bool:
+        """Whether a saved mixture answers a request for ``options`` (``components``)."""
+        return self.n_components == options.get("components", self.n_components)
 
     def sample(self, n: int, generator: torch.Generator | None = None,
                temperature: float = 1.0) -> Tensor:

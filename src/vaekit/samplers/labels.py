@@ -28,7 +28,7 @@ def parse_label(model: VAE, label: str | None, n: int) -> LabelPlan:
     A conditional model without ``--label`` gets ``all``: one row per class, ceil(n / classes)
     columns, the same code z in each column so that only the label changes down a column.
     """
-    cond = getattr(model, "conditioner", None)
+    cond = model.conditioner
     if cond is None:
         if label is not None:
             raise UserError(f"--label {label}: this model is not conditional (trained without "

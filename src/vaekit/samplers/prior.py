@@ -14,9 +14,11 @@ class PriorSampler:
     """z ~ p(z) of ``model`` (draws on the model's device), scaled by ``temperature``."""
 
     name = "prior"
+    on_model_device = True
 
     def __init__(self, model: VAE) -> None:
         self.model = model
+        self.description = f"the prior p(z) = {model.prior.description}"
 
     def sample(self, n: int, generator: torch.Generator | None = None,
                temperature: float = 1.0) -> Tensor:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import base64
-import io
 
 import numpy as np
-from PIL import Image
 from torch import Tensor
+
+from vaekit.viz.figure import png_bytes
 
 MODES = {1: "L", 3: "RGB"}
 
@@ -23,14 +23,6 @@ def to_uint8(images: Tensor) -> np.ndarray:
     """(N, C, H, W) floats in [0, 1] (clipped; NaN becomes 0) -> (N, H, W, C) uint8."""
     x = images.detach().float().cpu().nan_to_num(0.0).clamp(0, 1)
     return (x.permute(0, 2, 3, 1).numpy() * 255).round().astype(np.uint8)
-
-
-def png_bytes(image: np.ndarray) -> bytes:
-    """One (H, W, C) uint8 image as PNG bytes (C = 1 is saved as mode L)."""
-    array = image[:, :, 0] if image.shape[2] == 1 else image
-    buf = io.BytesIO()
-    Image.fromarray(array).save(buf, format="PNG")
-    return buf.getvalue()
 
 
 def pngs(images: Tensor) -> list[bytes]:

@@ -7,8 +7,8 @@ import math
 from pathlib import Path
 from typing import Any
 
-from vaekit.artifacts.metrics import read_metrics
 from vaekit.config.schema import Config
+from vaekit.store.metrics import read_metrics
 
 METRIC_KEYS = ("epoch", "test_loss", "test_recon", "test_kl", "train_loss", "active_units")
 EVAL_KEYS = ("split", "n", "k", "nll", "nll_se", "elbo", "kl", "elbo_gap", "bits_per_dim",

@@ -18,9 +18,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from vaekit.artifacts.model_files import load_model, read_run_config
-from vaekit.artifacts.prior_files import is_vq
-from vaekit.data import heldout_tensor, load_data, to_float
+from vaekit.artifacts.run_context import RunContext
+from vaekit.data import to_float
 from vaekit.errors import UserError
 from vaekit.explore.interpolate import lerp, slerp
 from vaekit.explore.labels import is_conditional
@@ -74,14 +73,14 @@ class Explorer:
         self.mode = image_mode(model.shape)
         self.lock = threading.Lock()
         self.conditional = is_conditional(model)
-        n_classes = int(getattr(model.conditioner, "num_classes", 0)) if self.conditional else 0
+        n_classes = int(model.conditioner.num_classes) if self.conditional else 0
         self.classes = (classes if classes and len(classes) == n_classes
                         else [str(c) for c in range(n_classes)]) if self.conditional else classes
+        self.center = model.prior.center()  # the base code of the sliders
         idx = subsample(len(x), map_points, seed)
         with self.lock, torch.inference_mode():
             stats = latent_stats(model, x[idx], None if y is None else y[idx])
-        dim = model.latent_dim
-        kl = stats.kl if stats.kl is not None and len(stats.kl) == dim else None  # VQ: per position
+        kl = stats.kl  # None where the KL has no closed form per dimension
         key = kl if kl is not None else stats.variance
         self.order = [int(d) for d in torch.argsort(key, descending=True, stable=True)]
         self.dims = [{"index": d, "kl": None if kl is None else _finite(kl[d]),
@@ -96,18 +95,18 @@ class Explorer:
     @classmethod
     def load(cls, path: str | Path, map_points: int = MAP_POINTS, seed: int = 0) -> Explorer:
         """Load RUN's model (safetensors) and its held-out split; one-line UserError if unusable."""
-        path = Path(path)
-        cfg, raw = read_run_config(path)
-        model = load_model(path, "cpu")
-        if len(model.shape) != 3:
+        ctx = RunContext.open(path, "cpu")
+        model = ctx.model
+        if not ctx.is_image:
             raise UserError(f"vaekit serve needs an image run; {path} holds table rows of "
                             f"{model.shape[0]} columns")
         image_mode(model.shape)  # 1 or 3 channels
-        ds = load_data(cfg.data)
-        x = heldout_tensor(ds.test, cfg.data.binarize, torch.device("cpu"))
-        shown = ds.test if ds.test.dtype == torch.uint8 else to_float(ds.test)
-        return cls(path, model, describe_run(path, cfg, raw), x, shown, ds.test_labels,
-                   (raw.get("data") or {}).get("classes") or ds.classes, map_points, seed)
+        test = ctx.split("test")
+        shown = test.stored if test.stored.dtype == torch.uint8 else to_float(test.stored)
+        header = {**describe_run(ctx.path, ctx.config, ctx.raw), "prior": model.prior.description,
+                  "prior_fitted": ctx.prior_fitted}
+        return cls(ctx.path, model, header, test.x, shown, test.y,
+                   ctx.classes or ctx.dataset.classes, map_points, seed)
 
     # -- checks -----------------------------------------------------------------------------
     def _check_label(self, label: int | None) -> int:
@@ -149,7 +148,8 @@ class Explorer:
 
     def sample(self, n: int, temperature: float = 1.0, seed: int = 0,
                label: int | None = None) -> Images:
-        """n prior draws (a VQ-VAE's trained code prior; a warning in ``notes`` if it has none)."""
+        """n draws of the model's prior (whatever it is; a warning of the prior, such as a code
+        grid's that has no fitted prior yet, goes in ``notes``)."""
         n = min(max(n, 1), MAX_N)
         labels = self._labels(n, label)
         g = torch.Generator().manual_seed(seed)
@@ -198,11 +198,15 @@ class Explorer:
     def info(self) -> dict[str, Any]:
         """Everything the page needs to lay itself out."""
         c, h, w = self.model.shape
-        prior = getattr(self.model.prior, "net", None)
+        caps = self.model.latent.caps
+        # A latent whose prior is fitted after training: has this run got it yet?
+        fitted = None if caps.fitted_prior is None else bool(self.header.get("prior_fitted"))
         return {**self.header, "latent_dim": self.model.latent_dim, "shape": [c, h, w],
                 "mode": self.mode, "dims": self.dims, "conditional": self.conditional,
-                "classes": self.classes, "vq": is_vq(self.model),
-                "code_prior": None if not is_vq(self.model) else prior is not None,
+                "classes": self.classes, "coordinates": caps.coordinates,
+                "gaussian_units": caps.gaussian_units, "fitted_prior": caps.fitted_prior,
+                "vq": caps.fitted_prior is not None, "code_prior": fitted,
+                "center": [round(float(v), 4) for v in self.center],
                 "heldout": {"split": "test", "n": len(self.x)},
                 "limits": {"codes": MAX_CODES, "n": MAX_N, "steps": MAX_STEPS,
                            "examples": MAX_EXAMPLES}}

@@ -17,7 +17,8 @@ class EvalAtEnd:
 
     def on_train_end(self, run: Any) -> None:
         from vaekit.data import load_data
-        from vaekit.eval.evaluate import EVAL_FILE, evaluate, write_eval
+        from vaekit.eval.evaluate import evaluate
+        from vaekit.store.eval_file import EVAL_FILE, write_eval
 
         ds = load_data(run.config.data)
         self.result = evaluate(run.model, ds, k=self.k, split=self.split,

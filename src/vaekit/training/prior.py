@@ -1,7 +1,8 @@
-"""Fit the autoregressive prior of a trained VQ-VAE on the code grids of its training split.
+"""Fit a prior on the codes of a trained model (the prior its latent declares to fit afterwards).
 
-The VQ-VAE is frozen: its encoder maps each image to a (T,) grid of codes once, and the code
-transformer is trained by maximum likelihood on those grids (nats per grid).
+The model is frozen: its encoder maps each example to its code (the posterior mean: a VQ-VAE's
+grid of codebook vectors) once, and the prior is trained by maximum likelihood on those codes,
+-log p(z) in nats per example.
 """
 
 from __future__ import annotations
@@ -12,22 +13,16 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 
 import torch
-from torch import Tensor
-
-from vaekit.dists.priors.code_transformer import CodeTransformer
-from vaekit.model.vae import VAE
+from torch import Tensor, nn
 
 
 @dataclass
 class PriorTrainConfig:
-    """How the code prior is trained (stored in ``prior.json``)."""
+    """How the prior is trained (stored in ``prior.json``)."""
 
     epochs: int = 10
     batch_size: int = 128
     lr: float = 1e-3
-    width: int = 64
-    depth: int = 2
-    heads: int = 4
     seed: int = 0
 
     def to_dict(self) -> dict[str, float]:
@@ -35,30 +30,21 @@ class PriorTrainConfig:
 
 
 @torch.no_grad()
-def encode_codes(model: VAE, x: Tensor, batch_size: int = 1000) -> Tensor:
-    """x: (N, *shape) as the likelihood sees it -> (N, T) int64 code grids."""
-    model.eval()
-    return torch.cat([model.encode(x[i : i + batch_size]).codes for i in range(0, len(x),
-                                                                                 batch_size)])
-
-
-@torch.no_grad()
-def mean_nll(net: CodeTransformer, codes: Tensor, batch_size: int = 1000) -> float:
-    """-log p(codes) averaged over grids: nats per grid."""
+def mean_nll(net: nn.Module, codes: Tensor, batch_size: int = 1000) -> float:
+    """-log p(z) averaged over the codes z: (N, L): nats per example."""
     net.eval()
     total = sum(float(-net.log_prob(codes[i : i + batch_size]).sum())
                 for i in range(0, len(codes), batch_size))
     return total / len(codes)
 
 
-def fit_code_prior(
-    train: Tensor, test: Tensor, codebook_size: int, cfg: PriorTrainConfig,
+def fit_prior(
+    net: nn.Module, train: Tensor, test: Tensor, cfg: PriorTrainConfig,
     report: Callable[[str], None] = print,
-) -> tuple[CodeTransformer, list[dict[str, float]]]:
-    """Train on ``train`` (N, T) grids with AdamW and a cosine learning rate; returns the net and
-    one row per epoch (train and held-out NLL in nats per grid, seconds)."""
-    torch.manual_seed(cfg.seed)
-    net = CodeTransformer(codebook_size, train.shape[1], cfg.width, cfg.depth, cfg.heads)
+) -> list[dict[str, float]]:
+    """Train the prior ``net`` (its ``log_prob``) on ``train`` (N, L) codes with AdamW and a
+    cosine learning rate; returns one row per epoch (train and held-out NLL in nats per
+    example, seconds). ``net`` is built under the seed ``cfg.seed`` by the caller."""
     net.to(train.device)
     steps = cfg.epochs * math.ceil(len(train) / cfg.batch_size)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.01)
@@ -83,6 +69,7 @@ def fit_code_prior(
         row = {"epoch": epoch, "train_nll": total / len(train), "test_nll": mean_nll(net, test),
                "seconds": seconds}
         history.append(row)
-        report(f"prior epoch {epoch:3d}  train -log p(codes) {row['train_nll']:8.3f}  held-out "
-               f"{row['test_nll']:8.3f} nats per grid  {seconds:.1f}s")
-    return net.eval(), history
+        report(f"prior epoch {epoch:3d}  train -log p(z) {row['train_nll']:8.3f}  held-out "
+               f"{row['test_nll']:8.3f} nats per example  {seconds:.1f}s")
+    net.eval()
+    return history

@@ -9,16 +9,16 @@ from typing import Any
 import torch
 from torch.nn.parallel import DistributedDataParallel
 
-from vaekit.artifacts.checkpoint import load_checkpoint, save_checkpoint
-from vaekit.artifacts.metrics import read_metrics, write_metrics
-from vaekit.artifacts.model_files import save_model
-from vaekit.artifacts.run_dir import Run, check_new_run_dir, claim_new_run_dir
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
 from vaekit.errors import TrainingError
 from vaekit.eval.elbo import evaluate_split
 from vaekit.model.build import build_model
 from vaekit.objectives import build_objective
+from vaekit.store.checkpoint import load_checkpoint, save_checkpoint
+from vaekit.store.metrics import read_metrics, write_metrics
+from vaekit.store.model_files import save_model
+from vaekit.store.run_dir import Run, check_new_run_dir, claim_new_run_dir
 from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks
 from vaekit.training.distributed import close_world, init_world, local_device

@@ -4,7 +4,8 @@ How a variant works (follow this pattern to add one):
 
 - A variant is a :class:`~vaekit.variants.base.Variant`: a name, a one-line summary, and
   ``defaults``, a mapping ``section -> key -> value`` of ordinary config keys. It is registered
-  with ``register_variant(Variant(...))`` in ``vaekit/variants/<name>.py`` and imported below.
+  with ``register_variant(Variant(...))`` in ``vaekit/variants/<name>.py``; the registry finds
+  the file itself.
 - A config selects it with ``model.variant: <name>`` (``--set model.variant=iwae``; default
   ``vae``). Before validation (``Config`` and ``config_errors`` both call ``apply_variant``), the
   variant's defaults are filled in wherever the user's config does not set the key: the user
@@ -13,10 +14,11 @@ How a variant works (follow this pattern to add one):
 - A variant never subclasses or copies the VAE. It names registered parts (``model.latent``,
   ``model.conditioner``, ``objective.name``, ...) and sets their options; when it needs a new
   part, that part is ONE registered component in its own file (a latent, an objective, a
-  conditioner), named in ``new_component``. Any new config key goes in ``config/schema.py``.
+  conditioner, a prior), named in ``new_component``; its options are its own
+  ``<kind>_args``, so no config schema changes.
 - The contract suite (``tests/contracts/test_variants.py``) runs every registered variant:
   build, finite forward, loss falls, save -> load identical, sample shape. A new variant joins it
-  by being registered here; nothing else to add.
+  by being registered; nothing else to add.
 
 Example (``variants/iwae.py``)::
 
@@ -26,7 +28,6 @@ Example (``variants/iwae.py``)::
         new_component="objective iwae", paper="Burda et al. 2016"))
 """
 
-from vaekit.variants import ae, beta_vae, cvae, hvae, iwae, vae, vq_vae  # noqa: F401
 from vaekit.variants.base import Variant, apply_variant, register_variant
 
 __all__ = ["Variant", "apply_variant", "register_variant"]

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaekit import registry
+from vaekit.config.presets import apply_variant
+
+__all__ = ["Variant", "apply_variant", "register_variant"]
 
 
 @dataclass(frozen=True)
@@ -44,15 +47,3 @@ def _fill(user: dict[str, Any], defaults: dict[str, Any]) -> dict[str, Any]:
 def register_variant(variant: Variant) -> Variant:
     """Make ``variant`` available as ``model.variant: <name>``."""
     return registry.register("variant", variant.name)(variant)
-
-
-def apply_variant(data: dict[str, Any]) -> dict[str, Any]:
-    """Fill the defaults of the variant named by ``data["model"]["variant"]`` (default ``vae``).
-
-    Unknown names leave ``data`` unchanged so that validation reports them with the valid ones.
-    """
-    model = data.get("model")
-    name = model.get("variant", "vae") if isinstance(model, dict) else "vae"
-    if not isinstance(name, str) or name not in registry.names("variant"):
-        return data
-    return registry.get("variant", name)(data)

@@ -1,6 +1,5 @@
-"""Likelihoods p(x|z), one registered file each."""
+"""Likelihoods p(x|z), one registered file each (found by the registry)."""
 
-from vaekit.dists.likelihoods import bernoulli, continuous_bernoulli, gaussian  # noqa: F401
 from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood
 
 __all__ = ["FactorizedDist", "Likelihood"]

@@ -1,3 +1,1 @@
-"""Priors p(z), one registered file each."""
-
-from vaekit.dists.priors import standard_normal  # noqa: F401
+"""Priors p(z), one registered file each (found by the registry)."""

@@ -1,5 +1,9 @@
 """A small causal transformer over a VQ-VAE's code grid: p(c) = prod_t p(c_t | c_<t).
 
+Registered as the prior ``code_transformer``: the vector-quantized latent declares it as the
+prior to fit on its codes after training (``vaekit train-prior RUN``), and the run then samples,
+evaluates and serves through it like any prior.
+
 The T codes of a grid are read in raster order (the order of the VQ latent's positions). The
 input at position t is the code at t-1 (a start token at t = 0) plus a learned position
 embedding; causal self-attention lets position t see inputs 0..t only, so the logits of c_t
@@ -11,6 +15,11 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
+
+from vaekit.dists.priors.base import CodeGrid, PriorContext, code_grid
+from vaekit.dists.protocols import sampled_moments
+from vaekit.errors import ConfigError
+from vaekit.registry import register
 
 
 class Block(nn.Module):
@@ -38,7 +47,11 @@ class CodeTransformer(nn.Module):
 
     ``codebook_size`` K, ``positions`` T, ``width`` of the embeddings, ``depth`` blocks of
     ``heads`` attention heads. These constructor arguments are what ``prior.json`` stores.
+    With a code grid attached (``on_grid``) it is a prior p(z) over the codebook vectors the
+    decoder reads (see ``vaekit.dists.protocols.Prior``).
     """
+
+    standard_normal = False
 
     def __init__(self, codebook_size: int, positions: int, width: int = 64, depth: int = 2,
                  heads: int = 4) -> None:
@@ -51,6 +64,23 @@ class CodeTransformer(nn.Module):
         self.blocks = nn.ModuleList(Block(width, heads) for _ in range(depth))
         self.norm = nn.LayerNorm(width)
         self.head = nn.Linear(width, codebook_size)
+
+    def on_grid(self, grid: CodeGrid) -> CodeTransformer:
+        """Attach the latent whose codes this models (not a submodule: its weights are the VAE's)."""
+        self.__dict__["grid"] = grid
+        self.dim = grid.latent_dim
+        self.description = (f"code transformer over {self.positions} positions of "
+                            f"{self.codebook_size} codes (fitted after training)")
+        return self
+
+    def gaussian(self) -> None:
+        return None
+
+    def center(self) -> Tensor:
+        return sampled_moments(self, self.pos.device)[0]
+
+    def scale(self) -> Tensor:
+        return sampled_moments(self, self.pos.device)[1]
 
     def config(self) -> dict[str, int]:
         return {"codebook_size": self.codebook_size, "positions": self.positions,
@@ -72,12 +102,22 @@ class CodeTransformer(nn.Module):
         return logp.gather(-1, codes.unsqueeze(-1)).squeeze(-1)
 
     def log_prob(self, codes: Tensor) -> Tensor:
-        """log p(codes) summed over the T positions: (B,) nats."""
-        return self.log_prob_per_position(codes).sum(-1)
+        """log p(codes) summed over the T positions: (...,) nats. ``codes``: (..., T) int64, or
+        (..., D*T) codebook vectors of the attached grid (mapped back to their codes)."""
+        if codes.is_floating_point():
+            codes = self.__dict__["grid"].codes_of(codes)
+        lead = codes.shape[:-1]
+        return self.log_prob_per_position(codes.reshape(-1, codes.shape[-1])).sum(-1).view(lead)
+
+    def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> Tensor:
+        """(n, D*T) codebook vectors of sampled grids (what the decoder reads)."""
+        codes = self.sample_codes(n, temperature, generator).to(device)
+        return self.__dict__["grid"].embed(codes)
 
     @torch.no_grad()
-    def sample(self, n: int, temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> Tensor:
+    def sample_codes(self, n: int, temperature: float = 1.0,
+                     generator: torch.Generator | None = None) -> Tensor:
         """(n, T) code grids drawn position by position; logits divided by ``temperature``."""
         device = self.pos.device
         codes = torch.zeros(n, 0, dtype=torch.long, device=device)
@@ -88,3 +128,14 @@ class CodeTransformer(nn.Module):
             nxt = torch.multinomial(torch.softmax(logits, -1), 1, generator=generator)
             codes = torch.cat([codes, nxt], 1)
         return codes
+
+
+@register("prior", "code_transformer")
+def code_transformer(ctx: PriorContext, width: int = 64, depth: int = 2,
+                     heads: int = 4) -> CodeTransformer:
+    """The transformer prior over the code grid of ``ctx.latent``."""
+    grid = code_grid(ctx, "code_transformer")
+    if width % heads or min(width, depth, heads) < 1:
+        raise ConfigError(f"code_transformer: width {width} must be a positive multiple of heads "
+                          f"{heads}, depth >= 1")
+    return CodeTransformer(grid.codebook_size, grid.positions, width, depth, heads).on_grid(grid)

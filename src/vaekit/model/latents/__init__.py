@@ -1,8 +1,1 @@
-"""Latent components (posterior heads), one registered file each."""
-
-from vaekit.model.latents import (  # noqa: F401
-    deterministic,
-    gaussian,
-    hierarchical,
-    vector_quantized,
-)
+"""Latent components (posterior heads), one registered file each (found by the registry)."""

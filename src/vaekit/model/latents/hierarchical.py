@@ -11,12 +11,14 @@ decoder. ``model.latent_dim`` is the size of z_1; ``layers`` lists the sizes abo
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
 
 import torch
 from torch import Tensor, nn
 
 from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
 from vaekit.registry import register
 
@@ -45,6 +47,8 @@ class LadderLatent(nn.Module):
     top-down MLPs (one hidden layer each).
     """
 
+    caps = LatentCaps()
+
     def __init__(self, feature_dim: int, latent_dim: int, layers: Sequence[int] = LAYERS,
                  hidden: int = HIDDEN) -> None:
         super().__init__()
@@ -63,12 +67,16 @@ class LadderLatent(nn.Module):
                           nn.Linear(hidden, 2 * self.sizes[i])) for i in range(n - 1))
 
     @classmethod
-    def decoder_dim(cls, latent_dim: int, **kwargs: object) -> int:
+    def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> int:
         """The decoder reads every layer: latent_dim + sum(layers)."""
-        return latent_dim + sum(int(s) for s in kwargs.get("layers", LAYERS))  # type: ignore[attr-defined]
+        return latent_dim + sum(int(s) for s in args.get("layers", LAYERS))
 
-    def make_prior(self) -> LadderPrior:
+    def own_prior(self) -> LadderPrior:
+        """The top-down path is the prior: p(z_L) = N(0, I), p(z_l | z_{l+1})."""
         return LadderPrior(self)
+
+    def layer_sizes(self) -> list[int]:
+        return list(self.sizes)
 
     def forward(self, h: Tensor) -> LadderPosterior:
         """Bottom-up pass: one Gaussian estimate per layer, bottom to top."""

@@ -16,6 +16,7 @@ import torch
 from torch import Tensor
 
 from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.dists.protocols import sampled_moments
 
 
 @dataclass
@@ -46,9 +47,15 @@ def _given(ladder: Any, z: Tensor) -> Any:
 class LadderPosterior:
     """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l)."""
 
+    deterministic = False
+
     def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
         self.ladder = ladder
         self.estimates = estimates
+
+    def moments(self) -> None:
+        """None: q(z|x) is a Gaussian per layer given the layer above, not one diagonal Gaussian."""
+        return None
 
     def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
         """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
@@ -85,15 +92,28 @@ class LadderPosterior:
 class LadderPrior:
     """p(z) = p(z_L) prod_l p(z_l | z_{l+1}) with p(z_L) = N(0, I)."""
 
+    standard_normal = False
+
     def __init__(self, ladder: Any) -> None:
         self.ladder = ladder
         self.dim = ladder.latent_dim
+        self.description = f"top-down ladder prior over {len(ladder.sizes)} layers {ladder.sizes}"
+
+    def gaussian(self) -> None:
+        """None as a whole: each layer's KL is closed-form given its parent (``kl_per_dim``)."""
+        return None
+
+    def center(self) -> Tensor:
+        return sampled_moments(self, next(self.ladder.parameters()).device)[0]
+
+    def scale(self) -> Tensor:
+        return sampled_moments(self, next(self.ladder.parameters()).device)[1]
 
     def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
                generator: torch.Generator | None = None) -> Tensor:
         """(n, sum of sizes) ancestral draws; ``temperature`` scales every layer's noise."""
         def pick(i: int, q: object, p: DiagGaussian | StandardNormal) -> Tensor:
-            if isinstance(p, StandardNormal):
+            if p.standard_normal:
                 return p.sample(n, device, temperature, generator)
             eps = torch.randn(p.mu.shape, generator=generator, device=p.mu.device)
             return p.mu + temperature * p.std * eps

@@ -9,14 +9,16 @@ passed on flattened channels first: the decoder reads (B, D*T). ``model.latent_d
 
 from __future__ import annotations
 
-import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-from vaekit.model.latents.code_prior import CodePrior
+from vaekit.model.latents.base import LatentCaps
+from vaekit.model.latents.code_prior import UniformCodes
 from vaekit.registry import register
 
 CODEBOOK_SIZE, CODE_DIM = 128, 8
@@ -53,24 +55,30 @@ class Quantized:
         """log q(codes|x) = 0: all the mass is on one grid of a discrete space. (..., B)."""
         return torch.zeros(z.shape[:-1], device=z.device)
 
-    def kl_per_dim(self, prior: CodePrior | None = None) -> Tensor:
-        """KL(q || p) = -log p(codes) per position: -log p(c_t | c_<t), (B, T) nats; the
-        uniform prior (log K per position) when ``prior`` is None."""
-        if prior is None:
-            return torch.full(self.codes.shape, math.log(self.codebook_size),
-                              device=self.codes.device)
-        return -prior.log_prob_per_position(self.codes)
+    def kl_per_dim(self, prior: object = None) -> None:
+        """None: KL(q || p) = -log p(codes) is a sum over code positions, not over the numbers
+        of z (it comes out of the Monte Carlo estimate, exact here: q is a point mass)."""
+        return None
+
+    def moments(self) -> None:
+        return None
 
 
 @register("latent", "vector_quantized")
 class VectorQuantizer(nn.Module):
     """K codes of D numbers over T positions; codebook loss or EMA updates; dead-code restart.
 
+    A point-mass posterior on a discrete grid: no Gaussian units, and the prior that makes it
+    generative is fitted on the codes after training (the code transformer).
+
     ``ema``: update the codebook as an exponential moving average of the vectors assigned to
     each code (decay ``decay``), instead of by gradient of the codebook loss. ``restart_below``:
     a code whose moving-average share of assignments falls below this fraction of the mean share
     is moved onto the batch's worst-quantized encoder output (deterministic, so resume is exact).
     """
+
+    caps = LatentCaps(gaussian_units=False, coordinates="code vector entry",
+                      fitted_prior="code_transformer")
 
     def __init__(self, feature_dim: int, latent_dim: int, codebook_size: int = CODEBOOK_SIZE,
                  code_dim: int = CODE_DIM, ema: bool = False, decay: float = 0.99,
@@ -97,12 +105,16 @@ class VectorQuantizer(nn.Module):
         self.register_buffer("usage", torch.zeros(codebook_size))
 
     @classmethod
-    def decoder_dim(cls, latent_dim: int, **kwargs: object) -> int:
+    def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> int:
         """Numbers the decoder reads: T positions times D."""
-        return latent_dim * int(kwargs.get("code_dim", CODE_DIM))  # type: ignore[call-overload]
+        return latent_dim * int(args.get("code_dim", CODE_DIM))
 
-    def make_prior(self) -> CodePrior:
-        return CodePrior(self)
+    def own_prior(self) -> UniformCodes:
+        """Uniform over the codes while it trains; ``caps.fitted_prior`` is fitted afterwards."""
+        return UniformCodes(self)
+
+    def layer_sizes(self) -> None:
+        return None
 
     def embed(self, codes: Tensor) -> Tensor:
         """codes: (B, T) int64 -> (B, D*T) codebook vectors, channels first (decoder input)."""

@@ -264,7 +264,7 @@ async function mapClick(ev) {
 async function start() {
   const info = await api("/api/info");
   state.info = info;
-  state.z = new Array(info.latent_dim).fill(0);
+  state.z = info.center.slice();
   renderHeader(info);
   const inactive = info.dims.filter((d) => !d.active).length;
   const key = info.dims.length && info.dims[0].kl !== null ? "held-out KL" : "variance of the held-out means";
@@ -283,19 +283,18 @@ async function start() {
     $("label").addEventListener("change", () => { state.label = Number($("label").value); requestDecode(); });
     $("label-box").hidden = false;
   }
-  if (info.vq) {
-    const note = $("prior-note");
-    note.textContent = info.code_prior ? "VQ-VAE: samples come from its trained prior over code grids."
-      : "VQ-VAE without a trained code prior: samples are uniform codes (noise); run vaekit train-prior.";
-    note.hidden = false;
-  }
+  const note = $("prior-note");
+  note.textContent = info.fitted_prior && !info.code_prior
+    ? `No prior fitted on the codes yet (${info.prior}): samples are noise; run vaekit train-prior.`
+    : `Samples come from the prior: ${info.prior}.`;
+  note.hidden = false;
   $("from").max = $("to").max = info.heldout.n - 1;
   $("steps").max = info.limits.steps;
   renderSliders();
   setupPad();
   drawPad();
   requestDecode();
-  $("reset").addEventListener("click", () => setCode(new Array(info.latent_dim).fill(0)));
+  $("reset").addEventListener("click", () => setCode(info.center.slice()));
   $("sample").addEventListener("click", guarded(sample));
   $("interpolate").addEventListener("click", guarded(interpolate));
   $("map").addEventListener("click", guarded(mapClick));

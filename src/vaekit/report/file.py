@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from vaekit.artifacts.atomic import write_text
+from vaekit.store.atomic import write_text
 
 
 def write_report(run: str | Path, out: str | Path | None = None, model=None) -> Path:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,11 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file, save_file
 
 import vaekit
-from vaekit.artifacts.atomic import atomic_write, write_json
 from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
+from vaekit.store.atomic import atomic_write, write_json
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
@@ -73,16 +74,15 @@ def load_weights(model: VAE, path: Path) -> None:
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> VAE:
-    """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``.
-
-    A VQ-VAE gets the prior over its codes too when ``vaekit train-prior`` saved one.
-    """
-    from vaekit.artifacts.prior_files import attach_code_prior  # imports this module
-
+    """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``, as it
+    trained (a prior fitted afterwards is attached by ``vaekit.artifacts.run_context``)."""
     cfg, raw = read_run_config(run_dir)
     model = build_model(cfg.model, tuple(raw["shape"]))
     load_weights(model, Path(run_dir) / WEIGHTS)
     model.config = cfg
-    model = model.to(device).eval()
-    attach_code_prior(model, Path(run_dir), required=False)
-    return model
+    return model.to(device).eval()
+
+
+def weights_digest(run: str | Path) -> str:
+    """sha256 of the run's ``model.safetensors``: what fitted priors and samplers were fitted on."""
+    return hashlib.sha256((Path(run) / WEIGHTS).read_bytes()).hexdigest()

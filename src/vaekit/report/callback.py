@@ -23,7 +23,7 @@ class ReportCallback:
         self.path: Path | None = None
 
     def on_train_end(self, run: Any) -> None:
-        from vaekit.artifacts.report_file import write_report
+        from vaekit.report.file import write_report
 
         if int(os.environ.get("RANK", "0")) != 0:
             return  # under torchrun only rank 0 writes files

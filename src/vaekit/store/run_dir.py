@@ -5,12 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaekit.artifacts.checkpoint import DIR as CHECKPOINTS
-from vaekit.artifacts.metrics import read_metrics
-from vaekit.artifacts.model_files import CONFIG
 from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.vae import VAE
+from vaekit.store.checkpoint import DIR as CHECKPOINTS
+from vaekit.store.model_files import CONFIG
 
 
 @dataclass
@@ -21,13 +20,6 @@ class Run:
     config: Config
     model: VAE
     metrics: list[dict[str, str]] = field(default_factory=list)
-
-    @classmethod
-    def open(cls, path: str | Path) -> Run:
-        from vaekit.artifacts.model_files import load_model, read_run_config
-
-        cfg, _ = read_run_config(path)
-        return cls(Path(path), cfg, load_model(path), read_metrics(Path(path) / "metrics.csv"))
 
 
 def check_new_run_dir(out: str | Path) -> None:

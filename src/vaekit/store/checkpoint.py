@@ -15,8 +15,8 @@ from typing import Any
 
 import torch
 
-from vaekit.artifacts.atomic import _fsync_dir, write_text
 from vaekit.errors import RunError
+from vaekit.store.atomic import _fsync_dir, write_text
 
 DIR = "checkpoints"
 LATEST = "latest"

@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-from vaekit.artifacts.atomic import write_text
+from vaekit.store.atomic import write_text
 
 COLUMNS = [
     "epoch", "step", "train_loss", "train_recon", "train_kl", "test_loss", "test_recon",

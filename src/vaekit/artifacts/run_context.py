@@ -1,0 +1,168 @@
+"""One way to open a run: its config, its model with whatever prior it carries, and its data
+prepared exactly as training saw it.
+
+The CLI, the report, the explorer, evaluation and the samplers all open a run through
+:class:`RunContext`, so they agree on the binarization, the labels and the sampler.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from vaekit import registry
+from vaekit.artifacts.prior_files import attach_fitted_prior
+from vaekit.artifacts.sampler_files import load_sampler, save_sampler
+from vaekit.config.schema import Config
+from vaekit.data import Dataset, heldout_tensor, load_data, to_float
+from vaekit.errors import UserError
+from vaekit.eval.data import EvalData, prepare
+from vaekit.model.vae import VAE
+from vaekit.samplers.base import Sampler, posterior_means
+from vaekit.store.metrics import read_metrics
+from vaekit.store.model_files import load_model as load_trained
+from vaekit.store.model_files import read_run_config, weights_digest
+
+SPLITS = ("test", "train")
+
+
+def load_model(run: str | Path, device: str | torch.device = "cpu") -> VAE:
+    """The model of a run folder with the prior it carries (one fitted after training too)."""
+    model = load_trained(run, device)
+    attach_fitted_prior(model, run)
+    return model
+
+
+@dataclass
+class Split:
+    """One split as the model sees it. ``x``: (N, *shape) float on the CPU, binarized with the
+    fixed held-out seed when the run binarizes; ``stored``: the same examples as stored (for
+    display); ``y``: (N,) labels or None."""
+
+    name: str
+    x: Tensor
+    stored: Tensor
+    y: Tensor | None
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+@dataclass
+class RunContext:
+    """An opened run folder. ``raw``: config.json as stored (``data`` holds classes, columns,
+    column_mean/std...)."""
+
+    path: Path
+    config: Config
+    raw: dict[str, Any]
+    model: VAE
+    prior_fitted: bool = False  # a prior fitted after training replaced the trained one
+    _splits: dict[str, Split] = field(default_factory=dict, repr=False)
+
+    @classmethod
+    def open(cls, path: str | Path, device: str | torch.device = "cpu",
+             model: VAE | None = None) -> RunContext:
+        """Open RUN (RunError with one line when it is missing or damaged). ``model``: the run's
+        model when it is already in memory (at the end of training)."""
+        path = Path(path)
+        cfg, raw = read_run_config(path)
+        if model is None:
+            model = load_trained(path, device)
+        fitted = attach_fitted_prior(model, path)
+        model.config = cfg
+        return cls(path, cfg, raw, model, fitted)
+
+    # -- what the run is ---------------------------------------------------------------------
+    @property
+    def info(self) -> dict[str, Any]:
+        return self.raw.get("data") or {}
+
+    @property
+    def is_image(self) -> bool:
+        return len(self.model.shape) == 3
+
+    @property
+    def conditional(self) -> bool:
+        return self.model.conditioner is not None
+
+    @property
+    def num_classes(self) -> int:
+        return int(self.model.conditioner.num_classes) if self.model.conditioner is not None else 0
+
+    @property
+    def classes(self) -> list[str] | None:
+        return self.info.get("classes")
+
+    def columns(self) -> list[str]:
+        return list(self.info.get("columns") or [f"x{i}" for i in range(self.model.shape[0])])
+
+    def column_scale(self) -> tuple[Tensor, Tensor]:
+        """Tabular runs: (D,) column mean and std of the training split (identity if absent)."""
+        d = self.model.shape[0]
+        mean, std = self.info.get("column_mean"), self.info.get("column_std")
+        return (torch.tensor(mean) if mean else torch.zeros(d),
+                torch.tensor(std) if std else torch.ones(d))
+
+    def metrics(self) -> list[dict[str, str]]:
+        return read_metrics(self.path / "metrics.csv")
+
+    # -- its data, as training saw it --------------------------------------------------------
+    @cached_property
+    def dataset(self) -> Dataset:
+        return load_data(self.config.data)
+
+    @property
+    def binarize(self) -> str:
+        """How the model saw its inputs: the run's binarization for images, none for rows."""
+        return self.config.data.binarize if self.is_image else "none"
+
+    def split(self, name: str = "test") -> Split:
+        """The ``test`` or ``train`` split, preprocessed once and kept."""
+        if name not in SPLITS:
+            raise UserError(f"unknown split {name!r} (choose {', '.join(SPLITS)})")
+        if name not in self._splits:
+            ds = self.dataset
+            stored = ds.test if name == "test" else ds.train
+            y = ds.test_labels if name == "test" else ds.train_labels
+            x = heldout_tensor(stored, self.binarize, self.model.device).cpu()
+            self._splits[name] = Split(name, x, stored, y)
+        return self._splits[name]
+
+    def eval_data(self, split: str = "test", binarize: str | None = None) -> EvalData:
+        """The split for ``vaekit.eval`` (on the model's device), named and described."""
+        return prepare(self.model, self.dataset, split, binarize, self.model.device)
+
+    def shown(self, split: str = "test") -> Tensor:
+        """The split's examples as stored, as floats in [0, 1] for pictures."""
+        stored = self.split(split).stored
+        return stored if stored.dtype != torch.uint8 else to_float(stored)
+
+    # -- where generated codes come from -----------------------------------------------------
+    def sampler(self, name: str = "auto", components: int = 10, seed: int = 0) -> Sampler:
+        """``prior``: the model's prior; ``gmm``: a mixture on the training split's posterior
+        means, loaded from the run or fitted and saved there; ``auto``: the prior, or the
+        mixture for a model without one (an autoencoder)."""
+        if name == "auto":
+            name = "prior" if self.model.latent.caps.density else "gmm"
+        if name == "prior":
+            if self.model.latent.caps.fitted_prior and not self.prior_fitted:
+                raise UserError(f"{self.path} has no prior fitted on its codes yet (its draws "
+                                f"would be noise): run vaekit train-prior {self.path} first")
+            return registry.get("sampler", "prior")(self.model)
+        options = {"components": components}
+        digest = weights_digest(self.path)
+        saved = load_sampler(self.path, name)
+        if saved is not None and saved[1].get("model_sha256") == digest and saved[0].matches(options):
+            return saved[0]
+        train = self.split("train")
+        codes = posterior_means(self.model, train.x, train.y if self.conditional else None)
+        fitted = registry.get("sampler", name).fit(codes, components, seed)
+        save_sampler(self.path, fitted, {"model_sha256": digest, "seed": seed,
+                                         "fitted_on": "posterior means of the training split"})
+        return fitted

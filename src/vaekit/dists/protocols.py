@@ -1,0 +1,111 @@
+"""What a posterior q(z|x) and a prior p(z) declare: the typed seams every consumer uses.
+
+Evaluation, exploration, serving, the report and the samplers talk to these protocols only; no
+module outside a component names its class or probes it with ``hasattr``. A new posterior or
+prior satisfies the protocol and nothing else changes.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+import torch
+from torch import Tensor
+
+if TYPE_CHECKING:
+    from vaekit.dists.gaussian import DiagGaussian
+
+
+@runtime_checkable
+class Prior(Protocol):
+    """p(z) over the ``dim`` numbers the decoder reads.
+
+    ``description`` names it for users (``"N(0, I)"``, ``"top-down ladder prior ..."``); it
+    goes into eval.json, the report and the explorer. ``standard_normal`` is True only for
+    N(0, I). ``gaussian()`` is p(z) as one diagonal Gaussian when it is one (a closed-form KL
+    exists), else None: the KL is then estimated by Monte Carlo.
+    """
+
+    dim: int
+    description: str
+    standard_normal: bool
+
+    def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
+               generator: torch.Generator | None = None) -> Tensor:
+        """(n, dim) draws; ``temperature`` scales the spread of every draw."""
+        ...
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        """log p(z) summed over the last dimension: z (..., dim) -> (...,) nats."""
+        ...
+
+    def gaussian(self) -> DiagGaussian | None:
+        """p(z) as a diagonal Gaussian broadcastable against z, or None if it is not one."""
+        ...
+
+    def center(self) -> Tensor:
+        """(dim,) the mean of p(z): the base code of traversals."""
+        ...
+
+    def scale(self) -> Tensor:
+        """(dim,) the standard deviation of each coordinate under p(z): traversals sweep
+        center +- R * scale."""
+        ...
+
+
+@runtime_checkable
+class Posterior(Protocol):
+    """q(z|x) for a batch of B examples over z: (B, L).
+
+    ``deterministic``: every draw is the same (a point mass), so one importance sample is exact
+    and there are no Gaussian units to collapse. ``kl_per_dim(prior)`` is the closed-form KL per
+    coordinate, or None where none exists (then a Monte Carlo estimate of the same draws is
+    used). ``moments()`` is (mu, logvar) of a diagonal Gaussian q (the mutual information needs
+    them), or None.
+    """
+
+    deterministic: bool
+
+    @property
+    def mean(self) -> Tensor:
+        """(B, L): the embedding of each example."""
+        ...
+
+    def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
+        """Reparameterized draws (B, L), or (n, B, L) when ``n`` is given."""
+        ...
+
+    def log_prob(self, z: Tensor) -> Tensor:
+        """log q(z|x): z (..., B, L) -> (..., B) nats."""
+        ...
+
+    def kl_per_dim(self, prior: Prior | None = None) -> Tensor | None:
+        """Closed-form KL(q || prior) per coordinate, (B, L) nats, or None."""
+        ...
+
+    def moments(self) -> tuple[Tensor, Tensor] | None:
+        """(mu, logvar), each (B, L), when q is a diagonal Gaussian; else None."""
+        ...
+
+
+@torch.no_grad()
+def sampled_moments(prior: Prior, device: torch.device | str = "cpu", n: int = 4096,
+                    seed: int = 0) -> tuple[Tensor, Tensor]:
+    """(center, scale), each (dim,) on the CPU: the mean and standard deviation of ``n`` seeded
+    draws of ``prior`` (drawn on ``device``), for priors without closed-form moments."""
+    g = torch.Generator(device=device).manual_seed(seed)
+    z = prior.sample(n, device, 1.0, g).float().cpu()
+    return z.mean(0), z.std(0)
+
+
+def kl_terms(q: Posterior, prior: Prior, z: Tensor) -> tuple[Tensor, Tensor | None]:
+    """KL(q || prior) per example (B,) nats and per coordinate (B, L) or None.
+
+    Closed form where the pair has one; otherwise the one-sample Monte Carlo estimate
+    log q(z|x) - log p(z) at the draw ``z`` (B, L) the reconstruction term used (unbiased; a
+    single value may be negative).
+    """
+    per_dim = q.kl_per_dim(prior)
+    if per_dim is not None:
+        return per_dim.sum(-1), per_dim
+    return q.log_prob(z) - prior.log_prob(z), None

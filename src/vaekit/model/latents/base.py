@@ -1,0 +1,55 @@
+"""What a latent component declares about itself, so that no consumer probes its class.
+
+Every registered latent is an ``nn.Module`` mapping encoder features h: (B, feature_dim) to a
+posterior (``vaekit.dists.protocols.Posterior``) and declares :class:`LatentCaps` as ``caps``,
+plus the two hooks of :class:`Latent`. Evaluation, exploration, the samplers, the report, the
+server and the CLI read these declarations and nothing else.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar, Protocol
+
+from vaekit.dists.protocols import Prior
+
+
+@dataclass(frozen=True)
+class LatentCaps:
+    """What a latent can do.
+
+    ``density``: q(z|x) has a density and the model a prior p(z) to sample and to bound log p(x)
+    with (False for the plain autoencoder: generate through a density fitted on its codes).
+    ``coordinates``: what one number of z is, for labels (``"dimension"``; ``"code vector entry"``
+    for a code grid). ``gaussian_units``: each coordinate is a Gaussian unit with a KL of its
+    own, so "KL per dimension", "active units" and posterior collapse apply.
+    ``fitted_prior``: the registered prior fitted on the codes after training
+    (``vaekit train-prior``), or None when the prior trains with the model.
+    """
+
+    density: bool = True
+    coordinates: str = "dimension"
+    gaussian_units: bool = True
+    fitted_prior: str | None = None
+
+
+class Latent(Protocol):
+    """A registered latent: ``latent_dim`` numbers reach the decoder."""
+
+    caps: ClassVar[LatentCaps]
+    latent_dim: int
+
+    @classmethod
+    def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> int:
+        """Numbers the decoder reads, from ``model.latent_dim`` and ``model.latent_args``."""
+        ...
+
+    def own_prior(self) -> Prior | None:
+        """The prior this latent brings (a ladder's top-down path, a code grid's uniform prior),
+        or None to use ``model.prior``."""
+        ...
+
+    def layer_sizes(self) -> list[int] | None:
+        """Sizes of the stochastic layers that z concatenates (bottom first), or None for one."""
+        ...

@@ -1,0 +1,34 @@
+"""``RUN/eval.json``: an evaluation's numbers as strict JSON (no bare NaN or Infinity)."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+from vaekit.errors import UserError
+from vaekit.store.atomic import write_json
+
+EVAL_FILE = "eval.json"
+
+
+def _non_finite(obj: Any, where: str = "") -> str | None:
+    """The dotted name of the first NaN or infinite number in ``obj``, or None."""
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return where or "value"
+    items = obj.items() if isinstance(obj, dict) else enumerate(obj) if isinstance(obj, list) else []
+    for key, value in items:
+        found = _non_finite(value, f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return None
+
+
+def write_eval(result: Any, path: str | Path) -> None:
+    """Write ``result.to_dict()`` atomically; UserError naming a number that is not finite."""
+    data = result.to_dict()
+    bad = _non_finite(data)
+    if bad:
+        raise UserError(f"the evaluation gave a non-finite {bad}; nothing was written to {path} "
+                        "(are the weights or the data finite?)")
+    write_json(path, data)
