@@ -47,5 +47,6 @@ def traversal_figure(images: Tensor, dims: Sequence[int], kl: Sequence[float],
     fig.text((LABEL_W - 6) / width, 1 - (HEADER_H / 2) / height, header, ha="right",
              va="center", fontsize=7)
     fig.text((LABEL_W + (width - LABEL_W) / 2) / width, 1 - (HEADER_H / 2) / height,
-             f"z_d from {-span:g} to {span:g}, others fixed", ha="center", va="center", fontsize=7)
+             f"z_d over prior mean \u00b1 {span:g} sd, others fixed", ha="center", va="center",
+             fontsize=7)
     return fig
