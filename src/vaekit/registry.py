@@ -35,7 +35,6 @@ SUPPLIED = {
     "latent": ("feature_dim", "latent_dim"),
     "prior": ("ctx",),
     "conditioner": ("num_classes",),
-    "objective": ("cfg",),
     "data": ("cfg",),
 }
 

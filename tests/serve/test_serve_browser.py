@@ -77,7 +77,8 @@ def test_the_explorer_works_in_chromium(tiny_run, tmp_path):
             assert page.evaluate("state.z")[info["dims"][0]["index"]] == 3
             assert _all_decoded(page, "#decoded") == [8]
 
-            # the 2-D pad sets two dimensions; reset brings every slider back to zero
+            # the 2-D pad sets two dimensions; reset brings every slider back to the prior's mean
+            # (zero under N(0, I))
             box = page.locator("#pad").bounding_box()
             page.mouse.click(box["x"] + 5, box["y"] + box["height"] - 5)
             _wait_new_src(page, "#decoded", after)

@@ -2,9 +2,9 @@
 
 import torch
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.dists.gaussian import DiagGaussian
 from vaekit.objectives import ElboTerms, beta_at, elbo_loss
+from vaekit.objectives.schedules import KLSchedule
 
 
 def _terms(recon, kl_per_dim):
@@ -31,8 +31,8 @@ def test_free_bits_stop_the_gradient_below_the_floor():
 
 
 def test_linear_warmup_and_cyclical_schedules():
-    lin = ObjectiveConfig(beta=2.0, kl_warmup_steps=10)
+    lin = KLSchedule(beta=2.0, kl_warmup_steps=10)
     assert [beta_at(s, lin) for s in (0, 5, 10, 50)] == [0.0, 1.0, 2.0, 2.0]
-    cyc = ObjectiveConfig(beta=1.0, kl_warmup_steps=4, kl_schedule="cyclical", kl_cycle_steps=8)
+    cyc = KLSchedule(beta=1.0, kl_warmup_steps=4, kl_schedule="cyclical", kl_cycle_steps=8)
     assert [beta_at(s, cyc) for s in (0, 2, 4, 7, 8, 10)] == [0.0, 0.5, 1.0, 1.0, 0.0, 0.5]
-    assert beta_at(3, ObjectiveConfig(beta=0.7)) == 0.7
+    assert beta_at(3, KLSchedule(beta=0.7)) == 0.7

@@ -43,7 +43,7 @@ def test_capacity_rises_linearly_to_its_maximum():
                                  "objective.capacity_steps=100"])
     obj = build_objective(cfg.objective)
     assert [obj.capacity_at(s) for s in (0, 50, 100, 1000)] == [0.0, 10.0, 20.0, 20.0]
-    assert obj.beta_at(3) == cfg.objective.gamma
+    assert obj.beta_at(3) == cfg.objective.option("gamma")
 
 
 @pytest.mark.parametrize("step", [0, 50, 10_000])

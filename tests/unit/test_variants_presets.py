@@ -12,7 +12,7 @@ from vaekit.variants import Variant, apply_variant
 
 def test_variant_fills_defaults_and_records_its_name():
     cfg = load_config(overrides=["model.variant=iwae"])
-    assert cfg.model.variant == "iwae" and cfg.objective.name == "iwae" and cfg.objective.k == 5
+    assert cfg.model.variant == "iwae" and cfg.objective.name == "iwae" and cfg.objective.option("k") == 5
     ae = load_config(overrides=["model.variant=ae"])
     assert (ae.model.latent, ae.objective.name) == ("deterministic", "ae")
     assert load_config().model.variant == "vae" and load_config().objective.name == "elbo"
@@ -20,8 +20,8 @@ def test_variant_fills_defaults_and_records_its_name():
 
 def test_the_users_keys_win_over_the_preset():
     cfg = load_config(overrides=["model.variant=beta_vae", "objective.beta=1.5"])
-    assert cfg.objective.beta == 1.5
-    assert load_config(overrides=["model.variant=beta_vae"]).objective.beta == 4.0
+    assert cfg.objective.option("beta") == 1.5
+    assert load_config(overrides=["model.variant=beta_vae"]).objective.option("beta") == 4.0
 
 
 def test_nested_keys_merge_with_the_preset_instead_of_replacing_it():

@@ -19,11 +19,12 @@ from vaekit import registry
 from vaekit.artifacts.prior_files import attach_fitted_prior
 from vaekit.artifacts.sampler_files import load_sampler, save_sampler
 from vaekit.config.schema import Config
-from vaekit.data import Dataset, heldout_tensor, load_data, to_float
+from vaekit.data import Dataset, heldout_tensor, load_data
 from vaekit.errors import UserError
 from vaekit.eval.data import EvalData, prepare
 from vaekit.model.vae import VAE
 from vaekit.samplers.base import Sampler, posterior_means
+from vaekit.store.eval_file import EVAL_FILE, read_eval
 from vaekit.store.metrics import read_metrics
 from vaekit.store.model_files import load_model as load_trained
 from vaekit.store.model_files import read_run_config, weights_digest
@@ -92,10 +93,6 @@ class RunContext:
         return self.model.conditioner is not None
 
     @property
-    def num_classes(self) -> int:
-        return int(self.model.conditioner.num_classes) if self.model.conditioner is not None else 0
-
-    @property
     def classes(self) -> list[str] | None:
         return self.info.get("classes")
 
@@ -111,6 +108,11 @@ class RunContext:
 
     def metrics(self) -> list[dict[str, str]]:
         return read_metrics(self.path / "metrics.csv")
+
+    def evaluation(self) -> dict[str, Any] | None:
+        """RUN/eval.json as written by ``vaekit evaluate``; None before the run is evaluated
+        (RunError when the file is unreadable)."""
+        return read_eval(self.path / EVAL_FILE)
 
     # -- its data, as training saw it --------------------------------------------------------
     @cached_property
@@ -137,11 +139,6 @@ class RunContext:
     def eval_data(self, split: str = "test", binarize: str | None = None) -> EvalData:
         """The split for ``vaekit.eval`` (on the model's device), named and described."""
         return prepare(self.model, self.dataset, split, binarize, self.model.device)
-
-    def shown(self, split: str = "test") -> Tensor:
-        """The split's examples as stored, as floats in [0, 1] for pictures."""
-        stored = self.split(split).stored
-        return stored if stored.dtype != torch.uint8 else to_float(stored)
 
     # -- where generated codes come from -----------------------------------------------------
     def sampler(self, name: str = "auto", components: int = 10, seed: int = 0) -> Sampler:

@@ -16,7 +16,7 @@ from vaekit.report.run_data import RunData
 
 def write_samples(ctx: RunContext, out: Path, n: int = 64, seed: int = 0,
                   temperature: float = 1.0, stochastic: bool = False, sampler: str = "auto",
-                  label: str | None = None, components: int = 10) -> None:
+                  label: str | None = None, components: int = 10) -> str:
     """A grid of decoded draws from ``sampler`` (fitted ones are kept in the run); a conditional
     model gets ``label`` (a class, or ``all``: one row per class, the same z down each column)."""
     if not ctx.is_image:
@@ -24,6 +24,7 @@ def write_samples(ctx: RunContext, out: Path, n: int = 64, seed: int = 0,
                         "use vaekit rows RUN --out rows.csv")
     smp = ctx.sampler(sampler, components, seed)
     save_png(samples_grid(ctx.model, smp, n, seed, temperature, stochastic, label), out)
+    return smp.description
 
 
 def write_reconstructions(ctx: RunContext, out: Path, n: int = 32, split: str = "test") -> None:
@@ -53,9 +54,9 @@ def write_reconstructions(ctx: RunContext, out: Path, n: int = 32, split: str = 
 def sample_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool, sampler: str,
                components: int, label: str | None, out: Path) -> None:
     """Decode N draws of z (from the prior, or a mixture fitted on the codes) into an image grid."""
-    write_samples(open_context(run), out, n, seed, temperature, stochastic, sampler, label,
-                  components)
-    click.echo(f"wrote {out}")
+    source = write_samples(open_context(run), out, n, seed, temperature, stochastic, sampler,
+                           label, components)
+    click.echo(f"wrote {out}: {n} draws of z from {source}")
 
 
 @click.command("reconstruct")

@@ -54,7 +54,8 @@ def traverse_cmd(run: Path, dims: str | None, max_dims: int, span: float, steps:
     chosen, base_index = _dims(dims), _base(base)
     rd = open_run(run, split)
     save_figure(traversal_plot(rd, chosen, span, steps, base_index, max_dims), out)
-    click.echo(f"wrote {out}")
+    click.echo(f"wrote {out}: each dimension over the prior's mean +- {span:g} standard "
+               f"deviations ({rd.model.prior.description})")
 
 
 COMMANDS = [traverse_cmd]

@@ -9,8 +9,13 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaekit import registry
-from vaekit.config.presets import apply_variant, flat_arch_options
-from vaekit.config.schema import Config, ModelConfig
+from vaekit.config.presets import (
+    apply_variant,
+    flat_arch_options,
+    flat_objective_options,
+    flat_options,
+)
+from vaekit.config.schema import Config, DataConfig, ModelConfig, ObjectiveConfig
 from vaekit.errors import ConfigError
 
 # Config fields that name registered components.
@@ -72,9 +77,12 @@ def _describe(err: dict[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         section = str(err["loc"][0]) if len(err["loc"]) > 1 else ""
         valid = ", ".join(_fields(section))
-        if section == "model":
-            valid += "; and flat, the options of model.arch (" + ", ".join(
-                sorted({o for a in registry.names("arch") for o in registry.options("arch", a)})) + ")"
+        flat = {"model": ("arch", "model.arch"), "objective": ("objective", "the objective"),
+                "data": ("data", "the data source")}
+        if section in flat:
+            kind, what = flat[section]
+            valid += f"; and flat, the options of {what} (" + ", ".join(
+                sorted({o for a in registry.names(kind) for o in registry.options(kind, a)})) + ")"
         return f"{loc}: unknown key (valid: {valid})"
     msg = err["msg"]
     return f"{loc}: {msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
@@ -106,6 +114,32 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
                 registry.bind(kind, name, args)
             except ConfigError as exc:
                 errors.append(f"model.{kind}_args: {exc}")
+    source = data.get("data") if isinstance(data.get("data"), dict) else {}
+    name = source.get("name", "digits")
+    if isinstance(name, str) and name in registry.names("data"):
+        args = flat_options(source, "data", "name", "digits", "args",
+                            set(DataConfig.model_fields)).get("args")
+        if isinstance(args, dict):
+            try:
+                registry.bind("data", name, args)
+            except ConfigError as exc:
+                errors.append(f"data.args: {exc}")
+    objective = data.get("objective") if isinstance(data.get("objective"), dict) else {}
+    name = objective.get("name", "elbo")
+    if isinstance(name, str) and name in registry.names("objective"):
+        args = flat_objective_options(objective, set(ObjectiveConfig.model_fields)).get("args")
+        if isinstance(args, dict):
+            try:
+                registry.bind("objective", name, args)
+            except ConfigError as exc:
+                errors.append(f"objective.args: {exc}")
+            else:
+                try:
+                    registry.get("objective", name)(**args)  # the objective checks its values
+                except ConfigError as exc:
+                    errors.append(str(exc))
+                except (TypeError, ValueError) as exc:
+                    errors.append(f"objective.args: {exc}")
     if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors

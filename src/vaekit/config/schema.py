@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import inspect
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from vaekit.config.presets import apply_variant, flat_arch_options
+from vaekit import registry
+from vaekit.config.presets import (
+    apply_variant,
+    flat_arch_options,
+    flat_objective_options,
+    flat_options,
+)
 
 
 class _Section(BaseModel):
@@ -14,6 +21,9 @@ class _Section(BaseModel):
 
 
 class DataConfig(_Section):
+    """Where the data come from: a registered source (``name``) and its own options (``args``);
+    the split, binarization and download settings apply to every source."""
+
     name: str = Field("digits", description="built-in source (digits, fashion-mnist, mnist, "
                       "cifar10) or a file kind (arrays, folder, csv)")
     path: str | None = Field(None, description="file or folder to read (arrays/folder/csv), or a "
@@ -24,13 +34,17 @@ class DataConfig(_Section):
     test_fraction: float = Field(0.2, gt=0, lt=1, description="held-out fraction when a source "
                                  "has no official test split")
     split_seed: int = Field(0, description="seed of the held-out split (sources without one)")
-    image_size: int | None = Field(None, ge=4, description="image folder: resize to this square size")
-    color: Literal["grey", "rgb"] = Field("grey", description="image folder: channels to keep")
     download: bool = Field(True, description="download built-in data sets that are not present")
     cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
-    mmap: bool = Field(False, description=".npy uint8 images: memory-map the file instead of "
-                       "loading it (for data larger than RAM; the held-out split is then the last "
-                       "test_fraction of rows)")
+    args: dict[str, Any] = Field(default_factory=dict, description="options of the data source, "
+                                 "also settable flat: folder takes image_size (resize to this "
+                                 "square size) and color (grey, rgb); arrays takes mmap "
+                                 "(memory-map a uint8 .npy instead of loading it)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_options(cls, data: Any) -> Any:
+        return flat_options(data, "data", "name", "digits", "args", set(cls.model_fields))
 
 
 class ModelConfig(_Section):
@@ -72,23 +86,29 @@ class ModelConfig(_Section):
 
 
 class ObjectiveConfig(_Section):
-    name: str = Field("elbo", description="training objective")
-    beta: float = Field(1.0, ge=0, description="weight of the KL term")
-    free_bits: float = Field(0.0, ge=0, description="minimum KL per latent dimension (nats), "
-                             "on the batch-mean KL")
-    kl_warmup_steps: int = Field(0, ge=0, description="steps of the linear KL warm-up from 0 to beta")
-    kl_schedule: Literal["linear", "cyclical"] = Field(
-        "linear", description="linear warm-up once, or cyclical (repeat every kl_cycle_steps)")
-    kl_cycle_steps: int = Field(0, ge=0, description="cyclical: steps per cycle (warm-up is "
-                                "kl_warmup_steps of it)")
-    k: int = Field(5, ge=1, description="iwae: importance samples per example (training and "
-                   "evaluation)")
-    gamma: float = Field(1000.0, ge=0, description="capacity: weight of |KL - C|")
-    capacity_max: float = Field(25.0, ge=0, description="capacity: final target C of the KL, nats")
-    capacity_steps: int = Field(100000, ge=1, description="capacity: steps over which C rises "
-                                "linearly from 0 to capacity_max")
-    commitment: float = Field(0.25, ge=0, description="vq: weight of the commitment loss "
-                              "||z_e - sg(e)||^2")
+    """The training objective: a registered name and its own options (``args``), bound to its
+    builder. Its options may also be given flat (``objective.beta``, ``objective.k``): they are
+    moved into ``args``. ``option(key)`` reads one, with the objective's default."""
+
+    name: str = Field("elbo", description="training objective, a registered name (elbo, iwae, "
+                      "hierarchical, capacity, vq, ae, ...)")
+    args: dict[str, Any] = Field(default_factory=dict, description="options of the objective, "
+                                 "also settable flat: elbo and hierarchical take beta (KL "
+                                 "weight), free_bits (nats per dimension), kl_warmup_steps, "
+                                 "kl_schedule (linear, cyclical), kl_cycle_steps; iwae k; "
+                                 "capacity gamma, capacity_max, capacity_steps; vq commitment")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_options(cls, data: Any) -> Any:
+        return flat_objective_options(data, set(cls.model_fields))
+
+    def option(self, key: str, default: Any = None) -> Any:
+        """``args[key]``, else the objective's own default, else ``default``."""
+        if key in self.args:
+            return self.args[key]
+        value = registry.options("objective", self.name).get(key, default)
+        return default if value is inspect.Parameter.empty else value
 
 
 class TrainConfig(_Section):

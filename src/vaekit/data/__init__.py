@@ -36,6 +36,6 @@ def resolve_data_arg(value: str) -> dict[str, str]:
 def load_data(cfg: DataConfig) -> Dataset:
     """Load the source named by ``cfg.name`` and validate it once."""
     loader = registry.get("data", cfg.name)
-    ds = loader(cfg)
+    ds = loader(cfg, **registry.bind("data", cfg.name, cfg.args))
     validate_dataset(ds)
     return ds

@@ -26,7 +26,7 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
-from vaekit.errors import DataError
+from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
 _CHANNELS = (1, 3, 4)
@@ -139,12 +139,18 @@ def _mapped(path: Path, cfg: DataConfig) -> Dataset:
 
 
 @register("data", "arrays")
-def load_arrays(cfg: DataConfig) -> Dataset:
-    """Images (N, C, H, W) uint8/float32 or standardized (N, D) float32 rows from ``cfg.path``."""
+def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
+    """Images (N, C, H, W) uint8/float32 or standardized (N, D) float32 rows from ``cfg.path``.
+
+    ``mmap``: memory-map a uint8 .npy of images instead of reading it (data larger than RAM; the
+    held-out split is then the last ``test_fraction`` of rows).
+    """
+    if not isinstance(mmap, bool):
+        raise ConfigError(f"data.mmap: true or false, got {mmap!r}")
     if cfg.path is None:
         raise DataError("data source 'arrays' needs data.path (an .npz or .npy file)")
     path = Path(cfg.path).expanduser()
-    if cfg.mmap:
+    if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)
     split = _pick(arrays, path)

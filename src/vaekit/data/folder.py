@@ -17,7 +17,7 @@ from PIL import Image
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
-from vaekit.errors import DataError
+from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
 SUFFIXES = {".png", ".jpg", ".jpeg"}
@@ -56,8 +56,17 @@ def _labels(root: Path, files: list[Path]) -> tuple[torch.Tensor | None, list[st
 
 
 @register("data", "folder")
-def load_folder(cfg: DataConfig) -> Dataset:
-    """(N, C, H, W) uint8 in [0, 255] from the images under ``cfg.path``; labels if class folders."""
+def load_folder(cfg: DataConfig, image_size: int | None = None, color: str = "grey") -> Dataset:
+    """(N, C, H, W) uint8 in [0, 255] from the images under ``cfg.path``; labels if class folders.
+
+    ``image_size``: resize every image to this square size (>= 4; None keeps the first image's
+    size); ``color``: ``grey`` (one channel) or ``rgb``.
+    """
+    if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
+                                   or image_size < 4):
+        raise ConfigError(f"data.image_size: a whole number >= 4 or null, got {image_size!r}")
+    if color not in ("grey", "rgb"):
+        raise ConfigError(f"data.color: grey or rgb, got {color!r}")
     if cfg.path is None:
         raise DataError("data source 'folder' needs data.path (a folder of PNG/JPEG images)")
     root = Path(cfg.path).expanduser()
@@ -67,8 +76,8 @@ def load_folder(cfg: DataConfig) -> Dataset:
     if len(files) < 2:
         raise DataError(f"image folder {root}: found {len(files)} PNG/JPEG images, need at "
                         "least 2 (searched recursively)")
-    mode = "L" if cfg.color == "grey" else "RGB"
-    size = None if cfg.image_size is None else (cfg.image_size, cfg.image_size)
+    mode = "L" if color == "grey" else "RGB"
+    size = None if image_size is None else (image_size, image_size)
     first = _read(files[0], mode, size)
     size = (first.shape[1], first.shape[0])
     # Preallocate (N, H, W[, C]) and fill it: only one copy of the data set in memory.
@@ -88,5 +97,5 @@ def load_folder(cfg: DataConfig) -> Dataset:
         train_labels=None if y is None else y[tr],
         test_labels=None if y is None else y[te],
         classes=classes,
-        meta={"source": str(root), "files": len(files), "color": cfg.color},
+        meta={"source": str(root), "files": len(files), "color": color},
     )

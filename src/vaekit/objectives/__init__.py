@@ -6,6 +6,7 @@ config section; the trainer and the held-out evaluation call them the same way.
 
 from vaekit import registry
 from vaekit.config.schema import ObjectiveConfig
+from vaekit.errors import ConfigError
 from vaekit.objectives.base import Batch, LossOut, Objective
 from vaekit.objectives.elbo import Elbo, ElboTerms, elbo_loss, elbo_terms
 from vaekit.objectives.schedules import beta_at
@@ -15,4 +16,9 @@ __all__ = ["Batch", "Elbo", "ElboTerms", "LossOut", "Objective", "beta_at", "bui
 
 
 def build_objective(cfg: ObjectiveConfig) -> Objective:
-    return registry.get("objective", cfg.name)(cfg)
+    """The objective ``cfg.name`` with its options ``cfg.args`` (ConfigError naming a bad one)."""
+    builder = registry.get("objective", cfg.name)
+    try:
+        return builder(**registry.bind("objective", cfg.name, cfg.args))
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"objective {cfg.name!r}: {exc}") from None

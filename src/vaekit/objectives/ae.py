@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import torch
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
 from vaekit.registry import register
@@ -17,9 +16,6 @@ class Reconstruction:
     This is NOT a bound on log p(x): an autoencoder has none. ``bound`` holds log p(x|f(x)) so
     that ``test_loss`` is the reconstruction NLL; ``kl`` is reported as 0.
     """
-
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
 
     def beta_at(self, step: int) -> float:
         return 0.0

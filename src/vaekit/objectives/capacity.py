@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import torch
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
 from vaekit.objectives.elbo import elbo_terms
+from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
 
 
@@ -20,16 +20,20 @@ from vaekit.registry import register
 class Capacity:
     """Training: -recon + gamma * |mean KL - C(step)|; evaluation (step None): the plain -ELBO."""
 
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
+    def __init__(self, gamma: float = 1000.0, capacity_max: float = 25.0,
+                 capacity_steps: int = 100000) -> None:
+        nonnegative("gamma", gamma)
+        nonnegative("capacity_max", capacity_max)
+        nonnegative("capacity_steps", capacity_steps, whole=True, minimum=1)
+        self.gamma, self.capacity_max, self.capacity_steps = gamma, capacity_max, capacity_steps
 
     def capacity_at(self, step: int) -> float:
         """C at optimizer step ``step`` (0-based), nats."""
-        return self.cfg.capacity_max * min(1.0, step / self.cfg.capacity_steps)
+        return self.capacity_max * min(1.0, step / self.capacity_steps)
 
     def beta_at(self, step: int) -> float:
         """The weight on |KL - C| (logged in the ``beta`` column)."""
-        return self.cfg.gamma
+        return self.gamma
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
@@ -39,7 +43,7 @@ class Capacity:
             loss = -t.elbo.mean()
         else:
             c = self.capacity_at(step)
-            loss = -t.recon.mean() + self.cfg.gamma * (t.kl.mean() - c).abs()
+            loss = -t.recon.mean() + self.gamma * (t.kl.mean() - c).abs()
             stats["capacity"] = torch.tensor(c)
         return LossOut(loss=loss, bound=t.elbo, recon=t.recon, kl=t.kl, kl_per_dim=t.kl_per_dim,
                        latent_mean=t.posterior.mean, stats=stats)

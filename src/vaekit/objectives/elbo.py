@@ -12,11 +12,10 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.dists.protocols import Posterior, kl_terms
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import beta_at
+from vaekit.objectives.schedules import KLSchedule, nonnegative
 from vaekit.registry import register
 
 
@@ -66,13 +65,20 @@ def elbo_loss(terms: ElboTerms, beta: float = 1.0, free_bits: float = 0.0) -> Te
 
 @register("objective", "elbo")
 class Elbo:
-    """The ELBO with beta, KL warm-up and free bits while training; the plain ELBO when evaluating."""
+    """The ELBO with beta, KL warm-up and free bits while training; the plain ELBO when evaluating.
 
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
+    ``free_bits``: minimum KL per latent dimension (nats), on the batch-mean KL; the other
+    options are the KL schedule (``vaekit.objectives.schedules.KLSchedule``).
+    """
+
+    def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
+                 kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
+        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
+        nonnegative("free_bits", free_bits)
+        self.free_bits = free_bits
 
     def beta_at(self, step: int) -> float:
-        return beta_at(step, self.cfg)
+        return self.schedule.at(step)
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
@@ -80,6 +86,6 @@ class Elbo:
         if step is None:
             loss = -t.elbo.mean()
         else:
-            loss = elbo_loss(t, self.beta_at(step), self.cfg.free_bits)
+            loss = elbo_loss(t, self.beta_at(step), self.free_bits)
         return LossOut(loss=loss, bound=t.elbo, recon=t.recon, kl=t.kl, kl_per_dim=t.kl_per_dim,
                        latent_mean=t.posterior.mean)

@@ -14,11 +14,10 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import beta_at
+from vaekit.objectives.schedules import KLSchedule, nonnegative
 from vaekit.registry import register
 
 
@@ -38,11 +37,14 @@ class LadderElbo:
     Stats (per-epoch columns ``train_kl_z1``, ``test_kl_z2``, ...): each layer's KL, nats.
     """
 
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
+    def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
+                 kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
+        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
+        nonnegative("free_bits", free_bits)
+        self.free_bits = free_bits
 
     def beta_at(self, step: int) -> float:
-        return beta_at(step, self.cfg)
+        return self.schedule.at(step)
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
@@ -58,7 +60,7 @@ class LadderElbo:
         if step is None:
             loss = -bound.mean()
         else:
-            loss = -recon.mean() + layer_kl_loss(layers, self.beta_at(step), self.cfg.free_bits)
+            loss = -recon.mean() + layer_kl_loss(layers, self.beta_at(step), self.free_bits)
         stats = {f"kl_z{i + 1}": kl_l.detach().sum(-1).mean() for i, kl_l in enumerate(layers)}
         return LossOut(loss=loss, bound=bound, recon=recon, kl=kl, kl_per_dim=kl_per_dim,
                        latent_mean=q.mean if step is None else None, stats=stats)

@@ -13,9 +13,9 @@ import math
 import torch
 from torch import Tensor
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
+from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
 
 
@@ -53,15 +53,16 @@ class Iwae:
     of the normalized weights (near 1: one sample dominates, the bound is close to the ELBO).
     """
 
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
+    def __init__(self, k: int = 5) -> None:
+        nonnegative("k", k, whole=True, minimum=1)
+        self.k = k
 
     def beta_at(self, step: int) -> float:
         return 1.0
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
-        log_w, log_px, q = log_weights(model, batch.x, self.cfg.k, generator, batch.y)
+        log_w, log_px, q = log_weights(model, batch.x, self.k, generator, batch.y)
         bound = iw_bound(log_w)
         kl_per_dim = q.kl_per_dim(model.prior)
         # Closed form where it exists, else the Monte Carlo KL of draw 0: log q - log p there.

@@ -18,11 +18,11 @@ from __future__ import annotations
 
 import torch
 
-from vaekit.config.schema import ObjectiveConfig
 from vaekit.dists.priors.base import CodeGrid
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
+from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
 
 
@@ -36,8 +36,9 @@ class VQLoss:
     ``commitment`` (mean ||z_e - e||^2 per example).
     """
 
-    def __init__(self, cfg: ObjectiveConfig) -> None:
-        self.cfg = cfg
+    def __init__(self, commitment: float = 0.25) -> None:
+        nonnegative("commitment", commitment)
+        self.commitment = commitment
 
     def beta_at(self, step: int) -> float:
         return 1.0
@@ -53,7 +54,7 @@ class VQLoss:
         if step is None:
             loss = -bound.mean()
         else:
-            loss = (-recon + q.codebook + self.cfg.commitment * q.commitment).mean()
+            loss = (-recon + q.codebook + self.commitment * q.commitment).mean()
         stats = {**q.stats, "commitment": q.commitment.detach().mean()}
         # No latent_mean: "active units" (variance of a posterior mean) has no meaning for codes;
         # codebook_usage and perplexity are the VQ's own diagnostics.

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from vaekit.errors import RunError
 from vaekit.explore.traverse import latent_stats
 from vaekit.model.vae import VAE
 from vaekit.report.html import esc, flatten, image, key_values, page
@@ -44,7 +44,7 @@ def _summary(rd: RunData) -> str:
             "likelihood": cfg.model.likelihood, "binarization": cfg.data.binarize,
             "architecture": cfg.model.arch, "latent dimensions": cfg.model.latent_dim,
             "prior": rd.model.prior.description,
-            "objective": cfg.objective.name, "beta": cfg.objective.beta,
+            "objective": cfg.objective.name, "beta": cfg.objective.option("beta"),
             "vaekit": rd.raw.get("vaekit_version"), "torch": rd.raw.get("torch_version")}
     if info.get("classes"):
         data["classes"] = ", ".join(map(str, info["classes"]))
@@ -66,14 +66,13 @@ def _numbers(rd: RunData) -> list[str]:
 
 
 def _eval(rd: RunData) -> list[str]:
-    path = rd.path / "eval.json"
-    if not path.exists():
-        return []
     try:
-        values = flatten(json.loads(path.read_text()))
-    except json.JSONDecodeError as exc:
-        return [section("Evaluation", "eval", f'<p class="note">eval.json unreadable: {esc(exc)}</p>')]
-    return [section("Evaluation (eval.json)", "eval", key_values(values, "eval-table"))]
+        data = rd.ctx.evaluation()
+    except RunError as exc:
+        return [section("Evaluation", "eval", f'<p class="note">{esc(exc)}</p>')]
+    if data is None:
+        return []
+    return [section("Evaluation (eval.json)", "eval", key_values(flatten(data), "eval-table"))]
 
 
 def build_report(run: str | Path, model: VAE | None = None) -> str:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 from typing import Any
 
 from vaekit.config.schema import Config
+from vaekit.errors import RunError
+from vaekit.store.eval_file import EVAL_FILE, read_eval
 from vaekit.store.metrics import read_metrics
 
 METRIC_KEYS = ("epoch", "test_loss", "test_recon", "test_kl", "train_loss", "active_units")
@@ -41,12 +42,11 @@ def last_metrics(run: Path) -> dict[str, Any]:
 
 def eval_numbers(run: Path) -> dict[str, Any] | None:
     """Key numbers of RUN/eval.json, None when the run has not been evaluated or it is unreadable."""
-    path = run / "eval.json"
     try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
+        data = read_eval(run / EVAL_FILE)
+    except RunError:
         return None
-    if not isinstance(data, dict):
+    if data is None:
         return None
     out = {}
     for k in EVAL_KEYS:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
-from vaekit.errors import UserError
+from vaekit.errors import RunError, UserError
 from vaekit.store.atomic import write_json
 
 EVAL_FILE = "eval.json"
@@ -32,3 +33,17 @@ def write_eval(result: Any, path: str | Path) -> None:
         raise UserError(f"the evaluation gave a non-finite {bad}; nothing was written to {path} "
                         "(are the weights or the data finite?)")
     write_json(path, data)
+
+
+def read_eval(path: str | Path) -> dict[str, Any] | None:
+    """The numbers of an eval.json, None when there is none; RunError when it is unreadable."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise RunError(f"{path} is unreadable ({type(exc).__name__})") from None
+    if not isinstance(data, dict):
+        raise RunError(f"{path} does not hold an evaluation")
+    return data
