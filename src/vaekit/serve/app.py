@@ -63,15 +63,18 @@ def _image_json(explorer: Explorer, result: dict[str, Any]) -> dict[str, Any]:
     return {**result, "media_type": "image/png", "width": w, "height": h, "mode": explorer.mode}
 
 
-def create_app(run: str | Path | Explorer) -> FastAPI:
-    """The explorer's app for RUN (a run folder, or an :class:`Explorer` already loaded)."""
+def create_app(run: str | Path | Explorer, hosts: set[str] | None = None) -> FastAPI:
+    """The explorer's app for RUN (a run folder, or an :class:`Explorer` already loaded).
+
+    ``hosts``: the names the ``Host`` header may carry (``vaekit serve`` passes the address it
+    binds, and the loopback names when it binds loopback); None accepts any (tests)."""
     explorer = run if isinstance(run, Explorer) else Explorer.load(run)
     app = FastAPI(title="vaekit latent explorer", version=__version__, redoc_url=None, docs_url=None,
                   description=f"Decode, sample, encode and interpolate the latent codes of the run "
                   f"{explorer.header['name']!r}. Errors are JSON {{\"error\": \"...\"}} with a 4xx "
                   "status.")
     app.state.explorer = explorer
-    install_error_handlers(app)
+    install_error_handlers(app, hosts)
     files = {name: _read_static(name) for name in STATIC}
     index = _read_static("index.html")
 

@@ -5,7 +5,11 @@
 - a request the run cannot answer (code length, example index, label): 422 or 404;
 - a body larger than ``MAX_BODY`` bytes: 413;
 - anything unexpected: a JSON 500 that names only the exception's type, a one-line log on
-  stderr, and the server goes on serving.
+  stderr, and the server goes on serving;
+- a ``Host`` header that is not an address the server answers to: 421 (a page on another site
+  that rebinds its DNS name to 127.0.0.1 cannot talk to the explorer).
+
+HEAD is answered as GET without the body.
 """
 
 from __future__ import annotations
@@ -71,8 +75,11 @@ def error(status: int, message: str) -> JSONResponse:
                         status_code=status)
 
 
-def install_error_handlers(app: FastAPI) -> None:
-    """JSON errors for validation, HTTP (404, 405, 413) and user errors; the catch-all guard."""
+def install_error_handlers(app: FastAPI, hosts: set[str] | None = None) -> None:
+    """JSON errors for validation, HTTP (404, 405, 413) and user errors; the catch-all guard.
+
+    ``hosts``: the host names requests may carry in ``Host`` (without the port); None: any.
+    """
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
@@ -87,21 +94,33 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _user(request: Request, exc: UserError) -> JSONResponse:
         return error(int(getattr(exc, "status", 422)), str(exc))
 
-    app.add_middleware(Guard)
+    app.add_middleware(Guard, hosts=hosts)
 
 
 class Guard:
     """ASGI middleware: refuses bodies over MAX_BODY (413) and turns any exception the app did
     not handle into a JSON 500 without a traceback, so one bad request cannot stop the server."""
 
-    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]]) -> None:
+    def __init__(self, app: Callable[[Scope, Receive, Send], Awaitable[None]],
+                 hosts: set[str] | None = None) -> None:
         self.app = app
+        self.hosts = None if hosts is None else {h.lower() for h in hosts}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = dict(scope.get("headers") or []).get(b"content-length", b"0")
+        headers = dict(scope.get("headers") or [])
+        if self.hosts is not None:
+            host = host_name(headers.get(b"host", b"").decode("latin-1"))
+            if host not in self.hosts:
+                await _send_json(send, 421, f"this server does not answer to the host "
+                                 f"{host[:60]!r}; open it at the address it printed")
+                return
+        if scope.get("method") == "HEAD":  # as GET, headers only
+            scope = {**scope, "method": "GET"}
+            send = _headers_only(send)
+        length = headers.get(b"content-length", b"0")
         if not length.isdigit() or int(length) > MAX_BODY:
             await _send_json(send, 413 if length.isdigit() else 400,
                              BodyTooLarge().detail if length.isdigit() else "bad Content-Length")
@@ -139,3 +158,20 @@ async def _send_json(send: Send, status: int, message: str) -> None:
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
+
+
+def host_name(header: str) -> str:
+    """The host of a ``Host`` header without its port: ``[::1]:8000`` -> ``::1``."""
+    header = header.strip().lower()
+    if header.startswith("["):
+        return header[1:].split("]", 1)[0]
+    return header.rsplit(":", 1)[0] if header.count(":") == 1 else header
+
+
+def _headers_only(send: Send) -> Send:
+    async def strip(message: Message) -> None:
+        if message["type"] == "http.response.body":
+            message = {**message, "body": b""}
+        await send(message)
+
+    return strip

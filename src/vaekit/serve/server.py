@@ -31,6 +31,17 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+def served_hosts(host: str) -> set[str] | None:
+    """The ``Host`` names a server bound to ``host`` answers to: every loopback name for a
+    loopback address, the address itself otherwise, and any for a wildcard (0.0.0.0, ::)."""
+    bare = host.strip("[]").lower()
+    if bare in ("0.0.0.0", "::", ""):
+        return None
+    if is_loopback(host):
+        return {"127.0.0.1", "::1", bare, *LOOPBACK_NAMES}
+    return {bare}
+
+
 def exposure_warning(host: str) -> str | None:
     """The warning for a host other machines may reach, or None on loopback."""
     if is_loopback(host):
