@@ -37,6 +37,13 @@ def _show_warning(message, category, filename, lineno, file=None, line=None) -> 
     print(f"warning: {message}", file=sys.stderr)
 
 
+def os_error(exc: OSError) -> str:
+    """One line for an operating-system error on a path: what failed, and where."""
+    where = " -> ".join(str(p) for p in (exc.filename, exc.filename2) if p is not None)
+    reason = exc.strerror or type(exc).__name__
+    return f"{where}: {reason}" if where else f"{reason} ({exc})"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user errors print one line and exit 2, never a traceback."""
     _register_commands()
@@ -56,6 +63,9 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    except OSError as exc:  # a path the user gave: read-only, missing, full, a folder, ...
+        print(f"error: {os_error(exc)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted; continue with --resume RUN", file=sys.stderr)

@@ -43,7 +43,7 @@ def serve_cmd(run: Path, host: str, port: int, threads: int, map_points: int,
         click.echo(warning, err=True)
     sock = server.bind(host, port)
     try:
-        app = create_app(explorer)
+        app = create_app(explorer, server.served_hosts(host))
         click.echo(f"vaekit serve: {explorer.header['name']} at {server.url_of(sock)} "
                    "(Ctrl+C to stop)")
         server.run_server(app, sock, access_log=access_log)

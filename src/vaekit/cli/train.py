@@ -95,7 +95,13 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
 
     report = ReportCallback()  # last, so the report shows the eval.json that --eval-k writes
     hooks = [*([EvalAtEnd(eval_k)] if eval_k is not None else []), report]
-    run = train(cfg, run_dir, resume=resume is not None, progress=progress, callbacks=hooks)
+    try:
+        run = train(cfg, run_dir, resume=resume is not None, progress=progress, callbacks=hooks)
+    except KeyboardInterrupt:
+        done = "" if not (run_dir / "checkpoints" / "latest").exists() else \
+            " from its last checkpoint"
+        click.echo(f"\ninterrupted; continue{done} with: vaekit train --resume {run_dir}", err=True)
+        raise click.exceptions.Exit(130) from None
     click.echo(f"run folder: {run.path}")
     if report.path is not None:
         click.echo(f"report:     {report.path}")

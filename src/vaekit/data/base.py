@@ -32,6 +32,15 @@ class Dataset:
     meta: dict[str, object] = field(default_factory=dict)
 
     @property
+    def log_jacobian(self) -> float:
+        """log |d x_model / d x| per example: what turns the model's log-density of the rows it
+        sees (standardized) into log p(x) of the rows in their own units, -sum_d log std_d
+        (0 for data the model sees as they are)."""
+        if self.column_std is None:
+            return 0.0
+        return -float(torch.log(self.column_std.double()).sum())
+
+    @property
     def shape(self) -> tuple[int, ...]:
         """Shape of one example: (C, H, W) or (D,)."""
         return tuple(self.train.shape[1:])

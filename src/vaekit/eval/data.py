@@ -25,6 +25,9 @@ class EvalData:
     name: str | None
     binarization: str  # how x was binarized, stated in eval.json
     eight_bit: bool  # 8-bit pixels given to a continuous likelihood as x/255
+    # log |dx_model/dx| per example (the standardization of table rows): added to the model's
+    # log-densities, it gives log p(x) in the data's own units.
+    log_jacobian: float = 0.0
 
 
 def describe_binarization(mode: str) -> str:
@@ -48,9 +51,10 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     if isinstance(data, Dataset):
         raw = data.test if split == "test" else data.train
         labels = data.test_labels if split == "test" else data.train_labels
-        name, image = data.name, data.kind == "image"
+        name, image, log_jacobian = data.name, data.kind == "image", data.log_jacobian
     else:
         raw, labels, name, image = torch.as_tensor(data), None, None, len(model.shape) == 3
+        log_jacobian = 0.0
     if tuple(raw.shape[1:]) != tuple(model.shape):
         raise DataError(f"data of shape {tuple(raw.shape[1:])} per example, the model expects "
                         f"{tuple(model.shape)}")
@@ -65,4 +69,5 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     model.likelihood.check_support(raw, binarized=mode != "none")
     y = None if labels is None else labels.to(device)
     return EvalData(x, y, split, name, describe_binarization(mode),
-                    eight_bit=raw.dtype == torch.uint8 and mode == "none")
+                    eight_bit=raw.dtype == torch.uint8 and mode == "none",
+                    log_jacobian=log_jacobian)

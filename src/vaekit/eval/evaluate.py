@@ -64,6 +64,9 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         sq_err += float(((model.decode(q.mean, y).mean - x).double() ** 2).sum())
     c = {name: torch.cat(parts).cpu() for name, parts in cols.items() if parts}
     model.train(was_training)
+    # In the data's own units: log p(x) = log p(x as the model sees it) + log|dx_model/dx|.
+    c["nll"] = c["nll"] - data.log_jacobian
+    c["elbo"] = c["elbo"] + data.log_jacobian
 
     nll, nll_se = metrics.mean_se(c["nll"])
     elbo, elbo_se = metrics.mean_se(c["elbo"])
@@ -99,7 +102,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         active_units=active, latent_dim=latent_dim,
         mi=mi, mse=sq_err / (len(data.x) * dims), warnings=warnings,
         layers=layer_summary(model.latent.layer_sizes(), c.get("kl_dims"), c["mu"]),
-        seconds=time.perf_counter() - t0,
+        seconds=time.perf_counter() - t0, log_jacobian=data.log_jacobian,
     )
 
 

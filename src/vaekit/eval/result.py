@@ -45,6 +45,9 @@ class EvalResult:
     units: str = "nats per example"
     layers: list[dict[str, Any]] | None = None  # hierarchical latents: KL, active units per layer
     prior: str = "N(0, I)"  # the prior p(z) the KL and the NLL are taken against
+    # log |dx_model/dx| included in elbo, recon and nll, so that they are log p(x) of the data in
+    # its own units (-sum log std of standardized table columns; 0 for images)
+    log_jacobian: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         import vaekit
@@ -80,5 +83,8 @@ class EvalResult:
         lines += [f"  layer {r['layer']}: KL {r['kl'] if r['kl'] is None else round(r['kl'], 3)} "
                   f"nats, active units {r['active_units']}/{r['size']}" for r in self.layers or []]
         lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")
+        if self.log_jacobian:
+            lines.append(f"in the data's own units: the standardization's log-Jacobian "
+                         f"{self.log_jacobian:.3f} nats is included in -ELBO, -recon and NLL")
         lines += [f"warning: {w}" for w in self.warnings]
         return "\n".join(lines)

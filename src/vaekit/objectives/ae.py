@@ -17,6 +17,9 @@ class Reconstruction:
     that ``test_loss`` is the reconstruction NLL; ``kl`` is reported as 0.
     """
 
+    bound_name = "recon NLL"
+    train_name = "recon NLL"
+
     def beta_at(self, step: int) -> float:
         return 0.0
 

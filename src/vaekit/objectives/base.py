@@ -43,7 +43,12 @@ class Objective(Protocol):
 
     ``step`` is the optimizer step while training (schedules depend on it) and None when
     evaluating, where ``loss`` must be the honest -bound (beta = 1, no free bits).
+    ``bound_name`` names -bound (the held-out number of each epoch line, ``-ELBO``, ``-L_5``);
+    ``train_name`` names -(recon - kl), what the training part of the line averages.
     """
+
+    bound_name: str
+    train_name: str
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut: ...

@@ -20,6 +20,9 @@ from vaekit.registry import register
 class Capacity:
     """Training: -recon + gamma * |mean KL - C(step)|; evaluation (step None): the plain -ELBO."""
 
+    bound_name = "-ELBO"
+    train_name = "-ELBO"
+
     def __init__(self, gamma: float = 1000.0, capacity_max: float = 25.0,
                  capacity_steps: int = 100000) -> None:
         nonnegative("gamma", gamma)

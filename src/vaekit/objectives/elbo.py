@@ -71,6 +71,9 @@ class Elbo:
     options are the KL schedule (``vaekit.objectives.schedules.KLSchedule``).
     """
 
+    bound_name = "-ELBO"
+    train_name = "-ELBO"
+
     def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
                  kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
         self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)

@@ -37,6 +37,9 @@ class LadderElbo:
     Stats (per-epoch columns ``train_kl_z1``, ``test_kl_z2``, ...): each layer's KL, nats.
     """
 
+    bound_name = "-ELBO"
+    train_name = "-ELBO"
+
     def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
                  kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
         self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)

@@ -53,9 +53,12 @@ class Iwae:
     of the normalized weights (near 1: one sample dominates, the bound is close to the ELBO).
     """
 
+    train_name = "-ELBO"  # the one-sample terms of draw 0
+
     def __init__(self, k: int = 5) -> None:
         nonnegative("k", k, whole=True, minimum=1)
         self.k = k
+        self.bound_name = f"-L_{k}"
 
     def beta_at(self, step: int) -> float:
         return 1.0

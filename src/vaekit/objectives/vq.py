@@ -36,6 +36,9 @@ class VQLoss:
     ``commitment`` (mean ||z_e - e||^2 per example).
     """
 
+    bound_name = "-ELBO"
+    train_name = "-ELBO"
+
     def __init__(self, commitment: float = 0.25) -> None:
         nonnegative("commitment", commitment)
         self.commitment = commitment

@@ -8,6 +8,7 @@ names the newest complete folder; a half-written ``.tmp-*`` folder is ignored.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,10 +30,16 @@ def save_checkpoint(run_dir: str | Path, epoch: int, state: dict[str, Any]) -> N
     root.mkdir(parents=True, exist_ok=True)
     name = f"epoch-{epoch:04d}"
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
-    with open(tmp / STATE, "wb") as f:
-        torch.save(state, f)
-        f.flush()
-        os.fsync(f.fileno())
+    os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
+    try:
+        with open(tmp / STATE, "wb") as f:
+            torch.save(state, f)
+            f.flush()
+            os.fsync(f.fileno())
+    except OSError as exc:  # disk full, quota: the last good checkpoint stays as it was
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise RunError(f"could not write checkpoint {root / name} ({exc.strerror or exc}); the "
+                       "last good checkpoint is kept") from None
     final = root / name
     if final.exists():
         shutil.rmtree(final)
@@ -44,6 +51,12 @@ def save_checkpoint(run_dir: str | Path, epoch: int, state: dict[str, Any]) -> N
             shutil.rmtree(old, ignore_errors=True)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
     """The newest complete checkpoint of a run; RunError when there is none."""
     root = Path(run_dir) / DIR
@@ -51,6 +64,10 @@ def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
         name = (root / LATEST).read_text().strip()
     except FileNotFoundError:
         raise RunError(f"{run_dir} has no checkpoint to resume from") from None
+    except (OSError, UnicodeDecodeError):
+        raise RunError(f"{root / LATEST} is unreadable") from None
+    if not re.fullmatch(r"epoch-\d{4,}", name):  # never a path out of the run folder
+        raise RunError(f"{root / LATEST} names {name[:40]!r}, not a checkpoint of this run")
     try:
         return torch.load(root / name / STATE, map_location="cpu", weights_only=True)
     except FileNotFoundError:

@@ -9,15 +9,19 @@ from tqdm import tqdm
 
 
 class Progress:
-    def __init__(self, total_steps: int, enabled: bool | None = None) -> None:
-        self.bar_on = sys.stderr.isatty() if enabled is None else enabled
+    """``total``: training examples per epoch (what ``step`` counts); ``enabled``: the bar (None:
+    on a terminal); ``quiet``: print nothing at all (the other ranks of a data-parallel run)."""
+
+    def __init__(self, total: int, enabled: bool | None = None, quiet: bool = False) -> None:
+        self.bar_on = not quiet and (sys.stderr.isatty() if enabled is None else enabled)
+        self.quiet = quiet
         self.bar: Any = None
-        self.total = total_steps
+        self.total = total
 
     def start_epoch(self, epoch: int, epochs: int) -> None:
         if self.bar_on:
             self.bar = tqdm(total=self.total, desc=f"epoch {epoch}/{epochs}", leave=False,
-                            dynamic_ncols=True)
+                            dynamic_ncols=True, unit="ex", unit_scale=True)
 
     def step(self, n: int, **terms: float) -> None:
         if self.bar is not None:
@@ -29,4 +33,5 @@ class Progress:
         if self.bar is not None:
             self.bar.close()
             self.bar = None
-        print(line, flush=True)
+        if not self.quiet:
+            print(line, flush=True)

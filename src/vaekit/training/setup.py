@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
-from vaekit.config.schema import Config, TrainConfig
+from vaekit.config.schema import TrainConfig
 from vaekit.data import Dataset, binarize, to_float
-from vaekit.errors import ConfigError
+from vaekit.errors import ConfigError, DataError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch
 
@@ -26,6 +26,20 @@ def resolve_device(name: str) -> torch.device:
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError("train.device: CUDA was asked for but torch sees no GPU; use cpu")
     return device
+
+
+def check_labels(model: VAE, ds: Dataset) -> None:
+    """A conditional model needs a label in 0..num_classes-1 for every example (DataError)."""
+    cond = model.conditioner
+    if cond is None:
+        return
+    for split, y in (("training", ds.train_labels), ("test", ds.test_labels)):
+        if y is None:
+            raise DataError(f"this model is conditional (model.conditioner) but the {split} "
+                            "split has no labels")
+        if len(y) and (int(y.min()) < 0 or int(y.max()) >= cond.num_classes):
+            raise DataError(f"the {split} labels lie in {int(y.min())}..{int(y.max())}, outside "
+                            f"0..{cond.num_classes - 1}: set model.num_classes")
 
 
 def check_likelihood_support(model: VAE, ds: Dataset, mode: str) -> None:
@@ -68,7 +82,3 @@ def make_schedule(opt: torch.optim.Optimizer, cfg: TrainConfig) -> torch.optim.l
         "step": lambda e: 0.5 ** (e // every),
     }
     return torch.optim.lr_scheduler.LambdaLR(opt, factors[cfg.lr_schedule])
-
-
-def steps_per_epoch(n: int, cfg: Config) -> int:
-    return math.ceil(n / cfg.train.batch_size)

@@ -42,10 +42,15 @@ def autocast(device: torch.device, precision: str) -> Iterator[None]:
     if dtype is None:
         yield
         return
-    if dtype is torch.float16 and device.type == "cpu":
-        raise ConfigError("train.precision=fp16 needs a GPU; use bf16 on the CPU")
+    check_precision(device, precision)
     with torch.autocast(device_type=device.type, dtype=dtype):
         yield
+
+
+def check_precision(device: torch.device, precision: str) -> None:
+    """ConfigError for a precision this device cannot train in (fp16 needs a GPU)."""
+    if precision == "fp16" and device.type == "cpu":
+        raise ConfigError("train.precision=fp16 needs a GPU; use bf16 on the CPU")
 
 
 def grad_scaler(device: torch.device, precision: str) -> torch.amp.GradScaler:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
 from pathlib import Path
 from typing import Any
@@ -18,13 +19,19 @@ from vaekit.objectives import build_objective
 from vaekit.store.checkpoint import load_checkpoint, save_checkpoint
 from vaekit.store.metrics import read_metrics, write_metrics
 from vaekit.store.model_files import save_model
-from vaekit.store.run_dir import Run, check_new_run_dir, claim_new_run_dir
+from vaekit.store.run_dir import (
+    Run,
+    RunLock,
+    check_new_run_dir,
+    claim_new_run_dir,
+    clean_temporaries,
+)
 from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.loop import run_epoch
 from vaekit.training.progress import Progress
-from vaekit.training.step import LossModule, grad_scaler
+from vaekit.training.step import LossModule, check_precision, grad_scaler
 
 
 def data_info(ds: Dataset, cfg: Config) -> dict[str, Any]:
@@ -56,22 +63,37 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
     every rank trains its shard and only rank 0 writes (see ``vaekit.training.distributed``).
     """
     out = Path(out)
+    if cfg.data.path is not None:  # a run must not depend on the folder it was trained from
+        cfg = cfg.model_copy(deep=True)
+        cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
     ds = load_data(cfg.data)
     world = init_world(setup.resolve_device(cfg.train.device))
     try:
-        return _train(cfg, out, ds, world, resume, progress, callbacks)
+        with contextlib.ExitStack() as held:
+            return _train(cfg, out, ds, world, resume, progress, callbacks, held)
     finally:
         close_world(world)
 
 
+def _own(out: Path, world: Any, held: contextlib.ExitStack) -> None:
+    """Rank 0 takes the run folder's lock for the rest of training and clears what a killed
+    write left there; the other ranks never write."""
+    if world.is_main:
+        held.enter_context(RunLock(out))
+        clean_temporaries(out)
+
+
 def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
-           progress: bool | None, callbacks: list[Any] | None) -> Run:
+           progress: bool | None, callbacks: list[Any] | None,
+           held: contextlib.ExitStack) -> Run:
     hooks = [*default_callbacks(), *(callbacks or [])] if world.is_main else []
     device = local_device(setup.resolve_device(cfg.train.device), world)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)
     mode = cfg.data.binarize if ds.kind == "image" else "none"
     setup.check_likelihood_support(model, ds, mode)
+    setup.check_labels(model, ds)
+    check_precision(device, cfg.train.precision)
     model.to(device)
     objective = build_objective(cfg.objective)
     step_fn: Any = LossModule(model, objective)
@@ -84,6 +106,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
 
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0}
     if resume:
+        _own(out, world, held)
         ckpt = load_checkpoint(out)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
@@ -95,7 +118,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         rows = []
         world.barrier()  # every rank checks before rank 0 claims, or a slow rank sees the claim
         if world.is_main:
-            claim_new_run_dir(out)
+            out.mkdir(parents=True, exist_ok=True)
+            _own(out, world, held)
+            claim_new_run_dir(out)  # checked again under the lock: another process may have won
             save_model(model, cfg, out, extra)
             _checkpoint(out, model, opt, sched, state)
     world.barrier()
@@ -103,7 +128,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     noise = torch.Generator(device=device)
-    bar = Progress(setup.steps_per_epoch(len(batches), cfg), progress if world.is_main else False)
+    # The bar counts examples (all ranks' together); only rank 0 prints.
+    bar = Progress(len(batches), progress if world.is_main else False,
+                   quiet=not world.is_main)
     for epoch in range(state["epoch"] + 1, cfg.train.epochs + 1):
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
@@ -125,18 +152,22 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         held = evaluate_split(model, objective, x_test, y_test, cfg.train.eval_batch_size,
                               torch.Generator(device=device).manual_seed(_seed(cfg.train.seed,
                                                                               epoch, 0)))
-        recon, kl = -tot.recon / tot.n, tot.kl / tot.n
+        # Nats per example of the data in its own units: the standardization of table rows
+        # enters through its log-Jacobian (0 for images).
+        recon, kl = -tot.recon / tot.n - ds.log_jacobian, tot.kl / tot.n
+        held_loss, held_recon = held.loss - ds.log_jacobian, held.recon - ds.log_jacobian
         rows.append({
             "epoch": epoch, "step": state["step"], "train_loss": recon + kl, "train_recon": recon,
-            "train_kl": kl, "test_loss": held.loss, "test_recon": held.recon, "test_kl": held.kl,
+            "train_kl": kl, "test_loss": held_loss, "test_recon": held_recon, "test_kl": held.kl,
             "active_units": held.active_units, "lr": lr,
             "beta": objective.beta_at(state["step"] - 1), "seconds": tot.seconds,
             **{f"train_{k}": v for k, v in tot.stats.items()},
             **{f"test_{k}": v for k, v in held.stats.items()},
         })
         active = "-" if held.active_units is None else f"{held.active_units}/{model.latent_dim}"
-        bar.end_epoch(f"epoch {epoch:3d}  train -ELBO {recon + kl:9.3f}  held-out -ELBO "
-                      f"{held.loss:9.3f} (recon {held.recon:.3f}, KL {held.kl:.3f})  "
+        bar.end_epoch(f"epoch {epoch:3d}  train {objective.train_name} {recon + kl:9.3f}  "
+                      f"held-out {objective.bound_name} {held_loss:9.3f} (recon {held_recon:.3f}, "
+                      f"KL {held.kl:.3f})  "
                       f"active {active}  {tot.seconds:.1f}s")
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
