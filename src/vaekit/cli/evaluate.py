@@ -6,19 +6,19 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import open_context, run_argument
+from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
 
 
 @click.command("evaluate")
 @run_argument
 @click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
               help="Split to evaluate (a dynamically binarized split is binarized once, seeded).")
-@click.option("--k", "k", type=click.IntRange(1), default=1000, show_default=True,
+@click.option("--k", "k", type=K_SAMPLES, default=1000, show_default=True,
               help="Importance samples per example for the NLL (IW bound); a point-mass "
               "posterior (a code grid) needs one and uses one.")
-@click.option("--batch-size", type=click.IntRange(1), default=500, show_default=True,
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Examples per batch (the k samples are decoded in bounded chunks).")
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of every draw.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every draw.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="JSON file to write [default: RUN/eval.json].")
 def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,

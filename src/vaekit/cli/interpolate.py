@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.images import save_png
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import SEED, run_argument
 from vaekit.errors import UserError
 from vaekit.report.pictures import interpolation_grid, random_pairs
 from vaekit.report.run_data import open_run
@@ -15,8 +15,8 @@ from vaekit.report.run_data import open_run
 
 @click.command("interpolate")
 @run_argument
-@click.option("--from", "start", type=int, help="Index of the first example in the split.")
-@click.option("--to", "end", type=int, help="Index of the second example (with --from).")
+@click.option("--from", "start", type=click.IntRange(0), help="Index of the first example in the split.")
+@click.option("--to", "end", type=click.IntRange(0), help="Index of the second example (with --from).")
 @click.option("--pairs", type=click.IntRange(1, 64), default=6, show_default=True,
               help="Random pairs to show when --from/--to are not given.")
 @click.option("--steps", type=click.IntRange(2, 64), default=10, show_default=True,
@@ -24,7 +24,7 @@ from vaekit.report.run_data import open_run
 @click.option("--slerp", is_flag=True, help="Spherical path (great circle, norm interpolated) "
               "instead of the straight line z = (1 - t) z1 + t z2.")
 @click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the random pairs.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random pairs.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("interpolations.png"),
               show_default=True, help="PNG file to write.")
 def interpolate_cmd(run: Path, start: int | None, end: int | None, pairs: int, steps: int,

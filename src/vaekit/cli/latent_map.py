@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.figures import save_figure
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import SEED, run_argument
 from vaekit.report.plots import latent_map_plot
 from vaekit.report.run_data import open_run
 
@@ -17,10 +17,10 @@ from vaekit.report.run_data import open_run
 @click.option("--method", type=click.Choice(["auto", "pca", "tsne"]), default="auto",
               show_default=True, help="auto: the codes themselves for a 2-D latent, else PCA "
               "(t-SNE is slower: minutes for thousands of points on a small CPU).")
-@click.option("--max-points", type=click.IntRange(10), default=5000, show_default=True,
+@click.option("--max-points", type=click.IntRange(10, 1_000_000), default=5000, show_default=True,
               help="Plot a seeded random subset of at most this many examples.")
 @click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed of subset and t-SNE.")
+@click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of subset and t-SNE.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("latent_map.png"),
               show_default=True, help="PNG file to write.")
 def latent_map_cmd(run: Path, method: str, max_points: int, split: str, seed: int,

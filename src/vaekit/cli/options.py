@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,13 +12,29 @@ import click
 from vaekit.artifacts.run_context import RunContext
 
 run_argument = click.argument("run", type=click.Path(path_type=Path))
+# A seed torch and numpy accept.
+SEED = click.IntRange(0, 2**63 - 1)
+# Importance samples: k = 100,000 on 10k images already takes hours on a laptop CPU.
+K_SAMPLES = click.IntRange(1, 100_000)
+
+
+class Finite(click.FloatRange):
+    """A FloatRange that also refuses NaN (which compares false with every bound) and inf."""
+
+    name = "finite float range"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        out = super().convert(value, param, ctx)
+        if not math.isfinite(out):
+            self.fail(f"{value!r} is not a finite number", param, ctx)
+        return out
 
 
 def prior_draw_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--temperature`` and ``--seed`` of the commands that decode draws from the prior."""
-    command = click.option("--seed", type=int, default=0, show_default=True,
+    command = click.option("--seed", type=SEED, default=0, show_default=True,
                            help="Seed of the draws.")(command)
-    return click.option("--temperature", type=click.FloatRange(0, min_open=True), default=1.0,
+    return click.option("--temperature", type=Finite(0, 100, min_open=True), default=1.0,
                         show_default=True, help="Scale of the spread of the draws (T < 1: "
                         "closer to the centre of the prior).")(command)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from vaekit.cli.options import K_SAMPLES, SEED
 from vaekit.config.load import load_config, read_yaml
 from vaekit.data import resolve_data_arg
 from vaekit.store.model_files import read_run_config
@@ -42,8 +43,9 @@ def _keys_help() -> str:
               help="YAML config (sections data, model, objective, train).")
 @click.option("--data", help="Built-in data set (digits, fashion-mnist, mnist, cifar10) or a "
               "path: .npz/.npy arrays, .csv table, or an image folder.")
-@click.option("--epochs", type=int, help="Passes over the training split (train.epochs).")
-@click.option("--seed", type=int, help="Seed of initialization, data order and sampling.")
+@click.option("--epochs", type=click.IntRange(1, 1_000_000),
+              help="Passes over the training split (train.epochs).")
+@click.option("--seed", type=SEED, help="Seed of initialization, data order and sampling.")
 @click.option("--out", type=click.Path(path_type=Path), help="Run folder to create "
               "(default runs/<date-time>).")
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE",
@@ -54,7 +56,7 @@ def _keys_help() -> str:
 @click.option("--nproc", type=click.IntRange(1, 1024), default=1, show_default=True,
               help="Data-parallel processes on this machine (torchrun + DistributedDataParallel; "
               "train.batch_size stays the global batch).")
-@click.option("--eval-k", type=click.IntRange(1), default=None, metavar="K",
+@click.option("--eval-k", type=K_SAMPLES, default=None, metavar="K",
               help="After training, evaluate the held-out NLL with K importance samples and write "
               "RUN/eval.json (as `vaekit evaluate --k K`).")
 def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,

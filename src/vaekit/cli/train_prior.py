@@ -10,7 +10,7 @@ import click
 import torch
 
 from vaekit.artifacts.prior_files import PRIOR_JSON, build_fitted_prior, save_fitted_prior
-from vaekit.cli.options import open_context, run_argument
+from vaekit.cli.options import SEED, Finite, open_context, run_argument
 from vaekit.dists.likelihoods.base import is_binary
 from vaekit.errors import UserError
 from vaekit.eval.elbo import evaluate_split
@@ -24,13 +24,13 @@ from vaekit.training.prior import PriorTrainConfig, fit_prior
 @run_argument
 @click.option("--epochs", type=click.IntRange(1, 10000), default=10, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1, 65536), default=128, show_default=True)
-@click.option("--lr", type=click.FloatRange(0, 1, min_open=True), default=1e-3, show_default=True)
+@click.option("--lr", type=Finite(0, 1, min_open=True), default=1e-3, show_default=True)
 @click.option("--width", type=click.IntRange(8, 4096), default=64, show_default=True,
               help="Embedding width of the code transformer.")
 @click.option("--depth", type=click.IntRange(1, 64), default=2, show_default=True,
               help="Transformer blocks.")
 @click.option("--heads", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--seed", type=SEED, default=0, show_default=True)
 def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: int, depth: int,
                     heads: int, seed: int) -> None:
     """Fit the prior a run's latent declares (a VQ-VAE: a causal transformer over its code

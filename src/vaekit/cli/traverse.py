@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vaekit.artifacts.figures import save_figure
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import Finite, run_argument
 from vaekit.errors import UserError
 from vaekit.report.plots import traversal_plot
 from vaekit.report.run_data import open_run
@@ -37,7 +37,7 @@ def _base(value: str) -> int | None:
 @click.option("--dims", help="Comma-separated latent dimensions (default: the --max-dims with "
               "the most held-out KL).")
 @click.option("--max-dims", type=click.IntRange(1, 512), default=16, show_default=True)
-@click.option("--range", "span", type=click.FloatRange(0, min_open=True), default=3.0,
+@click.option("--range", "span", type=Finite(0, 100, min_open=True), default=3.0,
               show_default=True, help="Each dimension sweeps [-R, R] (prior standard deviations).")
 @click.option("--steps", type=click.IntRange(2, 64), default=9, show_default=True)
 @click.option("--base", default="zero", show_default=True, metavar="zero|INDEX",

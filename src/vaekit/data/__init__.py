@@ -20,6 +20,8 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     """Turn ``--data NAME|PATH`` into config keys: a built-in name, or a path and its file kind."""
     if value in registry.names("data"):
         return {"name": value}
+    if not value.strip():
+        raise DataError("--data is empty: give a built-in data set or a path")
     path = Path(value).expanduser()
     if path.is_dir():
         return {"name": "folder", "path": str(path)}

@@ -6,6 +6,7 @@ import csv
 import io
 from pathlib import Path
 
+from vaekit.errors import RunError
 from vaekit.store.atomic import write_text
 
 COLUMNS = [
@@ -15,11 +16,26 @@ COLUMNS = [
 
 
 def read_metrics(path: str | Path) -> list[dict[str, str]]:
+    """The rows of a metrics.csv ([] when there is none); RunError when it is damaged: not
+    text, a row of the wrong length, a cell that is not a number, no epoch column."""
     path = Path(path)
     if not path.exists():
         return []
-    with open(path, newline="") as f:
-        return list(csv.DictReader(f))
+    try:
+        with open(path, newline="") as f:
+            rows = list(csv.DictReader(f))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise RunError(f"{path} is unreadable ({type(exc).__name__})") from None
+    for line, row in enumerate(rows, start=2):
+        if None in row or None in row.values() or "epoch" not in row:
+            raise RunError(f"{path} is damaged (line {line} does not match the header)")
+        for key, value in row.items():
+            try:
+                float(value or 0)
+            except ValueError:
+                raise RunError(f"{path} is damaged (line {line}: {key} = {value[:20]!r} is not "
+                               "a number)") from None
+    return rows
 
 
 def write_metrics(path: str | Path, rows: list[dict[str, object]]) -> None:

@@ -46,6 +46,16 @@ def save_model(model: VAE, cfg: Config, run_dir: str | Path, extra: dict | None 
     save_weights(model, run_dir / WEIGHTS)
 
 
+def _newer(version: object) -> str | None:
+    """``version`` when it is a vaekit version newer than this one, else None."""
+    def parts(v: str) -> tuple[int, ...]:
+        return tuple(int(p) for p in v.split(".")[:3] if p.isdigit())
+
+    if isinstance(version, str) and parts(version) > parts(vaekit.__version__):
+        return version
+    return None
+
+
 def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
     """The validated Config of a run and the raw JSON; RunError when missing or corrupt."""
     path = Path(run_dir) / CONFIG
@@ -53,10 +63,22 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
         raise RunError(f"no run folder at {run_dir}")
     try:
         raw = json.loads(path.read_text())
-        return Config.model_validate(raw["config"]), raw
+        shape = raw["shape"]
+        if not (isinstance(shape, list) and shape and all(
+                isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
+            raise TypeError("shape")
+        try:
+            return Config.model_validate(raw["config"]), raw
+        except ValidationError:
+            newer = _newer(raw.get("vaekit_version"))
+            if newer:
+                raise RunError(f"{path} was written by vaekit {newer}, newer than this vaekit "
+                               f"{vaekit.__version__}: upgrade vaekit to open it") from None
+            raise
     except FileNotFoundError:
         raise RunError(f"{path} is missing: is {run_dir} a vaekit run folder?") from None
-    except (json.JSONDecodeError, KeyError, TypeError, ValidationError) as exc:
+    except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValidationError,
+            IsADirectoryError) as exc:
         raise RunError(f"{path} is corrupt ({type(exc).__name__})") from None
 
 
@@ -67,6 +89,11 @@ def load_weights(model: VAE, path: Path) -> None:
         raise RunError(f"{path} is missing: the run has no saved weights yet") from None
     except (SafetensorError, OSError) as exc:
         raise RunError(f"{path} is corrupt ({exc})") from None
+    bad = next((k for k, v in state.items() if v.is_floating_point() and not v.isfinite().all()),
+               None)
+    if bad is not None:
+        raise RunError(f"{path} holds NaN or infinite weights ({bad}): the run cannot be used; "
+                       "retrain it or resume from a good checkpoint")
     try:
         model.load_state_dict(state)
     except RuntimeError:
