@@ -15,7 +15,7 @@ FIELDS = {
     "recon_se", "kl", "kl_se", "nll", "nll_se", "elbo_gap", "elbo_gap_se", "bits_per_dim",
     "elbo_bits_per_dim", "bits_per_dim_convention", "dims", "kl_per_dim", "active_units",
     "latent_dim", "mi", "mse", "warnings", "seconds", "units", "vaekit_version", "layers", "prior",
-    "log_jacobian",
+    "log_jacobian", "deterministic",
 }
 
 

@@ -58,7 +58,7 @@ def test_every_picture_command_on_a_grey_run(capsys, tiny_run, runs, tmp_path):
     run = str(tiny_run)  # digits, 4-D latent
     img = _png(capsys, tmp_path, "interpolate", run, "--pairs", "3", "--steps", "5")
     assert img.mode == "L" and img.size == (7 * CELL + 1, 3 * CELL + 1)
-    img = _png(capsys, tmp_path, "interpolate", run, "--from", "0", "--to", "-1", "--slerp")
+    img = _png(capsys, tmp_path, "interpolate", run, "--from", "0", "--to", "5", "--slerp")
     assert img.size == (12 * CELL + 1, CELL + 1)
     assert _png(capsys, tmp_path, "traverse", run).size == traversal_size(4, 9, 8, 8, 4)
     img = _png(capsys, tmp_path, "traverse", run, "--dims", "3,1", "--steps", "5", "--base", "2")
@@ -107,7 +107,8 @@ BAD = {
     "manifold of a 4-D latent": (["manifold", "{tiny}"], "2-D latent"),
     "--from out of range": (["interpolate", "{tiny}", "--from", "100000", "--to", "0"],
                             "--from 100000"),
-    "--to out of range": (["interpolate", "{tiny}", "--from", "0", "--to", "-1000"], "--to -1000"),
+    "--to out of range": (["interpolate", "{tiny}", "--from", "0", "--to", "-1000"],
+                          "'--to': -1000 is not in the range x>=0"),
     "--from without --to": (["interpolate", "{tiny}", "--from", "0"], "--from and --to"),
     "dimension out of range": (["traverse", "{tiny}", "--dims", "0,7"], "--dims 7"),
     "dimension not a number": (["traverse", "{tiny}", "--dims", "x"], "--dims"),

@@ -47,6 +47,8 @@ def test_cli_nproc_launches_torchrun(tmp_path: Path):
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "model.safetensors").exists() and f"run folder: {out}" in proc.stdout
+    # One process speaks for the run: every line once, not once per rank.
+    assert proc.stdout.count("run folder:") == 1 and proc.stdout.count("epoch   1 ") == 1
     with open(out / "metrics.csv") as f:
         assert [r["epoch"] for r in csv.DictReader(f)] == ["1"]
 

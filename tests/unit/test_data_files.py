@@ -133,3 +133,20 @@ def test_csv_empty_or_nan_cell(tmp_path: Path, cell: str, what: str) -> None:
     (tmp_path / "t.csv").write_text(f"a,b\n1,2\n3,4\n5,{cell}\n7,8\n")
     with pytest.raises(DataError, match=rf"t\.csv, line 4, column 'b': {what} cell"):
         load_data(csv_cfg(tmp_path / "t.csv"))
+
+
+def test_random_bytes_named_npy_or_npz_are_not_called_pickled(tmp_path):
+    import os
+
+    import pytest
+
+    from vaekit.config.schema import DataConfig
+    from vaekit.data import load_data
+    from vaekit.errors import DataError
+
+    for suffix in (".npy", ".npz"):
+        path = tmp_path / f"noise{suffix}"
+        path.write_bytes(os.urandom(400))
+        with pytest.raises(DataError, match="not a numpy .* file") as err:
+            load_data(DataConfig(name="arrays", path=str(path)))
+        assert "pickle" not in str(err.value)

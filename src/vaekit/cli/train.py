@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -90,8 +91,7 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
         code = launch_torchrun(nproc, [*args, "--no-progress"])
         if code:
             raise click.exceptions.Exit(code)
-        click.echo(f"run folder: {run_dir}")
-        return
+        return  # rank 0 named the run folder
     from vaekit.report.callback import ReportCallback
     from vaekit.training.eval_callback import EvalAtEnd
 
@@ -104,6 +104,8 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
             " from its last checkpoint"
         click.echo(f"\ninterrupted; continue{done} with: vaekit train --resume {run_dir}", err=True)
         raise click.exceptions.Exit(130) from None
+    if under_torchrun() and int(os.environ.get("RANK", "0")) != 0:
+        return  # one rank speaks for the run
     click.echo(f"run folder: {run.path}")
     if report.path is not None:
         click.echo(f"report:     {report.path}")

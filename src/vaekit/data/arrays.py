@@ -47,6 +47,18 @@ def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor, Tensor, Te
 
 def _load(path: Path) -> dict[str, np.ndarray]:
     """Every array of the file by key, read with ``allow_pickle=False``."""
+    magic = {".npy": b"\x93NUMPY", ".npz": b"PK"}.get(path.suffix.lower())
+    try:
+        with open(path, "rb") as f:
+            head = f.read(6)
+    except FileNotFoundError:
+        raise DataError(f"{path}: no such file") from None
+    except OSError as e:
+        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
+    if magic is not None and not head.startswith(magic):
+        # numpy would read unknown bytes as a pickle and blame pickling: say what is wrong.
+        raise DataError(f"{path}: not a numpy {path.suffix.lower()} file (it does not start "
+                        "with the format's header)")
     try:
         if path.suffix.lower() == ".npy":
             return {"x": np.load(path, allow_pickle=False)}

@@ -103,6 +103,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         mi=mi, mse=sq_err / (len(data.x) * dims), warnings=warnings,
         layers=layer_summary(model.latent.layer_sizes(), c.get("kl_dims"), c["mu"]),
         seconds=time.perf_counter() - t0, log_jacobian=data.log_jacobian,
+        deterministic=deterministic,
     )
 
 

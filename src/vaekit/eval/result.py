@@ -48,6 +48,8 @@ class EvalResult:
     # log |dx_model/dx| included in elbo, recon and nll, so that they are log p(x) of the data in
     # its own units (-sum log std of standardized table columns; 0 for images)
     log_jacobian: float = 0.0
+    # q(z|x) is a point mass (a code grid): one sample is exact, and nll is -log p(x|z(x))p(z(x))
+    deterministic: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         import vaekit
@@ -63,14 +65,16 @@ class EvalResult:
 
         head = f"{self.split} split of {title or self.data}: {self.n} examples"
         lines = [
-            f"{head}, k={self.k} importance samples, seed {self.seed}",
+            f"{head}, " + ("one sample (q(z|x) is a point mass: exact)" if self.deterministic
+                           else f"k={self.k} importance samples") + f", seed {self.seed}",
             f"likelihood {self.likelihood}, binarization {self.binarization}, prior {self.prior}",
             "",
             f"{'':<30}{'nats/example':>12}{'SE':>10}{'bits/dim':>11}",
             row("-ELBO", -self.elbo, self.elbo_se, self.elbo_bits_per_dim),
             row("  -recon  -E_q[log p(x|z)]", -self.recon, self.recon_se),
             row("  KL(q(z|x) || p(z))", self.kl, self.kl_se),
-            row(f"NLL  -IW bound, k={self.k}", self.nll, self.nll_se, self.bits_per_dim),
+            row("NLL  -log p(x|z(x)) p(z(x))" if self.deterministic else
+                f"NLL  -IW bound, k={self.k}", self.nll, self.nll_se, self.bits_per_dim),
             row("ELBO gap  -ELBO - NLL", self.elbo_gap, self.elbo_gap_se),
             "",
         ]
