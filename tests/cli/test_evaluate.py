@@ -76,3 +76,42 @@ def test_bad_input_is_one_line_exit_2(capsys, run_copy, tmp_path):
     (run_copy / "config.json").write_text("{not json")
     code, _, err = run_cli(capsys, "evaluate", str(run_copy))
     assert_one_line_error(code, err, "config.json")
+
+
+def test_eval_json_is_strict_json_and_a_nan_is_an_error_naming_it(tmp_path):
+    from vaekit.errors import UserError
+    from vaekit.store.eval_file import read_eval, write_eval
+
+    class Result:
+        def __init__(self, nll: float) -> None:
+            self.nll = nll
+
+        def to_dict(self) -> dict:
+            return {"nll": self.nll, "layers": [{"kl": 1.0}], "k": 5}
+
+    out = tmp_path / "eval.json"
+    write_eval(Result(3.5), out)
+    before = out.read_bytes()
+    json.loads(before, parse_constant=lambda c: pytest.fail(f"non-strict JSON: {c}"))
+    with pytest.raises(UserError, match="non-finite nll; nothing was written"):
+        write_eval(Result(float("nan")), out)
+    assert out.read_bytes() == before and read_eval(out)["nll"] == 3.5
+
+
+def test_a_pickle_payload_in_a_checkpoint_never_runs(tmp_path):
+    """A state.pt that would run code when unpickled is refused by weights_only loading."""
+    import pickle
+
+    from vaekit.errors import RunError
+    from vaekit.store.checkpoint import load_checkpoint
+
+    class Boom:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "pwned"), "w"))
+
+    (tmp_path / "checkpoints" / "epoch-0001").mkdir(parents=True)
+    (tmp_path / "checkpoints" / "latest").write_text("epoch-0001\n")
+    (tmp_path / "checkpoints" / "epoch-0001" / "state.pt").write_bytes(pickle.dumps(Boom()))
+    with pytest.raises(RunError, match="corrupt"):
+        load_checkpoint(tmp_path)
+    assert not (tmp_path / "pwned").exists()
