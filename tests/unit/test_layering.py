@@ -116,10 +116,8 @@ def _concrete_classes() -> set[str]:
     return {n for n in names if n[0].isupper()}
 
 
-def test_no_consumer_names_a_concrete_component():
-    classes = _concrete_classes()
-    assert {"StandardNormal", "CodeTransformer", "GaussianMixtureSampler", "VectorQuantizer"} <= classes
-    pattern = re.compile(r"\b(" + "|".join(sorted(classes)) + r")\b")
+def _consumer_lines(pattern: re.Pattern[str]) -> list[str]:
+    """``file:line: text`` of every line of the consumer packages that ``pattern`` matches."""
     hits = []
     for consumer in CONSUMERS:
         root = SRC / consumer
@@ -127,6 +125,13 @@ def test_no_consumer_names_a_concrete_component():
             for i, line in enumerate(path.read_text().splitlines(), 1):
                 if pattern.search(line):
                     hits.append(f"{path.relative_to(SRC)}:{i}: {line.strip()}")
+    return hits
+
+
+def test_no_consumer_names_a_concrete_component():
+    classes = _concrete_classes()
+    assert {"StandardNormal", "CodeTransformer", "GaussianMixtureSampler", "VectorQuantizer"} <= classes
+    hits = _consumer_lines(re.compile(r"\b(" + "|".join(sorted(classes)) + r")\b"))
     assert not hits, "consumers naming concrete components:\n" + "\n".join(hits)
 
 
@@ -134,11 +139,5 @@ def test_consumers_declare_rather_than_probe():
     """No hasattr/getattr probing of a model, its latent, prior or posterior outside components."""
     probe = re.compile(r"\b(hasattr|getattr)\((model|q|posterior|latent|prior|self\.model|"
                        r"rd\.model|ctx\.model|model\.(latent|prior|conditioner))\b")
-    hits = []
-    for consumer in CONSUMERS:
-        root = SRC / consumer
-        for path in [root] if root.suffix == ".py" else root.rglob("*.py"):
-            for i, line in enumerate(path.read_text().splitlines(), 1):
-                if probe.search(line):
-                    hits.append(f"{path.relative_to(SRC)}:{i}: {line.strip()}")
+    hits = _consumer_lines(probe)
     assert not hits, "probing instead of declared capabilities:\n" + "\n".join(hits)

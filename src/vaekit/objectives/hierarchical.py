@@ -17,7 +17,7 @@ from torch import Tensor
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import KLSchedule, nonnegative
+from vaekit.objectives.schedules import weighted_kl
 from vaekit.registry import register
 
 
@@ -42,9 +42,8 @@ class LadderElbo:
 
     def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
                  kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
-        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
-        nonnegative("free_bits", free_bits)
-        self.free_bits = free_bits
+        self.schedule, self.free_bits = weighted_kl(beta, free_bits, kl_warmup_steps, kl_schedule,
+                                                    kl_cycle_steps)
 
     def beta_at(self, step: int) -> float:
         return self.schedule.at(step)

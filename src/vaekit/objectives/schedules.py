@@ -36,6 +36,13 @@ class KLSchedule:
         return beta_at(step, self)
 
 
+def weighted_kl(beta: float, free_bits: float, kl_warmup_steps: int, kl_schedule: str,
+                kl_cycle_steps: int) -> tuple[KLSchedule, float]:
+    """The checked options of an ELBO-type objective: its KL schedule and free bits (nats)."""
+    nonnegative("free_bits", free_bits)
+    return KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps), free_bits
+
+
 def nonnegative(name: str, value: object, whole: bool = False, minimum: float = 0) -> None:
     """ConfigError unless ``value`` is a number >= ``minimum`` (an integer when ``whole``)."""
     kinds = (int,) if whole else (int, float)
