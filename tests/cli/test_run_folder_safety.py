@@ -80,8 +80,8 @@ def test_a_second_trainer_on_the_same_folder_is_refused(capsys, tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    with RunLock(out):  # free again once the holder is gone
-        pass
+    with RunLock(out) as lock:  # free again once the holder is gone
+        assert lock.fd is not None
 
 
 def test_resume_clears_what_a_killed_write_left(capsys, tmp_path):
