@@ -124,6 +124,8 @@ def test_a_component_trains_evaluates_samples_reports_and_serves(case, tmp_path,
 
     html = build_report(run.path)
     assert "Samples" in html and ctx.model.prior.description.split(",")[0] in html
+    # The report samples from what `vaekit sample` uses: a fitted mixture for an autoencoder.
+    assert ctx.sampler("auto").description in html
 
     client = TestClient(create_app(Explorer.load(run.path, map_points=200)))
     info = client.get("/api/info").json()
