@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import warnings
 
@@ -54,3 +55,16 @@ def test_a_real_server_answers_on_loopback_and_stops(tiny_run):
         port = int(url.rsplit(":", 1)[1].strip("/"))
     with socket.socket() as probe:  # stopped: the port is free again
         probe.bind(("127.0.0.1", port))
+
+
+def test_bytes_that_are_not_http_get_the_json_error_shape(tiny_run):
+    with background(create_app(tiny_run)) as url:
+        port = int(url.rsplit(":", 1)[1].strip("/"))
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            raw.sendall(b"\x16\x03\x01 this is not http\r\n\r\n")
+            answer = b""
+            while chunk := raw.recv(4096):
+                answer += chunk
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 400") and b"application/json" in head
+    assert list(json.loads(body)) == ["error"] and b"malformed HTTP" in body

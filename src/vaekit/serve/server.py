@@ -7,6 +7,7 @@ The socket is bound before uvicorn starts, so a port in use is one clear :class:
 from __future__ import annotations
 
 import ipaddress
+import json
 import socket
 import threading
 import time
@@ -14,7 +15,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import h11
 import uvicorn
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from vaekit.errors import UserError
 
@@ -79,10 +82,24 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if sock.family == socket.AF_INET6 else f"http://{host}:{port}/"
 
 
+class JsonErrorsH11(H11Protocol):
+    """uvicorn's h11 protocol, answering a request it cannot even parse (malformed HTTP) with
+    the API's JSON error shape instead of plain text."""
+
+    def send_400_response(self, msg: str) -> None:
+        body = json.dumps({"error": f"malformed HTTP request ({msg})"}).encode()
+        headers = [(b"content-type", b"application/json"), (b"connection", b"close"),
+                   (b"content-length", str(len(body)).encode())]
+        for event in (h11.Response(status_code=400, headers=headers, reason=b"Bad Request"),
+                      h11.Data(data=body), h11.EndOfMessage()):
+            self.transport.write(self.conn.send(event))
+        self.transport.close()
+
+
 def make_server(app: Any, log_level: str = "warning", access_log: bool = False) -> uvicorn.Server:
     """A uvicorn server for ``app`` (run it with ``server.run(sockets=[sock])``)."""
     config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="off",
-                            timeout_keep_alive=5, limit_concurrency=256)
+                            timeout_keep_alive=5, limit_concurrency=256, http=JsonErrorsH11)
     return uvicorn.Server(config)
 
 
