@@ -1,0 +1,79 @@
+"""Kills inside the writes of a run: each write is cut after its temporary file is complete and
+before it is renamed into place (the one moment a half-made file could exist), then the run is
+recovered the way the CLI says and must end with the weights of an uninterrupted run, bit for
+bit, with nothing half-written left in the folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import vaekit
+from vaekit.errors import RunError
+
+CONFIG = {"model": {"hidden": [16], "latent_dim": 2}, "train": {"epochs": 3, "seed": 1,
+                                                               "batch_size": 256}}
+# Trains with os.replace counted: the N-th rename (the commit of a write) kills the process.
+KILLER = """
+import json, os, signal, sys
+import torch
+torch.set_num_threads(1)
+n, real, seen = int(sys.argv[1]), os.replace, [0]
+def replace(src, dst, *a, **k):
+    seen[0] += 1
+    if seen[0] == n:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return real(src, dst, *a, **k)
+os.replace = replace
+import vaekit
+vaekit.train(json.loads(sys.argv[2]), sys.argv[3])
+"""
+# The renames of a new run, in order: config.json, model.safetensors, checkpoint epoch-0000,
+# latest; then per epoch metrics.csv, config.json, model.safetensors, the checkpoint, latest.
+# (metrics.csv, config.json and model.safetensors of an epoch are cut alike: after the cut at
+# its checkpoint, the epoch is replayed from the one before.)
+CUTS = {2: "the first weights (before any checkpoint)", 8: "the checkpoint folder of epoch 1",
+        9: "checkpoints/latest of epoch 1"}
+
+
+def _rows(run: Path) -> list[dict[str, str]]:
+    with open(run / "metrics.csv") as f:
+        return [{k: v for k, v in r.items() if k != "seconds"} for r in csv.DictReader(f)]
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory) -> Path:
+    import torch
+
+    run, before = tmp_path_factory.mktemp("faults") / "reference", torch.get_num_threads()
+    torch.set_num_threads(1)  # as the killed process: the same arithmetic, bit for bit
+    try:
+        vaekit.train(CONFIG, run)
+    finally:
+        torch.set_num_threads(before)
+    return run
+
+
+@pytest.mark.parametrize("cut", sorted(CUTS), ids=[CUTS[c] for c in sorted(CUTS)])
+def test_a_kill_inside_a_write_then_recovery_ends_bitwise_equal(reference, tmp_path, cut,
+                                                                one_thread):
+    run = tmp_path / "run"
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(cut), json.dumps(CONFIG),
+                             str(run)], capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    try:
+        vaekit.train(CONFIG, run, resume=True)
+    except RunError:  # killed before the first checkpoint: the folder is replaceable
+        assert not (run / "checkpoints" / "latest").exists()
+        vaekit.train(CONFIG, run)
+    assert (run / "model.safetensors").read_bytes() == \
+        (reference / "model.safetensors").read_bytes()
+    assert _rows(run) == _rows(reference)
+    leftovers = [p.name for p in run.rglob("*") if p.name.endswith(".tmp") or
+                 p.name.startswith(".tmp-")]
+    assert leftovers == []
