@@ -173,3 +173,40 @@ def test_a_run_works_from_any_folder(capsys, tmp_path, monkeypatch):
     code, _, err = _cli(capsys, "rows", run, "-n", "5", "--out", "rows.csv")
     assert code == 0, err
     assert (elsewhere / "rows.csv").read_text().splitlines()[0] == "a,b,c"
+
+
+@pytest.fixture
+def small_fs(tmp_path):
+    """A 4 MB tmpfs of its own (root only: skipped where mounting is not allowed)."""
+    root = tmp_path / "fs"
+    root.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(root)],
+                             capture_output=True)
+    if mounted.returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    try:
+        yield root
+    finally:
+        subprocess.run(["umount", "-l", str(root)], check=False)
+
+
+def test_a_file_system_that_fills_during_a_save_keeps_the_run(capsys, small_fs):
+    run = small_fs / "run"
+    assert _cli(capsys, "train", "--out", str(run), *TINY)[0] == 0
+    weights = (run / "model.safetensors").read_bytes()
+    filler = small_fs / "filler"
+    with open(filler, "wb", buffering=0) as f:  # fill the disk to its last few kilobytes
+        try:
+            while True:
+                f.write(b"\0" * 4096)
+        except OSError:
+            pass
+    os.truncate(filler, max(0, filler.stat().st_size - 8192))
+    code, _, err = _cli(capsys, "train", "--resume", str(run), "--epochs", "3")
+    assert_one_line_error(code, err, "No space left on device")
+    assert checkpoint.load_checkpoint(run)["epoch"] == 1
+    assert (run / "model.safetensors").read_bytes() == weights
+    filler.unlink()  # space again: the run goes on from its last good checkpoint
+    code, _, err = _cli(capsys, "train", "--resume", str(run), "--epochs", "3")
+    assert code == 0, err
+    assert checkpoint.load_checkpoint(run)["epoch"] == 3

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 from torch import nn
 
 import vaekit
@@ -22,7 +22,7 @@ from vaekit import registry
 from vaekit.dists.priors.base import PriorContext
 from vaekit.errors import ConfigError, RunError
 from vaekit.model.vae import VAE
-from vaekit.store.atomic import atomic_write, write_json
+from vaekit.store.atomic import write_json, write_tensors
 from vaekit.store.model_files import weights_digest
 
 PRIOR_WEIGHTS, PRIOR_JSON = "prior.safetensors", "prior.json"
@@ -47,7 +47,7 @@ def save_fitted_prior(run: str | Path, name: str, args: dict[str, Any], prior: n
     """Weights first, JSON last: a prior.json always describes complete weights."""
     run = Path(run)
     tensors = {k: v.detach().cpu().contiguous() for k, v in prior.state_dict().items()}
-    atomic_write(run / PRIOR_WEIGHTS, lambda p: save_file(tensors, str(p)))
+    write_tensors(run / PRIOR_WEIGHTS, tensors)
     write_json(run / PRIOR_JSON, {"prior": name, "vaekit_version": vaekit.__version__,
                                   "config": args, "model_sha256": weights_digest(run), **meta})
 

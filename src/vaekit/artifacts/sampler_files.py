@@ -13,13 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 import vaekit
 from vaekit import registry
 from vaekit.errors import RunError
 from vaekit.samplers.base import Sampler
-from vaekit.store.atomic import atomic_write, write_json
+from vaekit.store.atomic import write_json, write_tensors
 
 FOLDER = "samplers"
 
@@ -28,7 +28,7 @@ def save_sampler(run: str | Path, sampler: Any, meta: dict[str, Any]) -> None:
     """Write the sampler's tensors and ``meta`` (plus versions) atomically, JSON last."""
     folder, name = Path(run) / FOLDER, sampler.name
     tensors = {k: v.contiguous() for k, v in sampler.state().items()}
-    atomic_write(folder / f"{name}.safetensors", lambda p: save_file(tensors, str(p)))
+    write_tensors(folder / f"{name}.safetensors", tensors)
     write_json(folder / f"{name}.json", {"sampler": name, "vaekit_version": vaekit.__version__,
                                          **sampler.describe(), **meta})
 

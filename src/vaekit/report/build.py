@@ -55,8 +55,11 @@ def _numbers(rd: RunData) -> list[str]:
     rows = rd.metrics()
     if not rows:
         return [section("Final metrics", "metrics", '<p class="note">no epochs finished yet</p>')]
-    note = (f'<p class="note">nats per example, {esc(describe(rd.config))}; -ELBO = '
-            "reconstruction + KL; the saved weights are those of the last epoch.</p>")
+    units = ("nats per example of the rows in their own units (the standardization's "
+             "log-Jacobian included)" if rd.info.get("column_std") else "nats per example")
+    note = (f'<p class="note">{units}, {esc(describe(rd.config))}, prior '
+            f"{esc(rd.model.prior.description)}; -ELBO = reconstruction + KL; the saved weights "
+            "are those of the last epoch.</p>")
     out = [section("Final metrics", "metrics",
                    note + key_values(final_numbers(rows, rd.model.latent_dim), "metrics-table"))]
     out.append(section("Training curves", "curves", image(

@@ -62,7 +62,9 @@ def traversal_plot(rd: RunData, dims: Sequence[int] | None = None, span: float =
     images = traverse(rd.model, z0, chosen, span, steps, label)
     key, name = (stats.kl, "KL") if stats.kl is not None else (stats.variance, "var")
     return traversal_figure(images, chosen, [float(key[d]) for d in chosen],
-                            [bool(stats.active[d]) for d in chosen], span,
+                            # only Gaussian units can be inactive (not a code grid's entries)
+                            [bool(stats.active[d]) or not rd.model.latent.caps.gaussian_units
+                             for d in chosen], span,
                             auto_scale(images.shape[-2]), name)
 
 

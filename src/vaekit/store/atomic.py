@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import tempfile
@@ -54,3 +55,20 @@ def write_text(path: str | Path, text: str) -> None:
 
 def write_json(path: str | Path, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
+
+
+def write_tensors(path: str | Path, tensors: dict[str, Any]) -> None:
+    """A safetensors file, atomically; a failed write (a full disk) is an OSError naming the
+    path, as for any other file (safetensors reports it as its own error type)."""
+    from safetensors import SafetensorError
+    from safetensors.torch import save_file
+
+    def write(tmp: Path) -> None:
+        try:
+            save_file(tensors, str(tmp))
+        except SafetensorError as exc:
+            full = "No space left" in str(exc)
+            raise OSError(errno.ENOSPC if full else errno.EIO,
+                          "No space left on device" if full else str(exc), str(path)) from None
+
+    atomic_write(path, write)

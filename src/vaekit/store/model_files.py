@@ -10,14 +10,14 @@ from typing import Any
 import torch
 from pydantic import ValidationError
 from safetensors import SafetensorError
-from safetensors.torch import load_file, save_file
+from safetensors.torch import load_file
 
 import vaekit
 from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
-from vaekit.store.atomic import atomic_write, write_json
+from vaekit.store.atomic import write_json, write_tensors
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
@@ -37,7 +37,7 @@ def run_config(cfg: Config, shape: tuple[int, ...], extra: dict[str, Any] | None
 def save_weights(model: VAE, path: str | Path) -> None:
     """Weights only, as safetensors (no pickle), written atomically."""
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    atomic_write(path, lambda p: save_file(tensors, str(p)))
+    write_tensors(path, tensors)
 
 
 def save_model(model: VAE, cfg: Config, run_dir: str | Path, extra: dict | None = None) -> None:
