@@ -89,12 +89,14 @@ def test_image_folder_grey_rgb_resize_and_classes(tmp_path: Path) -> None:
     for i in range(3):
         _save(tmp_path / "cats" / f"{i}.png", (12, 10), 10 * i)
         _save(tmp_path / "dogs" / "sub" / f"{i}.jpg", (20, 20), 200)
-    grey = load_data(DataConfig(name="folder", path=str(tmp_path), image_size=8))
+    grey = load_data(DataConfig(name="folder", path=str(tmp_path), image_size=8,
+                                test_fraction=0.34))  # 2 held-out images of 6
     assert grey.train.shape[1:] == (1, 8, 8) and grey.train.dtype == torch.uint8
     assert grey.classes == ["cats", "dogs"]
     labels = torch.cat([grey.train_labels, grey.test_labels])
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
-    rgb = load_data(DataConfig(name="folder", path=str(tmp_path), color="rgb"))
+    rgb = load_data(DataConfig(name="folder", path=str(tmp_path), color="rgb",
+                               test_fraction=0.34))
     assert rgb.train.shape[1:] == (3, 10, 12)  # default: the first image's size
     assert len(rgb.train) + len(rgb.test) == 6
 
@@ -150,3 +152,16 @@ def test_random_bytes_named_npy_or_npz_are_not_called_pickled(tmp_path):
         with pytest.raises(DataError, match="not a numpy .* file") as err:
             load_data(DataConfig(name="arrays", path=str(path)))
         assert "pickle" not in str(err.value)
+
+
+def test_a_split_too_small_for_its_statistics_is_refused(tmp_path):
+    import pytest
+
+    from vaekit.config.schema import DataConfig
+    from vaekit.data import load_data
+    from vaekit.errors import DataError
+
+    path = tmp_path / "three.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,7\n")  # a 20 % test split of 3 rows holds 1 row
+    with pytest.raises(DataError, match="test split: 1 example.*at least 2"):
+        load_data(DataConfig(name="csv", path=str(path)))

@@ -8,11 +8,18 @@ from torch import Tensor
 from vaekit.data.base import Dataset
 from vaekit.errors import DataError
 
+# What a split needs for its statistics and pictures: variances, standard errors, pairs.
+MIN_EXAMPLES = 2
+
 
 def _check_split(name: str, split: str, x: Tensor, kind: str) -> None:
     where = f"data set {name!r}, {split} split"
     if x.ndim < 2 or x.shape[0] == 0:
         raise DataError(f"{where}: expected a batch of examples, got shape {tuple(x.shape)}")
+    if x.shape[0] < MIN_EXAMPLES:
+        raise DataError(f"{where}: {x.shape[0]} example(s); every split needs at least "
+                        f"{MIN_EXAMPLES} (a variance across examples, the latent map, "
+                        "interpolations), so give more data or a larger data.test_fraction")
     if kind == "image" and x.ndim != 4:
         raise DataError(f"{where}: images must be (N, C, H, W), got shape {tuple(x.shape)}")
     if kind == "tabular" and x.ndim != 2:
