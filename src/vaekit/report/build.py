@@ -30,7 +30,8 @@ def final_numbers(rows: list[dict[str, str]], latent_dim: int) -> dict[str, Any]
         "held-out reconstruction": num["test_recon"],
         "held-out KL": num["test_kl"],
         "train -ELBO": num["train_loss"],
-        "active units": f"{last['active_units']}/{latent_dim}",
+        **({"active units": f"{last['active_units']}/{latent_dim}"}
+           if last.get("active_units") not in (None, "") else {}),
         "best held-out -ELBO": f"{float(best['test_loss']):.6g} (epoch {best['epoch']})",
         "training time (s)": sum(float(r["seconds"] or 0) for r in rows),
     }

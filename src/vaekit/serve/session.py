@@ -83,8 +83,10 @@ class Explorer:
         kl = stats.kl  # None where the KL has no closed form per dimension
         key = kl if kl is not None else stats.variance
         self.order = [int(d) for d in torch.argsort(key, descending=True, stable=True)]
+        units = model.latent.caps.gaussian_units  # only Gaussian units can be inactive
         self.dims = [{"index": d, "kl": None if kl is None else _finite(kl[d]),
-                      "variance": _finite(stats.variance[d]), "active": bool(stats.active[d])}
+                      "variance": _finite(stats.variance[d]),
+                      "active": bool(stats.active[d]) or not units}
                      for d in self.order]
         points, method = embed_2d(stats.means.nan_to_num(0.0), "auto", seed)
         self.map = {"method": method, "n": len(idx), "of": len(x), "index": idx.tolist(),
