@@ -35,9 +35,9 @@ vaekit.train(json.loads(sys.argv[2]), sys.argv[3])
 """
 # The renames of a new run, in order: config.json, model.safetensors, checkpoint epoch-0000,
 # latest; then per epoch metrics.csv, config.json, model.safetensors, the checkpoint, latest.
-# (metrics.csv, config.json and model.safetensors of an epoch are cut alike: after the cut at
-# its checkpoint, the epoch is replayed from the one before.)
-CUTS = {2: "the first weights (before any checkpoint)", 8: "the checkpoint folder of epoch 1",
+# (config.json is written like model.safetensors, by the same atomic write, just before it.)
+CUTS = {2: "the first weights (before any checkpoint)", 5: "metrics.csv of epoch 1",
+        7: "model.safetensors of epoch 1", 8: "the checkpoint folder of epoch 1",
         9: "checkpoints/latest of epoch 1"}
 
 

@@ -63,7 +63,8 @@ def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
     try:
         name = (root / LATEST).read_text().strip()
     except FileNotFoundError:
-        raise RunError(f"{run_dir} has no checkpoint to resume from") from None
+        raise RunError(f"{run_dir} has no checkpoint to resume from (it stopped before its "
+                       f"first epoch): start it again with vaekit train --out {run_dir}") from None
     except (OSError, UnicodeDecodeError):
         raise RunError(f"{root / LATEST} is unreadable") from None
     if not re.fullmatch(r"epoch-\d{4,}", name):  # never a path out of the run folder
