@@ -3,6 +3,7 @@ files are never touched: each refusal is one line and exit status 2."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -195,12 +196,9 @@ def test_a_file_system_that_fills_during_a_save_keeps_the_run(capsys, small_fs):
     assert _cli(capsys, "train", "--out", str(run), *TINY)[0] == 0
     weights = (run / "model.safetensors").read_bytes()
     filler = small_fs / "filler"
-    with open(filler, "wb", buffering=0) as f:  # fill the disk to its last few kilobytes
-        try:
-            while True:
-                f.write(b"\0" * 4096)
-        except OSError:
-            pass
+    with open(filler, "wb", buffering=0) as f, contextlib.suppress(OSError):
+        while True:  # fill the disk until a write fails, then give back a few kilobytes
+            f.write(b"\0" * 4096)
     os.truncate(filler, max(0, filler.stat().st_size - 8192))
     code, _, err = _cli(capsys, "train", "--resume", str(run), "--epochs", "3")
     assert_one_line_error(code, err, "No space left on device")
