@@ -9,13 +9,8 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaekit import registry
-from vaekit.config.presets import (
-    apply_variant,
-    flat_arch_options,
-    flat_objective_options,
-    flat_options,
-)
-from vaekit.config.schema import Config, DataConfig, ModelConfig, ObjectiveConfig
+from vaekit.config.presets import FLAT, apply_variant, every_option, flat_options
+from vaekit.config.schema import Config
 from vaekit.errors import ConfigError
 
 # Config fields that name registered components.
@@ -83,12 +78,11 @@ def _describe(err: dict[str, Any]) -> str:
     if err["type"] == "extra_forbidden":
         section = str(err["loc"][0]) if len(err["loc"]) > 1 else ""
         valid = ", ".join(_fields(section))
-        flat = {"model": ("arch", "model.arch"), "objective": ("objective", "the objective"),
-                "data": ("data", "the data source")}
-        if section in flat:
-            kind, what = flat[section]
-            valid += f"; and flat, the options of {what} (" + ", ".join(
-                sorted({o for a in registry.names(kind) for o in registry.options(kind, a)})) + ")"
+        if section in FLAT:
+            what = {"model": "model.arch", "objective": "the objective",
+                    "data": "the data source"}[section]
+            valid += (f"; and flat, the options of {what} ("
+                      + ", ".join(sorted(every_option(FLAT[section].kind))) + ")")
         return f"{loc}: unknown key (valid: {valid})"
     msg = err["msg"]
     return f"{loc}: {msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
@@ -102,6 +96,18 @@ def _raw(data: dict[str, Any], section: str, key: str) -> Any:
     return getattr(field, key)
 
 
+def _check_args(errors: list[str], kind: str, name: Any, args: Any, where: str) -> bool:
+    """Append an error when ``args`` are not options of component ``name``; True if they are."""
+    if not (isinstance(name, str) and name in registry.names(kind) and isinstance(args, dict)):
+        return False
+    try:
+        registry.bind(kind, name, args)
+    except ConfigError as exc:
+        errors.append(f"{where}: {exc}")
+        return False
+    return True
+
+
 def semantic_errors(data: dict[str, Any]) -> list[str]:
     """Errors pydantic cannot see: unknown component names and their options."""
     errors = []
@@ -110,42 +116,22 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in registry.names(kind):
             errors.append(f"{section}.{key}: unknown {kind} {name!r} "
                           f"(valid: {', '.join(registry.names(kind))})")
-    model = data.get("model") if isinstance(data.get("model"), dict) else {}
-    for kind in ("arch", "likelihood", "latent", "prior"):
-        name, args = _raw(data, "model", kind), _raw(data, "model", f"{kind}_args")
-        if kind == "arch":  # flat options (model.hidden) count as arch_args
-            args = flat_arch_options(model, set(ModelConfig.model_fields)).get("arch_args")
-        if name in registry.names(kind) and isinstance(args, dict):
+    for kind in ("likelihood", "latent", "prior"):
+        _check_args(errors, kind, _raw(data, "model", kind), _raw(data, "model", f"{kind}_args"),
+                    f"model.{kind}_args")
+    for section, spec in FLAT.items():  # flat options count as the component's args
+        raw = data.get(section) if isinstance(data.get(section), dict) else {}
+        fields = set(Config.model_fields[section].annotation.model_fields)  # type: ignore[union-attr]
+        args = flat_options(raw, spec, fields).get(spec.args_key)
+        where = f"{section}.{spec.args_key}"
+        if _check_args(errors, spec.kind, raw.get(spec.name_key, spec.default), args, where) \
+                and spec.kind == "objective":
             try:
-                registry.bind(kind, name, args)
+                registry.get("objective", raw.get("name", "elbo"))(**args)  # checks its values
             except ConfigError as exc:
-                errors.append(f"model.{kind}_args: {exc}")
-    source = data.get("data") if isinstance(data.get("data"), dict) else {}
-    name = source.get("name", "digits")
-    if isinstance(name, str) and name in registry.names("data"):
-        args = flat_options(source, "data", "name", "digits", "args",
-                            set(DataConfig.model_fields)).get("args")
-        if isinstance(args, dict):
-            try:
-                registry.bind("data", name, args)
-            except ConfigError as exc:
-                errors.append(f"data.args: {exc}")
-    objective = data.get("objective") if isinstance(data.get("objective"), dict) else {}
-    name = objective.get("name", "elbo")
-    if isinstance(name, str) and name in registry.names("objective"):
-        args = flat_objective_options(objective, set(ObjectiveConfig.model_fields)).get("args")
-        if isinstance(args, dict):
-            try:
-                registry.bind("objective", name, args)
-            except ConfigError as exc:
-                errors.append(f"objective.args: {exc}")
-            else:
-                try:
-                    registry.get("objective", name)(**args)  # the objective checks its values
-                except ConfigError as exc:
-                    errors.append(str(exc))
-                except (TypeError, ValueError) as exc:
-                    errors.append(f"objective.args: {exc}")
+                errors.append(str(exc))
+            except (TypeError, ValueError) as exc:
+                errors.append(f"{where}: {exc}")
     if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors

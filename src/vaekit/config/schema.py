@@ -3,24 +3,30 @@
 from __future__ import annotations
 
 import inspect
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from vaekit import registry
-from vaekit.config.presets import (
-    apply_variant,
-    flat_arch_options,
-    flat_objective_options,
-    flat_options,
-)
+from vaekit.config.presets import FLAT, apply_variant, flat_options
 
 
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
-class DataConfig(_Section):
+class _FlatSection(_Section):
+    """A section whose component's options may be given flat (``FLAT[section]``)."""
+
+    section: ClassVar[str]
+
+    @model_validator(mode="before")
+    @classmethod
+    def _flat_options(cls, data: Any) -> Any:
+        return flat_options(data, FLAT[cls.section], set(cls.model_fields))
+
+
+class DataConfig(_FlatSection):
     """Where the data come from: a registered source (``name``) and its own options (``args``);
     the split, binarization and download settings apply to every source."""
 
@@ -41,13 +47,10 @@ class DataConfig(_Section):
                                  "square size) and color (grey, rgb); arrays takes mmap "
                                  "(memory-map a uint8 .npy instead of loading it)")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_options(cls, data: Any) -> Any:
-        return flat_options(data, "data", "name", "digits", "args", set(cls.model_fields))
+    section = "data"
 
 
-class ModelConfig(_Section):
+class ModelConfig(_FlatSection):
     """Each part is a registered name plus its own options (``<kind>_args``), bound to the
     part's builder. An architecture's options may also be given flat (``model.hidden``,
     ``model.channels``): they are moved into ``arch_args``."""
@@ -79,13 +82,10 @@ class ModelConfig(_Section):
     num_classes: int = Field(10, ge=2, description="conditional models: number of class labels")
     label_dim: int = Field(16, ge=1, description="conditioner embedding: size of the label code")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_arch_options(cls, data: Any) -> Any:
-        return flat_arch_options(data, set(cls.model_fields))
+    section = "model"
 
 
-class ObjectiveConfig(_Section):
+class ObjectiveConfig(_FlatSection):
     """The training objective: a registered name and its own options (``args``), bound to its
     builder. Its options may also be given flat (``objective.beta``, ``objective.k``): they are
     moved into ``args``. ``option(key)`` reads one, with the objective's default."""
@@ -98,10 +98,7 @@ class ObjectiveConfig(_Section):
                                  "kl_schedule (linear, cyclical), kl_cycle_steps; iwae k; "
                                  "capacity gamma, capacity_max, capacity_steps; vq commitment")
 
-    @model_validator(mode="before")
-    @classmethod
-    def _flat_options(cls, data: Any) -> Any:
-        return flat_objective_options(data, set(cls.model_fields))
+    section = "objective"
 
     def option(self, key: str, default: Any = None) -> Any:
         """``args[key]``, else the objective's own default, else ``default``."""

@@ -7,6 +7,7 @@ prior satisfies the protocol and nothing else changes.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 import torch
@@ -89,12 +90,20 @@ class Posterior(Protocol):
 
 
 @torch.no_grad()
-def sampled_moments(prior: Prior, device: torch.device | str = "cpu", n: int = 4096,
-                    seed: int = 0) -> tuple[Tensor, Tensor]:
+def sampled_moments(prior: Prior, params: Iterable[Tensor], device: torch.device | str = "cpu",
+                    n: int = 4096, seed: int = 0) -> tuple[Tensor, Tensor]:
     """(center, scale), each (dim,) on the CPU: the mean and standard deviation of ``n`` seeded
-    draws of ``prior`` (drawn on ``device``), for priors without closed-form moments."""
+    draws of ``prior`` (drawn on ``device``), for priors without closed-form moments.
+
+    Kept on the prior until one of ``params`` (the tensors it depends on) changes, so that
+    ``center()`` and ``scale()`` draw once (an autoregressive prior draws slowly)."""
+    key = tuple(p._version for p in params)
+    cached = prior.__dict__.get("_sampled_moments")
+    if cached is not None and cached[0] == key:
+        return cached[1]
     g = torch.Generator(device=device).manual_seed(seed)
     z = prior.sample(n, device, 1.0, g).float().cpu()
+    prior.__dict__["_sampled_moments"] = (key, (z.mean(0), z.std(0)))
     return z.mean(0), z.std(0)
 
 

@@ -77,10 +77,10 @@ class CodeTransformer(nn.Module):
         return None
 
     def center(self) -> Tensor:
-        return sampled_moments(self, self.pos.device)[0]
+        return sampled_moments(self, self.parameters(), self.pos.device)[0]
 
     def scale(self) -> Tensor:
-        return sampled_moments(self, self.pos.device)[1]
+        return sampled_moments(self, self.parameters(), self.pos.device)[1]
 
     def config(self) -> dict[str, int]:
         return {"codebook_size": self.codebook_size, "positions": self.positions,

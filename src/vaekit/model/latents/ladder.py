@@ -104,10 +104,14 @@ class LadderPrior:
         return None
 
     def center(self) -> Tensor:
-        return sampled_moments(self, next(self.ladder.parameters()).device)[0]
+        return self._moments()[0]
 
     def scale(self) -> Tensor:
-        return sampled_moments(self, next(self.ladder.parameters()).device)[1]
+        return self._moments()[1]
+
+    def _moments(self) -> tuple[Tensor, Tensor]:
+        params = list(self.ladder.parameters())
+        return sampled_moments(self, params, params[0].device)
 
     def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
                generator: torch.Generator | None = None) -> Tensor:
