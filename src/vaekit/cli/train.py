@@ -11,6 +11,8 @@ import click
 from vaekit.cli.options import K_SAMPLES, SEED
 from vaekit.config.load import load_config, read_yaml
 from vaekit.data import resolve_data_arg
+from vaekit.store.checkpoint import DIR as CHECKPOINTS
+from vaekit.store.checkpoint import LATEST
 from vaekit.store.model_files import read_run_config
 from vaekit.store.run_dir import check_new_run_dir
 
@@ -100,8 +102,7 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
     try:
         run = train(cfg, run_dir, resume=resume is not None, progress=progress, callbacks=hooks)
     except KeyboardInterrupt:
-        done = "" if not (run_dir / "checkpoints" / "latest").exists() else \
-            " from its last checkpoint"
+        done = " from its last checkpoint" if (run_dir / CHECKPOINTS / LATEST).exists() else ""
         click.echo(f"\ninterrupted; continue{done} with: vaekit train --resume {run_dir}", err=True)
         raise click.exceptions.Exit(130) from None
     if under_torchrun() and int(os.environ.get("RANK", "0")) != 0:

@@ -16,7 +16,8 @@ def _require_images(model: VAE) -> None:
 
 def sample_images(model: VAE, n: int, seed: int = 0, temperature: float = 1.0,
                   stochastic: bool = False) -> Tensor:
-    """n decoded prior draws z ~ N(0, T^2 I): (n, C, H, W), the likelihood mean by default."""
+    """n decoded draws of the model's prior (spread scaled by T): (n, C, H, W), the likelihood
+    mean by default."""
     _require_images(model)
     g = torch.Generator(device=model.device).manual_seed(seed)
     return model.sample(n, temperature=temperature, generator=g, stochastic=stochastic)

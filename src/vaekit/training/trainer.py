@@ -118,8 +118,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         rows = []
         world.barrier()  # every rank checks before rank 0 claims, or a slow rank sees the claim
         if world.is_main:
-            out.mkdir(parents=True, exist_ok=True)
-            _own(out, world, held)
+            _own(out, world, held)  # the lock creates the folder
             claim_new_run_dir(out)  # checked again under the lock: another process may have won
             save_model(model, cfg, out, extra)
             _checkpoint(out, model, opt, sched, state)
