@@ -11,7 +11,7 @@ import torch
 
 from vaekit.artifacts.prior_files import PRIOR_JSON, build_fitted_prior, save_fitted_prior
 from vaekit.cli.options import SEED, Finite, open_context, run_argument
-from vaekit.dists.likelihoods.base import is_binary
+from vaekit.data.base import is_binary
 from vaekit.errors import UserError
 from vaekit.eval.elbo import evaluate_split
 from vaekit.eval.metrics import bits_per_dim, bpd_convention
@@ -62,7 +62,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     held = evaluate_split(model, objective, test.x.to(device), y_test, cfg.train.eval_batch_size)
     lik, dims = model.likelihood, math.prod(model.shape)
     convention = bpd_convention(
-        discrete=bool(lik.discrete), binary_only=bool(lik.discrete) and lik.support == (0.0, 1.0),
+        discrete=bool(lik.discrete), binary_only=bool(lik.binary_only),
         binary_data=is_binary(test.x), image=ctx.is_image,
         eight_bit=test.stored.dtype == torch.uint8 and ctx.binarize == "none")
     bpd = bits_per_dim(held.loss, dims, convention)

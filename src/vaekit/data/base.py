@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import torch
 from torch import Tensor
@@ -30,6 +30,9 @@ class Dataset:
     column_mean: Tensor | None = None
     column_std: Tensor | None = None
     meta: dict[str, object] = field(default_factory=dict)
+    # The likelihood that fits this data, declared by its source: registered name and
+    # likelihood_args (None: chosen from the values, see ``data.likelihood_choice``).
+    likelihood: tuple[str, dict[str, Any]] | None = None
 
     @property
     def log_jacobian(self) -> float:
@@ -52,6 +55,12 @@ class Dataset:
         if self.train_labels is None:
             return None
         return int(self.train_labels.max()) + 1
+
+
+def is_binary(x: Tensor) -> bool:
+    """True when every value is 0 or 1 (0 or 255 for uint8)."""
+    top = 255 if x.dtype == torch.uint8 else 1
+    return not bool(((x != 0) & (x != top)).any())
 
 
 def to_float(x: Tensor) -> Tensor:

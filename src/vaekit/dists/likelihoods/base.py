@@ -41,6 +41,8 @@ class Likelihood(nn.Module):
 
     params_per_dim: int = 1
     discrete: bool = False
+    # Defined for {0, 1} values only (a Bernoulli): on grey levels its numbers are no likelihood.
+    binary_only: bool = False
     # The range of x this likelihood is defined on; None means the whole real line.
     support: tuple[float, float] | None = None
 
@@ -66,12 +68,6 @@ class Likelihood(nn.Module):
     @property
     def name(self) -> str:
         return getattr(self, "registered_name", type(self).__name__)
-
-
-def is_binary(x: Tensor) -> bool:
-    """True when every value is 0 or 1 (0 or 255 for uint8)."""
-    top = 255 if x.dtype == torch.uint8 else 1
-    return not bool(((x != 0) & (x != top)).any())
 
 
 def warn_grey_levels(name: str) -> None:

@@ -6,7 +6,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood, is_binary, warn_grey_levels
+from vaekit.data.base import is_binary
+from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood, warn_grey_levels
 from vaekit.registry import register
 
 
@@ -35,6 +36,7 @@ class Bernoulli(Likelihood):
     """Bernoulli pixels: the proper likelihood for binary data (use binarization on grey levels)."""
 
     discrete = True
+    binary_only = True
     support = (0.0, 1.0)
 
     def forward(self, params: Tensor) -> BernoulliDist:
