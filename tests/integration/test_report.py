@@ -48,7 +48,7 @@ def test_train_writes_a_self_contained_report(capsys, tmp_path):
     assert len(pngs) == 8 and all(min(p.size) > 10 for p in pngs)
     last = read_metrics(out / "metrics.csv")[-1]
     assert f"{float(last['test_loss']):.6g}" in html and "continuous_bernoulli" not in html
-    assert "bernoulli likelihood, dynamic binarization" in html
+    assert "discretized_logistic likelihood" in html and "dynamic binarization" not in html
 
 
 def test_report_shows_eval_json_and_tabular_sections(tiny_run, tmp_path):

@@ -50,7 +50,7 @@ def test_info_describes_the_run_and_orders_dimensions_by_kl(client, tiny_run):
     info = client.get("/api/info").json()
     last = read_metrics(tiny_run / "metrics.csv")[-1]
     assert info["name"] == tiny_run.name and info["data"] == "digits"
-    assert info["likelihood"] == "bernoulli" and info["mode"] == "L" and info["shape"] == [1, 8, 8]
+    assert info["likelihood"] == "discretized_logistic" and info["mode"] == "L" and info["shape"] == [1, 8, 8]
     assert info["metrics"]["epoch"] == int(last["epoch"])
     assert info["metrics"]["test_loss"] == pytest.approx(float(last["test_loss"]))
     assert info["eval"] is None and info["conditional"] is False and info["vq"] is False

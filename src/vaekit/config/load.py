@@ -113,6 +113,8 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
     errors = []
     for (section, key), kind in _NAMED.items():
         name = _raw(data, section, key)
+        if kind == "likelihood" and name == "auto":
+            continue  # settled from the data when the run is trained
         if isinstance(name, str) and name not in registry.names(kind):
             errors.append(f"{section}.{key}: unknown {kind} {name!r} "
                           f"(valid: {', '.join(registry.names(kind))})")

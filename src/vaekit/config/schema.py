@@ -62,9 +62,14 @@ class ModelConfig(_FlatSection):
                                       "or {channels: [32, 64]} (conv); also settable "
                                       "flat as model.hidden, model.channels, ...")
     latent: str = Field("gaussian", description="latent component")
-    latent_dim: int = Field(20, ge=1, le=512, description="latent dimension")
-    likelihood: str = Field("bernoulli", description="p(x|z): bernoulli, gaussian, "
-                            "gaussian_learned, gaussian_pixel, continuous_bernoulli")
+    latent_dim: int | None = Field(20, ge=1, le=512, description="latent dimension; null where "
+                                   "the latent derives it (vector_quantized: the h*w positions "
+                                   "of the encoder's last feature map)")
+    likelihood: str = Field("auto", description="p(x|z), a registered name (bernoulli, "
+                            "discretized_logistic, continuous_bernoulli, gaussian, ...) or auto: "
+                            "the one that fits the data, chosen when it is loaded (Bernoulli for "
+                            "binary or binarized images, discretized logistic for grey levels, "
+                            "what a table's source declares, Gaussian for other rows)")
     likelihood_args: dict[str, Any] = Field(default_factory=dict, description="keyword arguments "
                                             "of the likelihood, e.g. {sigma: 0.1}")
     prior: str = Field("standard_normal", description="prior p(z), a registered name "
@@ -143,7 +148,8 @@ class Config(_Section):
 
     @model_validator(mode="after")
     def _resolve_auto(self) -> Config:
-        """``data.binarize=auto`` becomes what the likelihood needs, so runs record the real choice."""
-        if self.data.binarize == "auto":
+        """``data.binarize=auto`` becomes what the likelihood needs, so runs record the real choice
+        (with ``model.likelihood=auto`` both are settled when the data are loaded)."""
+        if self.data.binarize == "auto" and self.model.likelihood != "auto":
             self.data.binarize = "dynamic" if self.model.likelihood == "bernoulli" else "none"
         return self

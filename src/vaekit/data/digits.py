@@ -11,7 +11,8 @@ from vaekit.registry import register
 
 @register("data", "digits")
 def load_digits(cfg: DataConfig) -> Dataset:
-    """(N, 1, 8, 8) float32 in [0, 1] (the 0..16 counts divided by 16); a seeded held-out split."""
+    """(N, 1, 8, 8) float32 in [0, 1] (the 0..16 counts divided by 16); a seeded held-out split.
+    Its 17 grey levels get a discrete likelihood over exactly those levels."""
     from sklearn.datasets import load_digits as sk_load_digits
 
     bunch = sk_load_digits()
@@ -26,4 +27,5 @@ def load_digits(cfg: DataConfig) -> Dataset:
         train_labels=y[train_idx],
         test_labels=y[test_idx],
         classes=[str(i) for i in range(10)],
+        likelihood=("discretized_logistic", {"levels": 17}),
     )

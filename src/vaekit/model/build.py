@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from vaekit import registry
@@ -28,8 +29,27 @@ def _build(kind: str, name: str, args: dict[str, Any], *supplied: Any) -> Any:
         raise ConfigError(f"model.{kind} {name!r}: {exc}") from None
 
 
+def _positions(cfg: ModelConfig, latent_cls: Any, shape: tuple[int, ...], params: int) -> int:
+    """``model.latent_dim`` left unset: the h*w positions of the encoder's last feature map, for a
+    latent that declares it is sized by it (the weights drawn are unaffected: the arch is built
+    once to read its map, with the random state restored)."""
+    if not latent_cls.caps.sized_by_feature_map:
+        raise ConfigError(f"model.latent_dim: latent {cfg.latent!r} needs a size (an integer)")
+    with torch.random.fork_rng(devices=[]):
+        probe = _build("arch", cfg.arch, cfg.arch_args, shape, 1, params)
+    if probe.feature_map is None:
+        raise ConfigError(f"model.latent_dim: latent {cfg.latent!r} counts the positions of the "
+                          f"encoder's feature map and arch {cfg.arch!r} has none; set "
+                          "model.latent_dim or use model.arch=conv")
+    _, h, w = probe.feature_map
+    return h * w
+
+
 def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
     """Compose encoder, latent, decoder, likelihood and prior for data of one-example ``shape``."""
+    if cfg.likelihood == "auto":
+        raise ConfigError("model.likelihood=auto is settled from the data when a run is trained; "
+                          "to build a model without data, name a likelihood (bernoulli, ...)")
     likelihood = _build("likelihood", cfg.likelihood, cfg.likelihood_args)
     likelihood.registered_name = cfg.likelihood
     # A conditioner (CVAE) appends its label code to the encoder features and to z.
@@ -38,15 +58,17 @@ def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
     extra = cond.dim if cond is not None else 0
     latent_cls = registry.get("latent", cfg.latent)
     registry.bind("latent", cfg.latent, cfg.latent_args)
+    latent_dim = cfg.latent_dim
+    if latent_dim is None:
+        latent_dim = _positions(cfg, latent_cls, shape, likelihood.params_per_dim)
     # The decoder reads what the latent says it emits (a code grid, a ladder's every layer).
     try:
-        z_dim = latent_cls.decoder_dim(cfg.latent_dim, cfg.latent_args)
+        z_dim = latent_cls.decoder_dim(latent_dim, cfg.latent_args)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"model.latent {cfg.latent!r}: {exc}") from None
     arch = _build("arch", cfg.arch, cfg.arch_args, shape, z_dim + extra,
                   likelihood.params_per_dim)
-    latent = _build("latent", cfg.latent, cfg.latent_args, arch.feature_dim + extra,
-                    cfg.latent_dim)
+    latent = _build("latent", cfg.latent, cfg.latent_args, arch.feature_dim + extra, latent_dim)
     prior = latent.own_prior()
     if prior is not None and (cfg.prior != "standard_normal" or cfg.prior_args):
         raise ConfigError(f"model.prior {cfg.prior!r}: latent {cfg.latent!r} brings its own prior "

@@ -14,15 +14,32 @@ from vaekit.model.vae import VAE
 
 
 class CollapseWarning:
-    """Warn once when the held-out posterior collapses (the rule of ``collapse_warning``)."""
+    """Warn once when the held-out posterior collapses (the rule of ``collapse_warning``).
 
-    def __init__(self, min_kl: float = 0.5, min_active_fraction: float = 0.25) -> None:
+    Every VAE first fits the average example and only then starts to use z, so a low KL in the
+    first few hundred steps is no collapse: the rule is applied once ``min_steps`` optimizer
+    steps have passed, and to the last epoch of a shorter run.
+    """
+
+    def __init__(self, min_kl: float = 0.5, min_active_fraction: float = 0.25,
+                 min_steps: int = 1000) -> None:
         self.min_kl = min_kl
         self.min_active_fraction = min_active_fraction
+        self.min_steps = min_steps
         self.warned = False
+        self.last: tuple[dict[str, Any], VAE] | None = None
 
     def on_epoch_end(self, epoch: int, row: dict[str, Any], model: VAE) -> None:
-        if self.warned or epoch < 2 or row.get("active_units") in (None, ""):
+        self.last = (row, model)
+        if int(row["step"]) >= self.min_steps:
+            self._check(row, model)
+
+    def on_train_end(self, run: Any) -> None:
+        if self.last is not None:
+            self._check(*self.last)
+
+    def _check(self, row: dict[str, Any], model: VAE) -> None:
+        if self.warned or row.get("active_units") in (None, ""):
             return
         kl = float(row["test_kl"])
         if kl == 0.0 and float(row["train_kl"]) == 0.0:

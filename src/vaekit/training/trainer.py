@@ -29,6 +29,7 @@ from vaekit.store.run_dir import (
 from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks
 from vaekit.training.distributed import close_world, init_world, local_device
+from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import run_epoch
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
@@ -67,6 +68,7 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         cfg = cfg.model_copy(deep=True)
         cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
     ds = load_data(cfg.data)
+    cfg = resolve_likelihood(cfg, ds)
     world = init_world(setup.resolve_device(cfg.train.device))
     try:
         with contextlib.ExitStack() as held:
