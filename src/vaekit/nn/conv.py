@@ -63,4 +63,5 @@ def build_conv(
     # The values, the state_dict keys and the saved files are unchanged.
     for part in (encoder, decoder):
         part.to(memory_format=torch.channels_last)
-    return Arch(encoder=encoder, feature_dim=feat, decoder=decoder)
+    return Arch(encoder=encoder, feature_dim=feat, decoder=decoder,
+                feature_map=(channels[-1], hs[-1], ws[-1]))

@@ -26,12 +26,15 @@ class LatentCaps:
     own, so "KL per dimension", "active units" and posterior collapse apply.
     ``fitted_prior``: the registered prior fitted on the codes after training
     (``vaekit train-prior``), or None when the prior trains with the model.
+    ``sized_by_feature_map``: ``model.latent_dim`` counts positions of the encoder's feature map,
+    so left unset (null) it is derived: h*w of the map, whatever the image size.
     """
 
     density: bool = True
     coordinates: str = "dimension"
     gaussian_units: bool = True
     fitted_prior: str | None = None
+    sized_by_feature_map: bool = False
 
 
 class Latent(Protocol):

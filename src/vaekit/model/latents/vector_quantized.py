@@ -78,7 +78,7 @@ class VectorQuantizer(nn.Module):
     """
 
     caps = LatentCaps(gaussian_units=False, coordinates="code vector entry",
-                      fitted_prior="code_transformer")
+                      fitted_prior="code_transformer", sized_by_feature_map=True)
 
     def __init__(self, feature_dim: int, latent_dim: int, codebook_size: int = CODEBOOK_SIZE,
                  code_dim: int = CODE_DIM, ema: bool = False, decay: float = 0.99,
