@@ -2,6 +2,7 @@
 
 import math
 
+import pytest
 import torch
 
 from vaekit.config.load import load_config
@@ -140,3 +141,27 @@ def test_evaluating_a_code_grid_raises_no_collapse_warning():
         model.latent.codebook.zero_()
     r = vaekit.evaluate(model, (torch.rand(20, 1, 8, 8) > 0.5).float(), k=3)
     assert r.active_units is None and not r.warnings
+
+
+@pytest.mark.parametrize(("shape", "positions"), [((1, 8, 8), 4), ((1, 28, 28), 49), ((3, 12, 20), 15)])
+def test_the_code_grid_follows_the_encoder_feature_map(shape, positions):
+    cfg = load_config(base={"model": {"variant": "vq_vae", "likelihood": "bernoulli"}})
+    assert cfg.model.latent_dim is None
+    torch.manual_seed(0)
+    derived = build_model(cfg.model, shape)
+    assert derived.latent.positions == positions
+    torch.manual_seed(0)  # the probe build leaves the random state as it was
+    explicit = build_model(cfg.model.model_copy(update={"latent_dim": positions}), shape)
+    for a, b in zip(derived.state_dict().values(), explicit.state_dict().values(), strict=True):
+        assert torch.equal(a, b)
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    ({"arch": "mlp", "arch_args": {}}, "has none"),
+    ({"latent": "gaussian", "latent_args": {}}, "needs a size")])
+def test_a_size_that_cannot_be_derived_is_a_config_error(update, message):
+    from vaekit.errors import ConfigError
+
+    cfg = load_config(base={"model": {"variant": "vq_vae", "likelihood": "bernoulli"}})
+    with pytest.raises(ConfigError, match=message):
+        build_model(cfg.model.model_copy(update=update), (1, 8, 8))

@@ -16,6 +16,12 @@ import torch
 from vaekit.data.base import Dataset, is_binary
 
 
+def likelihood_for_shape(shape: tuple[int, ...]) -> tuple[str, dict[str, Any]]:
+    """What ``auto`` means for a model built without data (training always decides from the
+    data): Bernoulli for images, a per-dimension Gaussian for rows."""
+    return ("bernoulli", {}) if len(shape) == 3 else ("gaussian_pixel", {})
+
+
 def choose_likelihood(ds: Dataset, binarize: str) -> tuple[str, dict[str, Any], str]:
     """(registered likelihood name, its likelihood_args, the binarization it needs) for ``ds``
     under ``data.binarize`` (``auto`` is settled here too)."""

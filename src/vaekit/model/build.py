@@ -15,6 +15,7 @@ from torch import Tensor
 
 from vaekit import registry
 from vaekit.config.schema import ModelConfig
+from vaekit.data.likelihood_choice import likelihood_for_shape
 from vaekit.dists.priors.base import PriorContext
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
@@ -47,11 +48,12 @@ def _positions(cfg: ModelConfig, latent_cls: Any, shape: tuple[int, ...], params
 
 def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
     """Compose encoder, latent, decoder, likelihood and prior for data of one-example ``shape``."""
-    if cfg.likelihood == "auto":
-        raise ConfigError("model.likelihood=auto is settled from the data when a run is trained; "
-                          "to build a model without data, name a likelihood (bernoulli, ...)")
-    likelihood = _build("likelihood", cfg.likelihood, cfg.likelihood_args)
-    likelihood.registered_name = cfg.likelihood
+    name, args = cfg.likelihood, cfg.likelihood_args
+    if name == "auto":  # training settles it from the data; a model built without data:
+        name, chosen = likelihood_for_shape(shape)
+        args = {**chosen, **args}
+    likelihood = _build("likelihood", name, args)
+    likelihood.registered_name = name
     # A conditioner (CVAE) appends its label code to the encoder features and to z.
     cond = (_build("conditioner", cfg.conditioner, {"label_dim": cfg.label_dim}, cfg.num_classes)
             if cfg.conditioner else None)
