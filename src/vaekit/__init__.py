@@ -6,6 +6,7 @@
     q = model.encode(x)          # posterior q(z|x); q.mean is the embedding
     x_mean = model.decode(q.mean).mean
     terms = vaekit.elbo_terms(model, x)   # per-example recon, kl (nats)
+    scores = vaekit.score("runs/demo")   # per-example NLL, -ELBO, recon error, percentiles
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ if TYPE_CHECKING:
     from vaekit.model.vae import VAE
     from vaekit.store.run_dir import Run
 
-__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "train"]
+__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "score", "train"]
 
 
 def load_config(source: Any = None, overrides: list[str] | None = None) -> Config:
@@ -83,3 +84,18 @@ def evaluate(model: VAE | Run | str | Path, data: Any = None, k: int = 1000, spl
         model = model.model
     return _evaluate(model, data, k=k, split=split, batch_size=batch_size, seed=seed,
                      binarize=binarize)
+
+
+def score(run: str | Path, data: str | None = None, split: str = "test", k: int = 100,
+          seed: int = 0, batch_size: int = 500) -> Any:
+    """Per-example anomaly scores of a run folder on ``data`` as a pandas DataFrame, the table
+    ``vaekit score`` writes: ``id``, ``label`` (when the source has labels), ``nll`` (-IW bound
+    with ``k`` samples, nats), ``neg_elbo``, ``recon_error``, and ``<score>_pct``, each score's
+    percentile on the run's held-out split. ``data``: None (the run's own ``split``), a
+    built-in data set, or a file or image folder (every example, in order)."""
+    import pandas as pd
+
+    from vaekit.artifacts.run_context import RunContext
+    from vaekit.artifacts.scores import score as _score
+
+    return pd.DataFrame(_score(RunContext.open(run), data, split, k, seed, batch_size))

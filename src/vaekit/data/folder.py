@@ -55,21 +55,10 @@ def _labels(root: Path, files: list[Path]) -> tuple[torch.Tensor | None, list[st
     return torch.tensor([index[parts[0]] for parts in tops], dtype=torch.int64), classes
 
 
-@register("data", "folder")
-def load_folder(cfg: DataConfig, image_size: int | None = None, color: str = "grey") -> Dataset:
-    """(N, C, H, W) uint8 in [0, 255] from the images under ``cfg.path``; labels if class folders.
-
-    ``image_size``: resize every image to this square size (>= 4; None keeps the first image's
-    size); ``color``: ``grey`` (one channel) or ``rgb``.
-    """
-    if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
-                                   or image_size < 4):
-        raise ConfigError(f"data.image_size: a whole number >= 4 or null, got {image_size!r}")
-    if color not in ("grey", "rgb"):
-        raise ConfigError(f"data.color: grey or rgb, got {color!r}")
-    if cfg.path is None:
-        raise DataError("data source 'folder' needs data.path (a folder of PNG/JPEG images)")
-    root = Path(cfg.path).expanduser()
+def read_folder(root: Path, image_size: int | None = None, color: str = "grey"
+                ) -> tuple[torch.Tensor, torch.Tensor | None, list[Path]]:
+    """Every image under ``root`` in sorted order: (N, C, H, W) uint8, labels from class
+    folders (or None), and the files."""
     if not root.is_dir():
         raise DataError(f"image folder {root} does not exist or is not a folder")
     files = _image_files(root)
@@ -87,7 +76,26 @@ def load_folder(cfg: DataConfig, image_size: int | None = None, color: str = "gr
         images[i] = _read(f, mode, size)
     x = torch.from_numpy(images)
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
-    y, classes = _labels(root, files)
+    return x, _labels(root, files)[0], files
+
+
+@register("data", "folder")
+def load_folder(cfg: DataConfig, image_size: int | None = None, color: str = "grey") -> Dataset:
+    """(N, C, H, W) uint8 in [0, 255] from the images under ``cfg.path``; labels if class folders.
+
+    ``image_size``: resize every image to this square size (>= 4; None keeps the first image's
+    size); ``color``: ``grey`` (one channel) or ``rgb``.
+    """
+    if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
+                                   or image_size < 4):
+        raise ConfigError(f"data.image_size: a whole number >= 4 or null, got {image_size!r}")
+    if color not in ("grey", "rgb"):
+        raise ConfigError(f"data.color: grey or rgb, got {color!r}")
+    if cfg.path is None:
+        raise DataError("data source 'folder' needs data.path (a folder of PNG/JPEG images)")
+    root = Path(cfg.path).expanduser()
+    x, y, files = read_folder(root, image_size, color)
+    classes = _labels(root, files)[1]
     tr, te = split_fraction(len(x), cfg.test_fraction, cfg.split_seed)
     return Dataset(
         name=root.name,

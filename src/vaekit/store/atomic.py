@@ -57,15 +57,17 @@ def write_json(path: str | Path, obj: Any) -> None:
     write_text(path, json.dumps(obj, indent=2, sort_keys=False) + "\n")
 
 
-def write_tensors(path: str | Path, tensors: dict[str, Any]) -> None:
-    """A safetensors file, atomically; a failed write (a full disk) is an OSError naming the
-    path, as for any other file (safetensors reports it as its own error type)."""
+def write_tensors(path: str | Path, tensors: dict[str, Any],
+                  metadata: dict[str, str] | None = None) -> None:
+    """A safetensors file (with string ``metadata`` in its header), atomically; a failed write
+    (a full disk) is an OSError naming the path, as for any other file (safetensors reports it
+    as its own error type)."""
     from safetensors import SafetensorError
     from safetensors.torch import save_file
 
     def write(tmp: Path) -> None:
         try:
-            save_file(tensors, str(tmp))
+            save_file(tensors, str(tmp), metadata=metadata)
         except SafetensorError as exc:
             full = "No space left" in str(exc)
             raise OSError(errno.ENOSPC if full else errno.EIO,

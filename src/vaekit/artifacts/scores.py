@@ -1,0 +1,78 @@
+"""Per-example scores of a run on new data, each next to its percentile on the run's held-out
+split: how unusual an example is, as a number (``vaekit score``, ``vaekit.score``).
+
+Scores, higher = less likely under the model: ``nll`` (-IW_k, nats), ``neg_elbo`` (nats),
+``recon_error`` (mean squared error per dimension of the likelihood mean decoded from the
+posterior mean, in the units the model sees). ``<score>_pct``: the percentage of held-out
+examples that score at most as high. The held-out scores are computed once per (weights, k,
+seed) and kept in ``RUN/scores/``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vaekit.artifacts.apply_data import Prepared, eval_data, prepare_examples, source_examples
+from vaekit.artifacts.run_context import RunContext
+from vaekit.eval.per_example import example_terms
+from vaekit.store.atomic import write_tensors
+from vaekit.store.model_files import weights_digest
+
+SCORES = ("nll", "neg_elbo", "recon_error")
+FOLDER = "scores"
+
+
+def _scores(ctx: RunContext, p: Prepared, k: int, seed: int, batch_size: int) -> dict[str, Tensor]:
+    device = ctx.model.device
+    data = eval_data(ctx, p, device)
+    gen = torch.Generator(device=device).manual_seed(seed)
+    terms = example_terms(ctx.model, data, k, batch_size, gen)
+    dims = math.prod(ctx.model.shape)
+    return {"nll": terms.nll, "neg_elbo": -terms.elbo, "recon_error": terms.sq_err / dims}
+
+
+def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:
+    """The scores of the run's held-out split (cached in RUN/scores/ per weights, k and seed)."""
+    from safetensors import SafetensorError, safe_open
+
+    path = ctx.path / FOLDER / f"heldout-k{k}-seed{seed}.safetensors"
+    digest = weights_digest(ctx.path)
+    if path.exists():
+        try:
+            with safe_open(str(path), "pt") as f:
+                if (f.metadata() or {}).get("model_sha256") == digest:
+                    return {name: f.get_tensor(name) for name in SCORES}
+        except (OSError, SafetensorError, KeyError):
+            pass  # a damaged cache is computed again and replaced
+    ref = _scores(ctx, prepare_examples(ctx, source_examples(ctx, None, "test")), k, seed,
+                  batch_size)
+    write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
+                  metadata={"model_sha256": digest})
+    return ref
+
+
+def percentile(values: Tensor, reference: Tensor) -> Tensor:
+    """100 * the fraction of ``reference`` at most as large as each value: (N,) float64."""
+    ref = torch.sort(reference.double()).values
+    return 100.0 * torch.searchsorted(ref, values.double(), right=True).double() / len(ref)
+
+
+def score(ctx: RunContext, data: str | None = None, split: str = "test", k: int = 100,
+          seed: int = 0, batch_size: int = 500) -> dict[str, np.ndarray]:
+    """The score columns of every example of ``data`` (see the module docstring): ``id``,
+    ``label`` when the source has labels, each score and its held-out percentile."""
+    p = prepare_examples(ctx, source_examples(ctx, data, split))
+    values = _scores(ctx, p, k, seed, batch_size)
+    ref = heldout_scores(ctx, k, seed, batch_size)
+    out: dict[str, np.ndarray] = {"id": np.array(p.ids)}
+    if p.y is not None:
+        out["label"] = p.y.numpy()
+    for name in SCORES:
+        out[name] = values[name].numpy()
+    for name in SCORES:
+        out[f"{name}_pct"] = percentile(values[name], ref[name]).numpy()
+    return out

@@ -1,0 +1,91 @@
+"""Examples of a file in the file's own order, unsplit: what a trained run is applied to.
+
+Training splits a file into train and held-out examples; ``vaekit encode``, ``score`` and
+``impute`` read every example of a new file instead, in order, each with an id (its index in
+the file, or ``train/i`` and ``test/i`` for a file that stores a split, or its file name in an
+image folder). Missing values are NaN in float arrays; they are refused unless the caller
+models them (``allow_missing``). An ``.npy`` file is memory-mapped, so files larger than RAM are
+read a batch at a time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vaekit.data.arrays import _examples, _labels, _load, _pick
+from vaekit.data.folder import read_folder
+from vaekit.errors import DataError
+
+
+@dataclass
+class Examples:
+    """``x``: (N, *shape) as stored (uint8 pixels, float pixels in [0, 1], or rows in their own
+    units), NaN where a value is missing; ``y``: (N,) labels or None; ``ids``: one per example."""
+
+    x: Tensor
+    y: Tensor | None
+    ids: list[str]
+    source: str
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+
+def _mapped_npy(path: Path) -> Examples | None:
+    """A large uint8/float .npy read lazily (copy-on-write map: the file is never modified)."""
+    try:
+        a = np.load(path, mmap_mode="c", allow_pickle=False)
+    except (ValueError, OSError):
+        return None  # not mappable: read it whole, which gives the precise error
+    if a.dtype not in (np.uint8, np.float32) or a.ndim not in (2, 3, 4):
+        return None
+    if a.ndim == 3:
+        a = a[:, None]
+    return Examples(torch.from_numpy(a), None, [str(i) for i in range(len(a))], str(path))
+
+
+def _checked(a: np.ndarray, where: str, allow_missing: bool) -> Tensor:
+    """``_examples`` of ``a``; with ``allow_missing``, NaN values stay NaN (in the same layout)."""
+    if not (allow_missing and np.issubdtype(a.dtype, np.floating)):
+        return _examples(a, where)
+    missing = np.isnan(a)
+    out = _examples(np.where(missing, 0, a).astype(np.float32), where)
+    out[_examples(missing.astype(np.float32), where) > 0] = float("nan")
+    return out
+
+
+def read_examples(path: str | Path, allow_missing: bool = False, image_size: int | None = None,
+                  color: str = "grey") -> Examples:
+    """Every example of an ``.npz``/``.npy`` file or an image folder (its images resized to
+    ``image_size`` in ``color``), in order (DataError with one line when the file cannot be read
+    as examples)."""
+    path = Path(path).expanduser()
+    if path.is_dir():
+        x, y, files = read_folder(path, image_size, color)
+        return Examples(x, y, [str(f.relative_to(path)) for f in files], str(path))
+    if path.suffix.lower() not in (".npz", ".npy"):
+        raise DataError(f"{path}: expected an .npz or .npy file or an image folder")
+    if not path.exists():
+        raise DataError(f"{path}: no such file")
+    if path.suffix.lower() == ".npy" and not allow_missing:
+        mapped = _mapped_npy(path)
+        if mapped is not None:
+            return mapped
+    arrays = _load(path)
+    split = _pick(arrays, path)
+    if split is None:
+        x = _checked(arrays["x"], str(path), allow_missing)
+        y = _labels(arrays.get("y", arrays.get("labels")), len(x), f"{path} (labels)")
+        return Examples(x, y, [str(i) for i in range(len(x))], str(path))
+    parts = [(name, _checked(a, f"{path} ({name})", allow_missing), labels)
+             for name, a, labels in (("train", split[0], split[2]), ("test", split[1], split[3]))]
+    x = torch.cat([p[1] for p in parts])
+    ys = [_labels(labels, len(xs), f"{path} ({name} labels)") for name, xs, labels in parts]
+    y = torch.cat(ys) if all(v is not None for v in ys) else None  # type: ignore[arg-type]
+    ids = [f"{name}/{i}" for name, xs, _ in parts for i in range(len(xs))]
+    return Examples(x, y, ids, str(path))

@@ -1,0 +1,107 @@
+"""A trained run put to work: encode, score and impute on its own split and on new files."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import torch
+from cli_support import assert_one_line_error, run_cli
+
+import vaekit
+from vaekit.artifacts.run_context import RunContext
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("apply") / "r"
+    vaekit.train({"model": {"hidden": [64], "latent_dim": 4}, "train": {"epochs": 6, "lr": 3e-3}},
+                 out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def ctx(run):
+    return RunContext.open(run)
+
+
+def test_encode_writes_the_posterior_of_every_example_with_ids_and_labels(run, ctx, tmp_path,
+                                                                          capsys):
+    code, _, err = run_cli(capsys, "encode", str(run), "--out", str(tmp_path / "e.npz"))
+    assert code == 0, err
+    z = np.load(tmp_path / "e.npz")
+    test = ctx.split("test")
+    q = ctx.model.encode(test.x)
+    assert np.allclose(z["mu"], q.mean.detach().numpy(), atol=1e-5)
+    assert np.allclose(z["logvar"], q.moments()[1].detach().numpy(), atol=1e-5)
+    assert list(z["id"][:2]) == ["test/0", "test/1"] and (z["label"] == test.y.numpy()).all()
+    code, _, err = run_cli(capsys, "encode", str(run), "--out", str(tmp_path / "e.csv"))
+    header = (tmp_path / "e.csv").read_text().splitlines()[0]
+    assert code == 0 and header == "id,label,mu_0,mu_1,mu_2,mu_3,logvar_0,logvar_1,logvar_2,logvar_3"
+    run_cli(capsys, "encode", str(run), "--out", str(tmp_path / "e.npy"))
+    assert np.load(tmp_path / "e.npy").shape == (len(test), 4)
+
+
+def test_a_new_file_is_encoded_whole_and_in_order(run, ctx, tmp_path, capsys):
+    test = ctx.split("test")
+    np.savez(tmp_path / "new.npz", x=test.stored[:7].numpy()[:, 0], y=test.y[:7].numpy())
+    code, _, err = run_cli(capsys, "encode", str(run), "--data", str(tmp_path / "new.npz"),
+                           "--out", str(tmp_path / "e.npz"))
+    assert code == 0, err
+    z = np.load(tmp_path / "e.npz")
+    assert list(z["id"]) == [str(i) for i in range(7)] and (z["label"] == test.y[:7].numpy()).all()
+    assert np.allclose(z["mu"], ctx.model.encode(test.x[:7]).mean.detach().numpy(), atol=1e-5)
+
+
+def test_scores_bound_each_other_and_rank_noise_as_unlikely(run, ctx, tmp_path, capsys):
+    torch.manual_seed(0)
+    noise = torch.randint(0, 17, (20, 8, 8)).float() / 16
+    np.save(tmp_path / "noise.npy", noise.numpy())
+    code, out, err = run_cli(capsys, "score", str(run), "--data", str(tmp_path / "noise.npy"),
+                             "--k", "20", "--out", str(tmp_path / "s.csv"))
+    assert code == 0, err and "scored 20 examples" in out
+    noise_scores = vaekit.score(run, data=str(tmp_path / "noise.npy"), k=20)
+    own = vaekit.score(run, k=20)
+    for table in (noise_scores, own):
+        assert (table["nll"] <= table["neg_elbo"] + 1e-9).all()  # IW_k >= ELBO, per example
+    assert (noise_scores["nll_pct"] == 100).all()  # every noise image beats every held-out one
+    pct = own["nll_pct"]
+    assert pct.max() == 100 and 45 < pct.median() < 55  # the held-out split against itself
+    cache = list((run / "scores").glob("heldout-k20-seed0.safetensors"))
+    assert len(cache) == 1
+
+
+def test_impute_keeps_what_is_observed_and_fills_what_is_missing(run, ctx, tmp_path, capsys):
+    test = ctx.split("test")
+    x = test.stored[:50].numpy()
+    mask = np.zeros(x.shape[1:], dtype=bool)
+    mask[:, 4:, :] = True  # the lower half of every digit is missing
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "mask.npy", mask)
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(tmp_path / "x.npy"),
+                             "--mask", str(tmp_path / "mask.npy"), "--out", str(tmp_path / "f.npz"))
+    assert code == 0, err
+    f = np.load(tmp_path / "f.npz")
+    filled, missing = f["x"], f["mask"]
+    assert (filled[~missing] == x[~missing]).all() and missing.sum() == 50 * 32
+    assert np.isfinite(filled).all() and filled.min() >= 0 and filled.max() <= 1
+    # Better than the average image of the training split, pixel by pixel.
+    average = ctx.split("train").x.mean(0).numpy()
+    model_err = ((filled - x)[missing] ** 2).mean()
+    average_err = ((np.broadcast_to(average, x.shape) - x)[missing] ** 2).mean()
+    assert model_err < average_err
+
+
+@pytest.mark.parametrize("bad", ["shape", "mask", "format"])
+def test_bad_sources_get_one_line_and_write_nothing(run, tmp_path, capsys, bad):
+    np.save(tmp_path / "x.npy", np.zeros((3, 4, 4), dtype=np.float32))
+    np.save(tmp_path / "m.npy", np.zeros((2, 8), dtype=bool))
+    np.save(tmp_path / "ok.npy", np.zeros((3, 8, 8), dtype=np.float32))
+    args = {"shape": ["score", str(run), "--data", str(tmp_path / "x.npy"), "--out",
+                      str(tmp_path / "o.csv")],
+            "mask": ["impute", str(run), "--data", str(tmp_path / "ok.npy"), "--mask",
+                     str(tmp_path / "m.npy"), "--out", str(tmp_path / "o.npy")],
+            "format": ["encode", str(run), "--out", str(tmp_path / "o.txt")]}[bad]
+    code, _, err = run_cli(capsys, *args)
+    assert_one_line_error(code, err, {"shape": "(1, 4, 4)", "mask": "shape (2, 8)",
+                                      "format": ".txt"}[bad])
+    assert not list(tmp_path.glob("o.*"))
