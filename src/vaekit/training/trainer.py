@@ -64,10 +64,10 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
     rank 0 writes and logs (see ``vaekit.training.distributed``).
     """
     out = Path(out)
-    callbacks = [*(callbacks or []), *trackers(cfg, out)]  # a missing package stops us here
     if cfg.data.path is not None:  # a run must not depend on the folder it was trained from
         cfg = cfg.model_copy(deep=True)
         cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
+    callbacks = [*(callbacks or []), *trackers(cfg, out)]  # a missing package stops us here
     ds = load_data(cfg.data)
     world = init_world(setup.resolve_device(cfg.train.device))
     try:
