@@ -26,7 +26,7 @@ _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
 
 # The packages that hold components: every module under them is imported on the first lookup.
 _COMPONENT_PACKAGES = ("vaekit.data", "vaekit.nn", "vaekit.dists", "vaekit.model",
-                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers")
+                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking")
 _loaded = False
 
 # Builder parameters that the model supplies, per kind; every other parameter is an option.

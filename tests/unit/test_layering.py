@@ -21,13 +21,13 @@ LAYERS = [
     {"eval", "explore", "samplers"},
     {"store"},
     {"training"},
-    {"artifacts", "viz", "report"},
+    {"artifacts", "viz", "report", "tracking"},
     {"cli", "serve"},
 ]
 LAYER = {pkg: i for i, layer in enumerate(LAYERS) for pkg in layer}
 # The packages that consume components through their declared protocols.
 CONSUMERS = ["eval", "explore", "samplers/base.py", "samplers/labels.py", "objectives", "store",
-             "training", "artifacts", "viz", "report", "cli", "serve"]
+             "training", "artifacts", "viz", "report", "tracking", "cli", "serve"]
 
 
 def _modules() -> dict[str, Path]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
 from pathlib import Path
@@ -17,7 +18,8 @@ from vaekit.store.model_files import read_run_config
 from vaekit.store.run_dir import check_new_run_dir
 
 
-def _flag_overrides(data: str | None, epochs: int | None, seed: int | None) -> list[str]:
+def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
+                    track: tuple[str, ...] = ()) -> list[str]:
     """Command-line flags as overrides, applied after the config file so that they win."""
     out = []
     if data is not None:
@@ -26,6 +28,8 @@ def _flag_overrides(data: str | None, epochs: int | None, seed: int | None) -> l
         out.append(f"train.epochs={epochs}")
     if seed is not None:
         out.append(f"train.seed={seed}")
+    if track:
+        out.append(f"train.track={json.dumps(list(track))}")
     return out
 
 
@@ -62,32 +66,41 @@ def _keys_help() -> str:
 @click.option("--eval-k", type=K_SAMPLES, default=None, metavar="K",
               help="After training, evaluate the held-out NLL with K importance samples and write "
               "RUN/eval.json (as `vaekit evaluate --k K`).")
+@click.option("--track", multiple=True, metavar="TRACKER",
+              help="Also log the run to an experiment tracker: tensorboard or mlflow "
+              "(train.track; repeatable; each is a pip extra, e.g. vaekit[tensorboard]).")
 def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,
               out: Path | None, overrides: tuple[str, ...], resume: Path | None,
-              progress: bool | None, nproc: int, eval_k: int | None) -> None:
+              progress: bool | None, nproc: int, eval_k: int | None,
+              track: tuple[str, ...]) -> None:
     """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
     from vaekit.training.launch import launch_torchrun, under_torchrun
     from vaekit.training.trainer import train
 
     if resume is not None:
         _, raw = read_run_config(resume)
-        extra = [f"train.epochs={epochs}"] if epochs is not None else []
+        extra = _flag_overrides(None, epochs, None, track)
         cfg = load_config(base=raw["config"], overrides=extra)
         run_dir = resume
     else:
         base = read_yaml(config_file) if config_file else {}
-        flags = _flag_overrides(data, epochs, seed)
+        flags = _flag_overrides(data, epochs, seed, track)
         cfg = load_config(base=base, overrides=[*overrides, *flags])
         run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     if nproc > 1 and not under_torchrun():
+        from vaekit.training.callbacks import trackers
+
         if resume is None:
             check_new_run_dir(run_dir)  # one clear line here, not one per rank
+        trackers(cfg, run_dir)  # so is a tracker whose package is missing
         args = ["train", "--resume", str(resume)] if resume is not None else [
             "train", "--out", str(run_dir),
             *(["--config", str(config_file)] if config_file else []),
-            *[a for o in [*overrides, *_flag_overrides(data, epochs, seed)] for a in ("--set", o)]]
-        if resume is not None and epochs is not None:
-            args += ["--epochs", str(epochs)]
+            *[a for o in [*overrides, *_flag_overrides(data, epochs, seed, track)]
+              for a in ("--set", o)]]
+        if resume is not None:
+            args += [*(["--epochs", str(epochs)] if epochs is not None else []),
+                     *[a for t in track for a in ("--track", t)]]
         if eval_k is not None:
             args += ["--eval-k", str(eval_k)]
         code = launch_torchrun(nproc, [*args, "--no-progress"])

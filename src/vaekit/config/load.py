@@ -134,6 +134,11 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
                 errors.append(str(exc))
             except (TypeError, ValueError) as exc:
                 errors.append(f"{where}: {exc}")
+    track = _raw(data, "train", "track")
+    for name in track if isinstance(track, list) else []:
+        if isinstance(name, str) and name not in registry.names("tracker"):
+            errors.append(f"train.track: unknown tracker {name!r} "
+                          f"(valid: {', '.join(registry.names('tracker'))})")
     if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors

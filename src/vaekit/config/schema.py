@@ -130,6 +130,12 @@ class TrainConfig(_Section):
     precision: Literal["fp32", "bf16", "fp16"] = Field(
         "fp32", description="autocast of the forward pass: bf16 (CPU or GPU), fp16 (GPU, with a "
         "loss scaler)")
+    track: list[str] = Field(default_factory=list, description="experiment trackers that also "
+                             "log the run: tensorboard (RUN/tensorboard/), mlflow (see "
+                             "tracking_uri); each is a pip extra, e.g. vaekit[tensorboard]")
+    tracking_uri: str | None = Field(None, description="MLflow tracking URI (default: "
+                                     "$MLFLOW_TRACKING_URI, else sqlite mlflow.db beside the run "
+                                     "folder)")
 
 
 class Config(_Section):

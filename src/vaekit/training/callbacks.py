@@ -1,14 +1,18 @@
 """Callbacks: how variation enters the one training loop without subclassing it.
 
-A callback is any object with one or both of ``on_epoch_end(epoch, row, model)`` (``row`` is the
+A callback is any object with any of ``on_train_start(resume)`` (before the first epoch, and for a
+new run before its folder is created), ``on_epoch_end(epoch, row, model)`` (``row`` is the
 metrics row just written) and ``on_train_end(run)``; the trainer calls whichever exist.
 """
 
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 from typing import Any
 
+from vaekit import registry
+from vaekit.config.schema import Config
 from vaekit.eval.metrics import collapse_warning
 from vaekit.model.vae import VAE
 
@@ -54,6 +58,12 @@ class CollapseWarning:
 def default_callbacks() -> list[Any]:
     """The callbacks every run gets."""
     return [CollapseWarning()]
+
+
+def trackers(cfg: Config, out: Path) -> list[Any]:
+    """The experiment trackers ``cfg.train.track`` names (``vaekit.tracking``), built before
+    anything is written: one whose package is not installed is a UserError here."""
+    return [registry.get("tracker", name)(out, cfg) for name in dict.fromkeys(cfg.train.track)]
 
 
 def call(callbacks: list[Any], hook: str, *args: Any) -> None:

@@ -27,7 +27,7 @@ from vaekit.store.run_dir import (
     clean_temporaries,
 )
 from vaekit.training import setup
-from vaekit.training.callbacks import call, default_callbacks
+from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import run_epoch
@@ -60,13 +60,15 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
           callbacks: list[Any] | None = None) -> Run:
     """Train ``cfg`` into run folder ``out`` (or continue it with ``resume``); returns the Run.
 
-    ``callbacks`` are added to the defaults (see ``vaekit.training.callbacks``). Under torchrun
-    every rank trains its shard and only rank 0 writes (see ``vaekit.training.distributed``).
+    ``callbacks`` are added to the defaults (see ``vaekit.training.callbacks``), followed by the
+    trackers ``cfg.train.track`` names. Under torchrun every rank trains its shard and only
+    rank 0 writes and logs (see ``vaekit.training.distributed``).
     """
     out = Path(out)
     if cfg.data.path is not None:  # a run must not depend on the folder it was trained from
         cfg = cfg.model_copy(deep=True)
         cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
+    callbacks = [*(callbacks or []), *trackers(cfg, out)]  # a missing package stops us here
     ds = load_data(cfg.data)
     cfg = resolve_likelihood(cfg, ds)
     world = init_world(setup.resolve_device(cfg.train.device))
@@ -107,6 +109,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     extra = {"data": data_info(ds, cfg)}
 
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0}
+    if not resume:
+        check_new_run_dir(out)
+    # Trackers open their stores before the run folder is created: one that cannot stops here.
+    call(hooks, "on_train_start", resume)
     if resume:
         _own(out, world, held)
         ckpt = load_checkpoint(out)
@@ -116,7 +122,6 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         state = {k: ckpt[k] for k in state}
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
-        check_new_run_dir(out)
         rows = []
         world.barrier()  # every rank checks before rank 0 claims, or a slow rank sees the claim
         if world.is_main:
