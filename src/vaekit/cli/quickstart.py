@@ -7,8 +7,6 @@ from pathlib import Path
 
 import click
 
-from vaekit.config.load import load_config
-
 QUICKSTART = {
     "data": {"name": "digits"},
     "model": {"arch": "mlp", "hidden": [128], "latent_dim": 8, "likelihood": "continuous_bernoulli"},
@@ -24,6 +22,7 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     """Train a VAE on scikit-learn's 8x8 digits and write samples and reconstructions."""
     from vaekit.artifacts.run_context import RunContext
     from vaekit.cli.images import write_reconstructions, write_samples
+    from vaekit.config.load import load_config
     from vaekit.report.callback import ReportCallback
     from vaekit.training.trainer import train
 

@@ -36,11 +36,11 @@ class Index:
     opaque: tuple[str, ...]  # modules to import before any answer
 
 
-class _Module:
+class Module:
     """One parsed module: its classes, its literal constants and the names it imports."""
 
-    def __init__(self, name: str, path: Path) -> None:
-        self.name, self.tree = name, ast.parse(path.read_text(encoding="utf-8"))
+    def __init__(self, name: str, source: str) -> None:
+        self.name, self.tree = name, ast.parse(source)
         self.classes = {n.name: n for n in self.tree.body if isinstance(n, ast.ClassDef)}
         self.imported = {a.asname or a.name: (n.module, a.name) for n in self.tree.body
                          if isinstance(n, ast.ImportFrom) and n.module and not n.level
@@ -87,23 +87,23 @@ def _registers(call: ast.Call) -> bool:
         (isinstance(func, ast.Attribute) and func.attr == "register")
 
 
-class _Reader:
+class Reader:
     """Reads builder signatures, following a class's single base into other vaekit modules."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.parsed: dict[str, _Module | None] = {}
+        self.parsed: dict[str, Module | None] = {}
 
-    def parse(self, name: str, path: Path) -> _Module:
-        module = self.parsed.get(name) or _Module(name, path)
+    def parse(self, name: str, path: Path) -> Module:
+        module = self.parsed.get(name) or Module(name, path.read_text(encoding="utf-8"))
         self.parsed[name] = module
         return module
 
-    def module(self, name: str) -> _Module | None:
+    def module(self, name: str) -> Module | None:
         """A vaekit module by dotted name, parsed once (None outside vaekit)."""
         if name not in self.parsed:
             path = self._path(name)
-            self.parsed[name] = _Module(name, path) if path is not None else None
+            self.parsed[name] = None if path is None else Module(name, path.read_text(encoding="utf-8"))
         return self.parsed[name]
 
     def _path(self, name: str) -> Path | None:
@@ -116,7 +116,7 @@ class _Reader:
                 return path
         return None
 
-    def params(self, module: _Module, node: ast.FunctionDef | ast.ClassDef,
+    def params(self, module: Module, node: ast.FunctionDef | ast.ClassDef,
                decorators: int = 1, depth: int = 0) -> Params | None:
         """The parameters ``inspect.signature`` would give, when the source shows them."""
         if len(node.decorator_list) != decorators or depth > 8:
@@ -136,7 +136,7 @@ class _Reader:
         found = self._class(module, node.bases[0])
         return self.params(*found, decorators=0, depth=depth + 1) if found else None
 
-    def _class(self, module: _Module, base: ast.expr) -> tuple[_Module, ast.ClassDef] | None:
+    def _class(self, module: Module, base: ast.expr) -> tuple[Module, ast.ClassDef] | None:
         if not isinstance(base, ast.Name):
             return None
         if base.id in module.classes:
@@ -171,7 +171,7 @@ def _params(args: ast.arguments, constants: dict[str, Any], drop_first: bool) ->
     return tuple(out)
 
 
-def scan_module(reader: _Reader, module: _Module) -> tuple[dict[tuple[str, str], Entry], bool]:
+def scan_module(reader: Reader, module: Module) -> tuple[dict[tuple[str, str], Entry], bool]:
     """The entries one module registers, and whether it is opaque (registers otherwise too)."""
     found: dict[tuple[str, str], Entry] = {}
     literal: set[int] = set()
@@ -203,7 +203,7 @@ def build_index(root: Path, packages: tuple[str, ...]) -> Index:
     """Scan the packages (dotted names under the ``vaekit`` folder ``root``)."""
     entries: dict[str, dict[str, Entry]] = {}
     opaque = []
-    reader = _Reader(root)
+    reader = Reader(root)
     for package in packages:
         directory = root.joinpath(*package.split(".")[1:])
         for name, path in _modules(directory, package):
