@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.figures import save_figure
 from vaekit.cli.options import run_argument
-from vaekit.report.plots import curves_plot
-from vaekit.store.model_files import read_run_config
 
 
 @click.command("curves")
@@ -18,6 +15,10 @@ from vaekit.store.model_files import read_run_config
               show_default=True, help="PNG file to write.")
 def curves_cmd(run: Path, out: Path) -> None:
     """Plot -ELBO, reconstruction and KL (train, held-out) and beta per epoch."""
+    from vaekit.artifacts.figures import save_figure
+    from vaekit.report.plots import curves_plot
+    from vaekit.store.model_files import read_run_config
+
     cfg, _ = read_run_config(run)
     save_figure(curves_plot(run, cfg), out)
     click.echo(f"wrote {out}")

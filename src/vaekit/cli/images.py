@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from vaekit.artifacts.images import save_png
-from vaekit.artifacts.run_context import RunContext
 from vaekit.cli.options import open_context, prior_draw_options, run_argument
 from vaekit.errors import UserError
-from vaekit.report.pictures import reconstructions_grid, samples_grid
-from vaekit.report.run_data import RunData
+
+if TYPE_CHECKING:
+    from vaekit.artifacts.run_context import RunContext
 
 
 def write_samples(ctx: RunContext, out: Path, n: int = 64, seed: int = 0,
@@ -19,6 +19,9 @@ def write_samples(ctx: RunContext, out: Path, n: int = 64, seed: int = 0,
                   label: str | None = None, components: int = 10) -> str:
     """A grid of decoded draws from ``sampler`` (fitted ones are kept in the run); a conditional
     model gets ``label`` (a class, or ``all``: one row per class, the same z down each column)."""
+    from vaekit.artifacts.images import save_png
+    from vaekit.report.pictures import samples_grid
+
     if not ctx.is_image:
         raise UserError(f"this model's data are rows of {ctx.model.shape[0]} columns, not images: "
                         "use vaekit rows RUN --out rows.csv")
@@ -29,6 +32,10 @@ def write_samples(ctx: RunContext, out: Path, n: int = 64, seed: int = 0,
 
 def write_reconstructions(ctx: RunContext, out: Path, n: int = 32, split: str = "test") -> None:
     """The first n examples of ``split`` (as the model saw them) above their reconstructions."""
+    from vaekit.artifacts.images import save_png
+    from vaekit.report.pictures import reconstructions_grid
+    from vaekit.report.run_data import RunData
+
     if not ctx.is_image:
         raise UserError(f"this model's data are rows of {ctx.model.shape[0]} columns, not images: "
                         "use vaekit column-errors RUN")

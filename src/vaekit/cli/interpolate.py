@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.images import save_png
 from vaekit.cli.options import SEED, run_argument
 from vaekit.errors import UserError
-from vaekit.report.pictures import interpolation_grid, random_pairs
-from vaekit.report.run_data import open_run
 
 
 @click.command("interpolate")
@@ -34,6 +31,10 @@ def interpolate_cmd(run: Path, start: int | None, end: int | None, pairs: int, s
     Each row: the first example, the images decoded along the path between the posterior
     means, the second example.
     """
+    from vaekit.artifacts.images import save_png
+    from vaekit.report.pictures import interpolation_grid, random_pairs
+    from vaekit.report.run_data import open_run
+
     if (start is None) != (end is None):
         raise UserError("--from and --to go together: give both, or neither for random pairs")
     rd = open_run(run, split)

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.figures import save_figure
 from vaekit.cli.options import SEED, run_argument
-from vaekit.report.plots import latent_map_plot
-from vaekit.report.run_data import open_run
 
 
 @click.command("latent-map")
@@ -26,6 +23,10 @@ from vaekit.report.run_data import open_run
 def latent_map_cmd(run: Path, method: str, max_points: int, split: str, seed: int,
                    out: Path) -> None:
     """Scatter E[z|x] of the held-out split in two dimensions."""
+    from vaekit.artifacts.figures import save_figure
+    from vaekit.report.plots import latent_map_plot
+    from vaekit.report.run_data import open_run
+
     rd = open_run(run, split)
     save_figure(latent_map_plot(rd, method, max_points, seed), out)
     click.echo(f"wrote {out}")

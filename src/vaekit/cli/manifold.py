@@ -6,9 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.images import save_png
 from vaekit.cli.options import open_context, run_argument
-from vaekit.report.pictures import manifold_grid
 
 
 @click.command("manifold")
@@ -22,6 +20,9 @@ def manifold_cmd(run: Path, n: int, out: Path) -> None:
 
     z = (Phi^-1(p1), Phi^-1(p2)) for p on an even grid in [0.05, 0.95].
     """
+    from vaekit.artifacts.images import save_png
+    from vaekit.report.pictures import manifold_grid
+
     save_png(manifold_grid(open_context(run).model, n), out)
     click.echo(f"wrote {out}")
 

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from vaekit.artifacts.run_context import RunContext
+if TYPE_CHECKING:
+    from vaekit.artifacts.run_context import RunContext
 
 run_argument = click.argument("run", type=click.Path(path_type=Path))
 # A seed torch and numpy accept.
@@ -39,6 +40,21 @@ def prior_draw_options(command: Callable[..., Any]) -> Callable[..., Any]:
                         "closer to the centre of the prior).")(command)
 
 
+class LazyEpilog(click.Command):
+    """A command whose epilog is computed only when its help is shown (``epilog_from``), so that
+    listing the commands never imports what the epilog is read from (the config schema)."""
+
+    def __init__(self, *args: Any, epilog_from: Callable[[], str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.epilog_from = epilog_from
+
+    def format_epilog(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        self.epilog = self.epilog or self.epilog_from()
+        super().format_epilog(ctx, formatter)
+
+
 def open_context(run: Path, device: str = "cpu") -> RunContext:
     """Open a run (RunError with one line when the run is missing or damaged)."""
+    from vaekit.artifacts.run_context import RunContext
+
     return RunContext.open(run, device)

@@ -8,8 +8,6 @@ from pathlib import Path
 
 import click
 
-from vaekit.config.load import load_config
-
 QUICKSTART = {
     "data": {"name": "digits"},
     # likelihood auto: a discretized logistic over the digits' 17 grey levels (a true probability).
@@ -26,6 +24,7 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     """Train a VAE on scikit-learn's 8x8 digits and write samples and reconstructions."""
     from vaekit.artifacts.run_context import RunContext
     from vaekit.cli.images import write_reconstructions, write_samples
+    from vaekit.config.load import load_config
     from vaekit.report.callback import ReportCallback
     from vaekit.training.trainer import train
 

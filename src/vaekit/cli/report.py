@@ -7,7 +7,6 @@ from pathlib import Path
 import click
 
 from vaekit.cli.options import run_argument
-from vaekit.report.file import write_report
 
 
 @click.command("report")
@@ -16,6 +15,8 @@ from vaekit.report.file import write_report
 def report_cmd(run: Path, out: Path | None) -> None:
     """Write RUN/report.html: config, data, metrics, curves, samples, reconstructions,
     interpolations, traversals and the latent map, with every figure embedded (no network)."""
+    from vaekit.report.file import write_report
+
     click.echo(f"wrote {write_report(run, out)}")
 
 

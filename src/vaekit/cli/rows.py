@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from vaekit.artifacts.figures import save_figure, save_rows_csv
 from vaekit.cli.options import prior_draw_options, run_argument
 from vaekit.errors import UserError
-from vaekit.explore.tabular import generate_rows
-from vaekit.report.plots import column_error_plot
-from vaekit.report.run_data import RunData, open_run
+
+if TYPE_CHECKING:
+    from vaekit.report.run_data import RunData
 
 
 def _require_table(rd: RunData, command: str) -> None:
@@ -31,6 +31,10 @@ def _require_table(rd: RunData, command: str) -> None:
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
              out: Path) -> None:
     """Generate rows from a tabular RUN, with the original column names and units."""
+    from vaekit.artifacts.figures import save_rows_csv
+    from vaekit.explore.tabular import generate_rows
+    from vaekit.report.run_data import open_run
+
     rd = open_run(run)
     _require_table(rd, "rows")
     mean, std = rd.column_scale()
@@ -46,7 +50,10 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
               show_default=True, help="PNG file to write.")
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:
     """Per-column reconstruction error of a tabular RUN (RMS, in each column's own units)."""
+    from vaekit.artifacts.figures import save_figure
     from vaekit.explore.tabular import column_errors
+    from vaekit.report.plots import column_error_plot
+    from vaekit.report.run_data import open_run
 
     rd = open_run(run, split)
     _require_table(rd, "column-errors")

@@ -9,18 +9,14 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import K_SAMPLES, SEED
-from vaekit.config.load import load_config, read_yaml
-from vaekit.data import resolve_data_arg
-from vaekit.store.checkpoint import DIR as CHECKPOINTS
-from vaekit.store.checkpoint import LATEST
-from vaekit.store.model_files import read_run_config
-from vaekit.store.run_dir import check_new_run_dir
+from vaekit.cli.options import K_SAMPLES, SEED, LazyEpilog
 
 
 def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
                     track: tuple[str, ...] = ()) -> list[str]:
     """Command-line flags as overrides, applied after the config file so that they win."""
+    from vaekit.data import resolve_data_arg
+
     out = []
     if data is not None:
         out += [f"data.{k}={v}" for k, v in resolve_data_arg(data).items()]
@@ -45,7 +41,7 @@ def _keys_help() -> str:
     return "\n".join(lines)
 
 
-@click.command("train", epilog=_keys_help())
+@click.command("train", cls=LazyEpilog, epilog_from=_keys_help)
 @click.option("--config", "config_file", type=click.Path(path_type=Path),
               help="YAML config (sections data, model, objective, train).")
 @click.option("--data", help="Built-in data set (digits, fashion-mnist, mnist, cifar10) or a "
@@ -74,6 +70,11 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
               progress: bool | None, nproc: int, eval_k: int | None,
               track: tuple[str, ...]) -> None:
     """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
+    from vaekit.config.load import load_config, read_yaml
+    from vaekit.store.checkpoint import DIR as CHECKPOINTS
+    from vaekit.store.checkpoint import LATEST
+    from vaekit.store.model_files import read_run_config
+    from vaekit.store.run_dir import check_new_run_dir
     from vaekit.training.launch import launch_torchrun, under_torchrun
     from vaekit.training.trainer import train
 

@@ -7,17 +7,9 @@ import math
 from pathlib import Path
 
 import click
-import torch
 
-from vaekit.artifacts.prior_files import PRIOR_JSON, build_fitted_prior, save_fitted_prior
 from vaekit.cli.options import SEED, Finite, open_context, run_argument
-from vaekit.data.base import is_binary
 from vaekit.errors import UserError
-from vaekit.eval.elbo import evaluate_split
-from vaekit.eval.metrics import bits_per_dim, bpd_convention
-from vaekit.objectives import build_objective
-from vaekit.samplers import posterior_means
-from vaekit.training.prior import PriorTrainConfig, fit_prior
 
 
 @click.command("train-prior")
@@ -37,6 +29,16 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     grids) on the codes of the training split (one fixed binarization), save it as
     RUN/prior.safetensors + RUN/prior.json, and report the held-out NLL
     -log p(x|z(x)) - log p(z(x)) as the VQ-VAE literature does."""
+    import torch
+
+    from vaekit.artifacts.prior_files import PRIOR_JSON, build_fitted_prior, save_fitted_prior
+    from vaekit.data.base import is_binary
+    from vaekit.eval.elbo import evaluate_split
+    from vaekit.eval.metrics import bits_per_dim, bpd_convention
+    from vaekit.objectives import build_objective
+    from vaekit.samplers import posterior_means
+    from vaekit.training.prior import PriorTrainConfig, fit_prior
+
     if width % heads:
         raise UserError(f"--width {width} must be a multiple of --heads {heads}")
     ctx = open_context(run)

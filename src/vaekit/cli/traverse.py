@@ -6,11 +6,8 @@ from pathlib import Path
 
 import click
 
-from vaekit.artifacts.figures import save_figure
 from vaekit.cli.options import Finite, run_argument
 from vaekit.errors import UserError
-from vaekit.report.plots import traversal_plot
-from vaekit.report.run_data import open_run
 
 
 def _dims(value: str | None) -> list[int] | None:
@@ -51,6 +48,10 @@ def traverse_cmd(run: Path, dims: str | None, max_dims: int, span: float, steps:
 
     One row per dimension, ordered by its mean held-out KL; inactive dimensions are marked.
     """
+    from vaekit.artifacts.figures import save_figure
+    from vaekit.report.plots import traversal_plot
+    from vaekit.report.run_data import open_run
+
     chosen, base_index = _dims(dims), _base(base)
     rd = open_run(run, split)
     save_figure(traversal_plot(rd, chosen, span, steps, base_index, max_dims), out)

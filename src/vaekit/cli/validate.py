@@ -7,14 +7,14 @@ from pathlib import Path
 
 import click
 
-from vaekit.config.load import apply_overrides, config_errors, read_yaml
-
 
 @click.command("validate")
 @click.argument("config_file", type=click.Path(path_type=Path))
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a key.")
 def validate_cmd(config_file: Path, overrides: tuple[str, ...]) -> None:
     """Check CONFIG_FILE (unknown keys, types, component names) and list every problem."""
+    from vaekit.config.load import apply_overrides, config_errors, read_yaml
+
     data = apply_overrides(read_yaml(config_file), list(overrides))
     _, errors = config_errors(data)
     if errors:

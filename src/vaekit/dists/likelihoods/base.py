@@ -46,6 +46,11 @@ class Likelihood(nn.Module):
     # The range of x this likelihood is defined on; None means the whole real line.
     support: tuple[float, float] | None = None
 
+    def __init__(self) -> None:
+        """No options; a likelihood that has some takes them in its own ``__init__`` (so the
+        registry's source index reads the options of one without one: none)."""
+        super().__init__()
+
     def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
         raise NotImplementedError
 

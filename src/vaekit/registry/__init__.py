@@ -2,8 +2,10 @@
 
 A component file registers itself with ``@register("likelihood", "bernoulli")``; configs name
 components and :func:`get` turns the name back into the builder. Adding a component is one file:
-the first lookup imports every module of the component packages, so a new file in any of them
-registers itself without being listed anywhere.
+the component packages are indexed from their source (``vaekit.registry.index``), so a new file
+in any of them is found without being listed anywhere, and :func:`get` imports only the module
+that registers the name. ``names``, ``options`` and ``bind`` answer from the index, without
+importing components (or torch), wherever the source shows the builder's signature.
 
 A component's options are the keyword parameters of its builder (``model.<kind>_args`` in the
 config); :func:`bind` checks them against the signature. The parameters vaekit itself supplies
@@ -14,20 +16,21 @@ from __future__ import annotations
 
 import importlib
 import inspect
-import pkgutil
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any, TypeVar
 
 from vaekit.errors import ConfigError
+from vaekit.registry.index import Index, Params, build_index
 
 T = TypeVar("T", bound=Callable[..., Any])
 
 _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
 
-# The packages that hold components: every module under them is imported on the first lookup.
+# The packages that hold components: every module under them is indexed on the first lookup.
 _COMPONENT_PACKAGES = ("vaekit.data", "vaekit.nn", "vaekit.dists", "vaekit.model",
                        "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking")
-_loaded = False
+_built: Index | None = None
 
 # Builder parameters that the model supplies, per kind; every other parameter is an option.
 SUPPLIED = {
@@ -52,41 +55,52 @@ def register(kind: str, name: str) -> Callable[[T], T]:
     return deco
 
 
-def _load_components() -> None:
-    """Import every module of the component packages once (each registers what it defines)."""
-    global _loaded
-    if _loaded:
-        return
-    _loaded = True
-    for package in _COMPONENT_PACKAGES:
-        pkg = importlib.import_module(package)
-        for info in pkgutil.walk_packages(pkg.__path__, prefix=f"{package}."):
-            importlib.import_module(info.name)
+def _index() -> Index:
+    """The index of the component packages, built once; its opaque modules imported once."""
+    global _built
+    if _built is None:
+        _built = build_index(Path(__file__).resolve().parents[1], _COMPONENT_PACKAGES)
+        for module in _built.opaque:
+            importlib.import_module(module)
+    return _built
 
 
 def names(kind: str) -> list[str]:
     """Registered names of one kind, sorted."""
-    _load_components()
-    return sorted(_REGISTRY.get(kind, {}))
+    return sorted({*_index().entries.get(kind, {}), *_REGISTRY.get(kind, {})})
 
 
 def get(kind: str, name: str) -> Callable[..., Any]:
     """The builder registered as ``name``; a ConfigError listing the valid names otherwise."""
-    _load_components()
+    entry = _index().entries.get(kind, {}).get(name)
+    if name not in _REGISTRY.get(kind, {}) and entry is not None:
+        importlib.import_module(entry.module)
+        if name not in _REGISTRY.get(kind, {}):
+            raise ImportError(f"{entry.module} does not register {kind} {name!r} as its source says")
     table = _REGISTRY.get(kind, {})
     if name not in table:
-        valid = ", ".join(sorted(table)) or "none"
+        valid = ", ".join(names(kind)) or "none"
         raise ConfigError(f"unknown {kind} {name!r} (valid: {valid})")
     return table[name]
+
+
+def parameters(builder: Callable[..., Any]) -> Params:
+    """(name, default) of each parameter ``builder`` takes by name (``inspect.Parameter.empty``
+    where it has no default), as the index reads them from the source."""
+    return tuple((p.name, p.default) for p in inspect.signature(builder).parameters.values()
+                 if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD))
 
 
 def options(kind: str, name: str) -> dict[str, Any]:
     """The options of a registered builder and their defaults (``inspect.Parameter.empty``
     where an option has none)."""
-    builder = get(kind, name)
+    entry = _index().entries.get(kind, {}).get(name)
+    if entry is not None and entry.params is not None and name not in _REGISTRY.get(kind, {}):
+        params = entry.params
+    else:
+        params = parameters(get(kind, name))
     supplied = {"self", *SUPPLIED.get(kind, ())}
-    return {p.name: p.default for p in inspect.signature(builder).parameters.values()
-            if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD) and p.name not in supplied}
+    return {n: default for n, default in params if n not in supplied}
 
 
 def bind(kind: str, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
