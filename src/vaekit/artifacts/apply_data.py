@@ -45,7 +45,7 @@ def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
     if data is None:
         s = ctx.split(split)
         return Examples(s.stored, s.y, [f"{split}/{i}" for i in range(len(s))],
-                        f"{ctx.path} ({split} split)")
+                        f"{ctx.path} ({split} split)", model_space=not ctx.is_image)
     base = ctx.config.data
     ds = load_data(DataConfig(name=data, download=base.download, cache_dir=base.cache_dir))
     x, y = (ds.test, ds.test_labels) if split == "test" else (ds.train, ds.train_labels)
@@ -87,6 +87,8 @@ def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
         x = heldout_tensor(ex.x, ctx.binarize, torch.device("cpu"))
         if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
             x[torch.isnan(ex.x)] = float("nan")
+    elif ex.model_space:
+        x = ex.x.float()
     else:
         mean, std = ctx.column_scale()
         x = (ex.x.float() - mean) / std

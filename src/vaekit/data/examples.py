@@ -25,12 +25,15 @@ from vaekit.errors import DataError
 @dataclass
 class Examples:
     """``x``: (N, *shape) as stored (uint8 pixels, float pixels in [0, 1], or rows in their own
-    units), NaN where a value is missing; ``y``: (N,) labels or None; ``ids``: one per example."""
+    units), NaN where a value is missing; ``y``: (N,) labels or None; ``ids``: one per example.
+    ``model_space``: the rows are already as the model sees them (a run's own split of a table,
+    a table file through the run's codec)."""
 
     x: Tensor
     y: Tensor | None
     ids: list[str]
     source: str
+    model_space: bool = False
 
     def __len__(self) -> int:
         return len(self.x)
