@@ -132,7 +132,7 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
                 errors.append(str(exc))
             except (TypeError, ValueError) as exc:
                 errors.append(f"{where}: {exc}")
-    if _raw(data, "data", "name") in ("arrays", "folder", "csv") and not _raw(data, "data", "path"):
+    if _raw(data, "data", "name") in ("arrays", "folder", "csv", "table") and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors
 

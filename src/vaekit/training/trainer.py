@@ -29,6 +29,7 @@ from vaekit.store.run_dir import (
 from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks
 from vaekit.training.distributed import close_world, init_world, local_device
+from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import run_epoch
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
@@ -44,6 +45,8 @@ def data_info(ds: Dataset, cfg: Config) -> dict[str, Any]:
     if ds.column_mean is not None and ds.column_std is not None:
         info["column_mean"] = ds.column_mean.tolist()
         info["column_std"] = ds.column_std.tolist()
+    if ds.codec is not None:  # a table's transform, so the run can read new files
+        info["codec"] = ds.codec.to_json()
     return info
 
 
@@ -67,6 +70,7 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         cfg = cfg.model_copy(deep=True)
         cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
     ds = load_data(cfg.data)
+    cfg = resolve_likelihood(cfg, ds)
     world = init_world(setup.resolve_device(cfg.train.device))
     try:
         with contextlib.ExitStack() as held:
@@ -87,6 +91,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
            progress: bool | None, callbacks: list[Any] | None,
            held: contextlib.ExitStack) -> Run:
     hooks = [*default_callbacks(), *(callbacks or [])] if world.is_main else []
+    if world.is_main and ds.summary and not resume:
+        print(ds.summary, flush=True)
     device = local_device(setup.resolve_device(cfg.train.device), world)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)

@@ -47,6 +47,11 @@ class Likelihood(nn.Module):
     def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def prepare_input(self, x: Tensor) -> Tensor:
+        """x as the encoder reads it (the likelihood scores x itself): the identity, except where
+        the data have cells a likelihood models as missing."""
+        return x
+
     def split(self, params: Tensor) -> tuple[Tensor, ...]:
         """Split (B, k*C, ...) decoder output into k parameter tensors of (B, C, ...)."""
         return params.chunk(self.params_per_dim, dim=1)
