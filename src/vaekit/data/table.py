@@ -23,6 +23,10 @@ from vaekit.data.table_types import column_types, pandas, parse_column, read_tab
 from vaekit.errors import DataError
 from vaekit.registry import register
 
+# The codec fitted on the file read last: a run's report, evaluation and explorer read the same
+# file again in one process, and the fit (a mixture per continuous column) is the slow part.
+_FITTED: dict[tuple, TableCodec] = {}
+
 
 def _labels(cells: list[str | None], where: str) -> tuple[np.ndarray, list[str]]:
     """Label cells -> (indices into the sorted classes, the classes); numeric labels sort as numbers."""
@@ -55,7 +59,14 @@ def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Datase
     parsed = pd.DataFrame({n: parse_column(df[n], k, str(path)) for n, k in types.items()
                            if k != "drop"})
     tr, te = split_fraction(len(df), cfg.test_fraction, cfg.split_seed)
-    codec = TableCodec.fit(parsed.iloc[tr.numpy()], types, cfg.split_seed, vocabulary=parsed)
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, tuple(types.items()),
+           cfg.test_fraction, cfg.split_seed)
+    codec = _FITTED.get(key)
+    if codec is None:
+        codec = TableCodec.fit(parsed.iloc[tr.numpy()], types, cfg.split_seed, vocabulary=parsed)
+        _FITTED.clear()  # the last file only: training, then its report and evaluation
+        _FITTED[key] = codec
     x = codec.encode(parsed)
     y, classes = None, None
     if codec.label is not None:

@@ -20,7 +20,7 @@ from vaekit.errors import DataError
 
 MAX_MODES = 10  # components of each continuous column's mixture (CTGAN/TVAE use 10)
 MIN_WEIGHT = 0.005  # modes lighter than this are dropped (as CTGAN does)
-FIT_ROWS = 5000  # the mixture is fitted on at most this many train cells (seeded subsample)
+FIT_ROWS = 2000  # the mixture is fitted on at most this many train cells (seeded subsample)
 
 
 def _missing_rows(block: np.ndarray, present: np.ndarray) -> np.ndarray:
@@ -55,7 +55,8 @@ class Continuous:
             return cls(name, [float(x.mean())], [spread], [1.0], integer)
         gmm = BayesianGaussianMixture(
             n_components=k, weight_concentration_prior_type="dirichlet_process",
-            weight_concentration_prior=0.001, max_iter=100, n_init=1, random_state=seed)
+            weight_concentration_prior=0.001, max_iter=100, n_init=1, random_state=seed,
+            covariance_type="diag")
         with warnings.catch_warnings():  # a mixture that stops at max_iter still fits well
             warnings.simplefilter("ignore", ConvergenceWarning)
             gmm.fit(x[:, None])

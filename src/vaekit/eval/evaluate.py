@@ -39,7 +39,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
     gen = torch.Generator(device=data.x.device).manual_seed(seed)
     cols: dict[str, list[Tensor]] = {"nll": [], "elbo": [], "kl": [], "kl_dims": [], "mu": [],
                                      "logvar": []}
-    sq_err = 0.0
+    sq_err, n_err = 0.0, 0
     for i in range(0, len(data.x), batch_size):
         x = data.x[i : i + batch_size]
         y = None if data.y is None else data.y[i : i + batch_size]
@@ -61,7 +61,8 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         moments = q.moments()
         if moments is not None:
             cols["logvar"].append(moments[1].flatten(1).double())
-        sq_err += float(((model.decode(q.mean, y).mean - x).double() ** 2).sum())
+        err = (model.decode(q.mean, y).mean - x).double() ** 2  # NaN at a missing table cell
+        sq_err, n_err = sq_err + float(err.nansum()), n_err + int((~err.isnan()).sum())
     c = {name: torch.cat(parts).cpu() for name, parts in cols.items() if parts}
     model.train(was_training)
     # In the data's own units: log p(x) = log p(x as the model sees it) + log|dx_model/dx|.
@@ -100,7 +101,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         bits_per_dim_convention=convention, dims=dims,
         kl_per_dim=c["kl_dims"].mean(0).tolist() if "kl_dims" in c else None,
         active_units=active, latent_dim=latent_dim,
-        mi=mi, mse=sq_err / (len(data.x) * dims), warnings=warnings,
+        mi=mi, mse=sq_err / max(n_err, 1), warnings=warnings, units=lik.units or EvalResult.units,
         layers=layer_summary(model.latent.layer_sizes(), c.get("kl_dims"), c["mu"]),
         seconds=time.perf_counter() - t0, log_jacobian=data.log_jacobian,
         deterministic=deterministic,

@@ -43,6 +43,8 @@ class Likelihood(nn.Module):
     discrete: bool = False
     # The range of x this likelihood is defined on; None means the whole real line.
     support: tuple[float, float] | None = None
+    # What its log-densities are per example, when that is not simply the rows the model reads.
+    units: str | None = None
 
     def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
         raise NotImplementedError

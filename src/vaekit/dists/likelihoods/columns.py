@@ -99,6 +99,9 @@ class Columns(Likelihood):
     """Each column of a table by its own likelihood (see the module); ``blocks``: the layout a
     table source declares (its ``Dataset.likelihood``); ``min_sigma``: floor of s_m."""
 
+    units = ("nats per row: each continuous column's density per unit of its own values, "
+             "categorical and boolean terms log-probabilities, missing cells left out")
+
     def __init__(self, blocks: list[dict[str, Any]] | None = None, min_sigma: float = 0.01) -> None:
         super().__init__()
         if not blocks:
