@@ -99,7 +99,8 @@ def test_a_mixed_table_is_scored_in_its_units_and_categories_as_probabilities(tm
     frame.to_csv(tmp_path / "t.csv", index=False)
     cfg = vaekit.load_config({"data": {"name": "table", "path": str(tmp_path / "t.csv"),
                                        "test_fraction": 0.5},
-                              "model": {"hidden": [], "latent_dim": 1, "likelihood": "columns"}})
+                              "model": {"hidden": [], "latent_dim": 1, "likelihood": "columns",
+                                        "likelihood_args": {"outlier_weight": 0.0}}})
     ds = load_data(cfg.data)
     from vaekit.training.likelihood_choice import resolve_likelihood
 

@@ -130,10 +130,16 @@ def test_the_columns_likelihood_is_exact_on_a_tiny_example():
     terms = lik(params).log_prob_elementwise(x)[0]
     cat = torch.log_softmax(torch.tensor([0.5, -1.0, 2.0]), 0)[1]
     boolean = -math.log1p(math.exp(-0.3))
-    # One mode: p(x) = N((x - mu)/(4 sigma); a, s) / (4 sigma) = N(x; mu + 4 sigma a, 4 sigma s).
+    # One mode: p(x) = N((x - mu)/(4 sigma); a, s) / (4 sigma) = N(x; mu + 4 sigma a, 4 sigma s),
+    # with weight 1e-3 moved to the broad outlier component N(x; mu, 10 sigma).
     s = math.exp(math.log(0.01) + math.log1p(math.exp(math.log(0.5) - math.log(0.01))))
-    gauss = torch.distributions.Normal(10.0 + 8.0 * 0.2, 8.0 * s).log_prob(torch.tensor(x_value))
-    torch.testing.assert_close(terms, torch.stack([cat, torch.tensor(boolean), gauss]))
+    value = torch.tensor(x_value)
+    gauss = torch.distributions.Normal(10.0 + 8.0 * 0.2, 8.0 * s).log_prob(value).exp()
+    broad = torch.distributions.Normal(10.0, 20.0).log_prob(value).exp()
+    density = torch.log(0.999 * gauss + 0.001 * broad)
+    torch.testing.assert_close(terms, torch.stack([cat, torch.tensor(boolean), density]))
+    pure = Columns(BLOCKS, outlier_weight=0.0)(params).log_prob_elementwise(x)[0, 2]
+    torch.testing.assert_close(pure, torch.log(gauss))
     # A missing cell is left out: the other terms are unchanged, and nothing is filled in.
     x_missing = x.clone()
     x_missing[0, :3] = math.nan
@@ -145,14 +151,14 @@ def test_the_columns_likelihood_is_exact_on_a_tiny_example():
 def test_two_modes_give_a_mixture_density_that_integrates_to_one():
     lik = Columns([{"kind": "continuous", "means": [-5.0, 5.0], "stds": [1.0, 2.0]}])
     params = torch.tensor([[0.4, -0.4, 0.1, -0.2, math.log(0.3), math.log(0.6)]])
-    grid = torch.linspace(-30, 40, 20001)
+    grid = torch.linspace(-150, 160, 60001)  # wide: the outlier component has scale 10 x spread
     rows = torch.zeros(len(grid), 3)
     mode = (grid > 0).long()  # any mode can carry a value: x is recovered exactly from its block
     sd, mu = torch.tensor([1.0, 2.0])[mode], torch.tensor([-5.0, 5.0])[mode]
     rows[:, 0] = (grid - mu) / (4 * sd)
     rows[torch.arange(len(grid)), 1 + mode] = 1.0
     dens = lik(params.expand(len(grid), -1)).log_prob(rows).exp()
-    assert abs(float(torch.trapezoid(dens, grid)) - 1.0) < 1e-3
+    assert abs(float(torch.trapezoid(dens, grid)) - 1.0) < 1e-4
     dist = lik(params)
     x_mean = float(lik(params).mean[0, 0] * 4 * [1.0, 2.0][int(dist.mean[0, 1:].argmax())]
                    + [-5.0, 5.0][int(dist.mean[0, 1:].argmax())])

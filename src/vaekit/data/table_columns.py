@@ -105,7 +105,8 @@ class Continuous:
         return pd.Series(x, dtype="float64").array
 
     def block(self) -> dict[str, Any]:
-        return {"kind": "continuous", "means": self.means, "stds": self.stds}
+        return {"kind": "continuous", "means": self.means, "stds": self.stds,
+                "weights": self.weights}
 
 
 @dataclass

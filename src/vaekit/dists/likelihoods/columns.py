@@ -9,7 +9,10 @@ mode logits pi and per-mode Gaussians N(a_m, s_m) over the normalized value, so
     p(x|z) = sum_m pi_m N((x - mu_m) / (4 sigma_m); a_m, s_m) / (4 sigma_m),
 
 a density per unit of x itself (x is recovered from its block, then normalized by every mode).
-NaN cells are missing: their terms are left out of log p(x|z), never filled in.
+A small weight ``outlier_weight`` of it goes to one broad Gaussian around the column (centred on
+its fitted mixture, ``outlier_scale`` times its spread), so that a value far from every mode (a
+typo, a rare outlier in the held-out rows) costs tens of nats, not millions. NaN cells are
+missing: their terms are left out of log p(x|z), never filled in.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ class Layout:
     def __init__(self, blocks: list[dict[str, Any]]) -> None:
         cat_x, cat_p, bool_x, bool_p = [], [], [], []
         alpha, modes, logit_p, mean_p, sig_p, mu, sd = [], [], [], [], [], [], []
+        center, spread = [], []
         self.order: list[tuple[str, int]] = []  # (kind, index within its kind) per column
         x_at = p_at = 0
         for b in blocks:
@@ -75,6 +79,12 @@ class Layout:
                 sig_p.append(list(range(p_at + 2 * k, p_at + 3 * k)))
                 mu.append([float(v) for v in b["means"]])
                 sd.append([float(v) for v in b["stds"]])
+                w = torch.tensor(b.get("weights") or [1.0 / k] * k, dtype=torch.float64)
+                m, s = torch.tensor(mu[-1], dtype=torch.float64), torch.tensor(sd[-1],
+                                                                              dtype=torch.float64)
+                c = float((w * m).sum() / w.sum())
+                center.append(c)
+                spread.append(float(((w * (s**2 + (m - c) ** 2)).sum() / w.sum()).sqrt()))
                 self.order.append((kind, len(alpha) - 1))
                 x_at, p_at = x_at + 1 + k, p_at + 3 * k
             else:
@@ -92,6 +102,7 @@ class Layout:
         k = self.modes.shape[1]
         self.mu = torch.tensor([m + [0.0] * (k - len(m)) for m in mu] or [[0.0]])[: len(mu)]
         self.sd = torch.tensor([s + [1.0] * (k - len(s)) for s in sd] or [[1.0]])[: len(sd)]
+        self.center, self.spread = torch.tensor(center), torch.tensor(spread)
 
 
 @register("likelihood", "columns")
@@ -102,13 +113,17 @@ class Columns(Likelihood):
     units = ("nats per row: each continuous column's density per unit of its own values, "
              "categorical and boolean terms log-probabilities, missing cells left out")
 
-    def __init__(self, blocks: list[dict[str, Any]] | None = None, min_sigma: float = 0.01) -> None:
+    def __init__(self, blocks: list[dict[str, Any]] | None = None, min_sigma: float = 0.01,
+                 outlier_weight: float = 1e-3, outlier_scale: float = 10.0) -> None:
         super().__init__()
         if not blocks:
             raise ValueError("needs the column layout of a table (likelihood_args.blocks): train "
                              "on a .csv or .parquet table, whose source declares it")
-        if min_sigma <= 0:
-            raise ValueError("min_sigma must be positive")
+        if min_sigma <= 0 or outlier_scale <= 0:
+            raise ValueError("min_sigma and outlier_scale must be positive")
+        if not 0 <= outlier_weight < 1:
+            raise ValueError("outlier_weight must lie in [0, 1)")
+        self.outlier = (outlier_weight, outlier_scale)
         self.layout = Layout(blocks)
         self.log_min = math.log(min_sigma)
         # The decoder gives params_per_dim outputs per row dimension; the first n_params are used.
@@ -122,14 +137,16 @@ class Columns(Likelihood):
         if params.shape[-1] < self.layout.n_params:
             raise ValueError(f"{params.shape[-1]} decoder outputs; the layout needs "
                              f"{self.layout.n_params}")
-        return ColumnsDist(params, self.layout, self.log_min)
+        return ColumnsDist(params, self.layout, self.log_min, self.outlier)
 
 
 class ColumnsDist(FactorizedDist):
     """p(x|z) for a batch: ``log_prob_elementwise`` gives (B, n_columns) nats, 0 where missing."""
 
-    def __init__(self, params: Tensor, layout: Layout, log_min: float) -> None:
+    def __init__(self, params: Tensor, layout: Layout, log_min: float,
+                 outlier: tuple[float, float] = (0.0, 1.0)) -> None:
         super().__init__(event_ndim=1)
+        self.outlier = outlier
         self.layout, self.params = layout, params
         dev = params.device
         self.cat_logits = params[:, layout.cat_p.to(dev)].masked_fill(
@@ -170,6 +187,11 @@ class ColumnsDist(FactorizedDist):
             log_n = -0.5 * (LOG_2PI + ((u - self.a) * torch.exp(-self.log_s)) ** 2) - self.log_s
             lp = torch.logsumexp(torch.log_softmax(self.mode_logits, -1) + log_n
                                  - torch.log(4 * self.sd), -1)
+            weight, center, scale = self._broad()
+            if weight > 0:
+                broad = torch.distributions.Normal(center, scale)
+                lp = torch.logaddexp(lp + math.log1p(-weight),
+                                     broad.log_prob(value) + math.log(weight))
             terms["continuous"] = torch.where(missing[:, lay.alpha.to(dev)], 0.0, lp)
         for j, (kind, i) in enumerate(lay.order):
             out[:, j] = terms[kind][:, i]
@@ -191,28 +213,46 @@ class ColumnsDist(FactorizedDist):
             rows.scatter_(1, pos, 1.0)
         return rows
 
+    def _broad(self) -> tuple[float, Tensor, Tensor]:
+        """The outlier component: its weight, centre and scale per continuous column."""
+        weight, scale = self.outlier
+        dev = self.params.device
+        return weight, self.layout.center.to(dev), scale * self.layout.spread.to(dev)
+
+    def _in_mode(self, value: Tensor, mode: Tensor) -> Tensor:
+        """alpha of each continuous value (B, Ccont) in the given modes (B, Ccont)."""
+        mu, sd = (t.expand(len(mode), -1, -1).gather(-1, mode[..., None]).squeeze(-1)
+                  for t in (self.mu, self.sd))
+        return (value - mu) / (4 * sd)
+
     @property
     def mean(self) -> Tensor:
         """Category probabilities, P(true), and each continuous column's mean E[x] expressed in
         its most probable mode."""
         pi = torch.softmax(self.mode_logits, -1)
-        value = (pi * (self.mu + 4 * self.sd * self.a)).sum(-1)  # (B, Ccont)
+        weight, center, _ = self._broad()
+        value = (1 - weight) * (pi * (self.mu + 4 * self.sd * self.a)).sum(-1) + weight * center
         mode = pi.argmax(-1)
-        mu, sd = (t.expand(len(pi), -1, -1).gather(-1, mode[..., None]).squeeze(-1)
-                  for t in (self.mu, self.sd))
         return self._rows(torch.softmax(self.cat_logits, -1).nan_to_num(0.0),
-                          torch.sigmoid(self.bool_logits), mode, (value - mu) / (4 * sd))
+                          torch.sigmoid(self.bool_logits), mode, self._in_mode(value, mode))
 
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        """One draw of every column: a category, a boolean, a mode and its normalized value."""
+        """One draw of every column: a category, a boolean, and a value of the continuous
+        mixture (a mode and its normalized value, or rarely the broad outlier component)."""
         cat = torch.zeros_like(self.cat_logits)
         if cat.numel():
             cat = F.one_hot(_gumbel_argmax(self.cat_logits, generator), cat.shape[-1]).to(cat)
-        u = torch.rand(self.bool_logits.shape, generator=generator, device=self.params.device)
+        dev = self.params.device
+        u = torch.rand(self.bool_logits.shape, generator=generator, device=dev)
         boolean = (u < torch.sigmoid(self.bool_logits)).to(self.params.dtype)
         mode = _gumbel_argmax(self.mode_logits, generator)
         pick = mode[..., None]
-        eps = torch.randn(mode.shape, generator=generator, device=self.params.device)
+        eps = torch.randn(mode.shape, generator=generator, device=dev)
         alpha = (self.a.gather(-1, pick).squeeze(-1)
                  + torch.exp(self.log_s.gather(-1, pick).squeeze(-1)) * eps)
+        weight, center, scale = self._broad()
+        if weight > 0:
+            far = torch.rand(mode.shape, generator=generator, device=dev) < weight
+            wide = center + scale * torch.randn(mode.shape, generator=generator, device=dev)
+            alpha = torch.where(far, self._in_mode(wide, mode), alpha)
         return self._rows(cat, boolean, mode, alpha)
