@@ -97,8 +97,7 @@ def test_new_files_are_checked_against_the_run(tmp_path):
     with pytest.raises(DataError, match="missing column.*'smoker'"):
         codec.read(_csv(tmp_path, "height,age,color,note\n1,2,red,a\n", "new.csv"))
     with pytest.raises(DataError, match="category 'purple' was not in the training data"):
-        codec.read_encode = codec.encode(codec.read(_csv(
-            tmp_path, CSV.replace("green", "purple"), "new2.csv")))
+        codec.encode(codec.read(_csv(tmp_path, CSV.replace("green", "purple"), "new2.csv")))
     # Runs made before mixed tables: standardized continuous columns from column_mean/std.
     old = load_codec({"columns": ["a", "b"], "column_mean": [1.0, 10.0], "column_std": [2.0, 5.0]})
     rows = old.decode(torch.tensor([[0.5, -1.0]]))
