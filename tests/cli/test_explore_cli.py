@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import numpy as np
@@ -27,22 +26,14 @@ def _train(out: Path, *overrides: str) -> Path:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory) -> dict[str, Path]:
-    """Tiny runs: digits with a 2-D latent, random RGB 3x16x16 images, and a CSV table."""
+    """Tiny runs: digits with a 2-D latent, and random RGB 3x16x16 images."""
     root = tmp_path_factory.mktemp("explore")
     rng = np.random.default_rng(0)
     np.savez(root / "rgb.npz", x=rng.integers(0, 256, (60, 3, 16, 16), dtype=np.uint8))
-    table = root / "table.csv"
-    with open(table, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["height", "weight", "label"])
-        for i in range(80):
-            w.writerow([170 + 10 * rng.standard_normal(), 70 + 5 * rng.standard_normal(), i % 2])
     return {
         "digits2d": _train(root / "digits2d", "model.latent_dim=2"),
         "rgb": _train(root / "rgb", "data.name=arrays", f"data.path={root / 'rgb.npz'}",
                       "model.likelihood=gaussian", "model.latent_dim=2"),
-        "table": _train(root / "table", "data.name=csv", f"data.path={table}",
-                        "model.likelihood=gaussian", "model.latent_dim=3"),
     }
 
 
@@ -86,23 +77,6 @@ def test_every_picture_command_on_an_rgb_run(capsys, runs, tmp_path):
     assert _png(capsys, tmp_path, "latent-map", run).size == (720, 600)
 
 
-def test_tabular_rows_and_column_errors(capsys, runs, tmp_path):
-    run = str(runs["table"])
-    out = tmp_path / "rows.csv"
-    code, _, err = run_cli(capsys, "rows", run, "-n", "400", "--out", str(out))
-    assert code == 0, err
-    with open(out) as f:
-        rows = list(csv.reader(f))
-    assert rows[0] == ["height", "weight"] and len(rows) == 401
-    values = np.array(rows[1:], dtype=float)
-    # Generated rows are in the original units: heights near 170 cm, weights near 70 kg.
-    assert 150 < values[:, 0].mean() < 190 and 60 < values[:, 1].mean() < 80
-    code, stdout, err = run_cli(capsys, "column-errors", run, "--out", str(tmp_path / "e.png"))
-    assert code == 0, err
-    assert "height" in stdout and "RMSE" in stdout
-    assert Image.open(tmp_path / "e.png").size == (700, 90 + 2 * 22)
-
-
 BAD = {
     "manifold of a 4-D latent": (["manifold", "{tiny}"], "2-D latent"),
     "--from out of range": (["interpolate", "{tiny}", "--from", "100000", "--to", "0"],
@@ -133,14 +107,3 @@ def test_bad_input_is_one_line_exit_2(case, capsys, tiny_run, tmp_path):
 def test_no_such_run(cmd, capsys, tmp_path):
     code, _, err = run_cli(capsys, cmd, str(tmp_path / "nowhere"))
     assert_one_line_error(code, err, "nowhere")
-
-
-@pytest.mark.parametrize("cmd, hint", [("sample", "vaekit rows"),
-                                       ("reconstruct", "vaekit column-errors"),
-                                       ("interpolate", "table rows"), ("traverse", "table rows")])
-def test_image_commands_on_a_tabular_run_point_to_the_table_commands(cmd, hint, capsys, runs,
-                                                                      tmp_path):
-    out = tmp_path / "x.png"
-    code, _, err = run_cli(capsys, cmd, str(runs["table"]), "--out", str(out))
-    assert_one_line_error(code, err, hint)
-    assert not out.exists()

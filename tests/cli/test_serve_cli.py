@@ -55,13 +55,13 @@ def test_serve_prints_the_url_and_warns_off_loopback(capsys, tiny_run, monkeypat
     assert f"http://0.0.0.0:{served[1][1]}/" in out
 
 
-def test_serve_refuses_a_table_run(capsys, tiny_run, tmp_path):
+def test_serve_refuses_rows_it_cannot_turn_into_a_table(capsys, tiny_run, tmp_path):
     run = tmp_path / "rows"
     shutil.copytree(tiny_run, run)
     raw = json.loads((run / "config.json").read_text())
-    raw["shape"] = [64]  # the same MLP weights read rows of 64 numbers
+    raw["shape"] = [64]  # the same MLP weights read rows of 64 numbers, but no table describes them
     (run / "config.json").write_text(json.dumps(raw))
     code, _, err = run_cli(capsys, "serve", str(run), "--port", "0")
-    assert_one_line_error(code, err, "vaekit serve needs an image run", "rows of 64 columns")
+    assert_one_line_error(code, err, "no table columns")
     code, out, _ = run_cli(capsys, "serve", "--help")
     assert code == 0 and "--host" in out and "--port" in out

@@ -1,10 +1,15 @@
 """Every registered component, trained for real and used end to end: train on the digits,
 evaluate (the ELBO never above the IW bound), sample, write the report, and serve /api/info and
-/api/decode. The cases are derived from the registry, so a new component joins by registering."""
+/api/decode. The cases are derived from the registry, so a new component joins by registering.
+A likelihood that only fits the rows of a table runs on a tiny mixed-type table instead (the
+likelihood its source declares)."""
 
 from __future__ import annotations
 
+import importlib.util
+import tempfile
 import warnings
+from pathlib import Path
 
 import pytest
 import torch
@@ -15,7 +20,8 @@ from vaekit import registry
 from vaekit.artifacts.run_context import RunContext
 from vaekit.errors import ConfigError, UserError
 from vaekit.report.build import build_report
-from vaekit.report.pictures import samples_grid
+from vaekit.report.pictures import sample_rows, samples_grid
+from vaekit.report.run_data import RunData
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project installs
     warnings.simplefilter("ignore")
@@ -25,6 +31,20 @@ with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the 
 
 TINY = {"hidden": [32], "channels": [8, 16], "latent_dim": 4}
 TRAIN = {"epochs": 1, "batch_size": 256}
+HAS_TABLES = importlib.util.find_spec("pandas") is not None
+
+
+def _mixed_table() -> Path:
+    """A tiny CSV of every column type: continuous, integer, boolean, categorical, with a
+    missing cell and a label."""
+    path = Path(tempfile.mkdtemp(prefix="vaekit-contract-")) / "mixed.csv"
+    g = torch.Generator().manual_seed(0)
+    lines = ["speed,count,member,colour,label"]
+    for i in range(120):
+        speed = "" if i == 7 else f"{float(torch.randn(1, generator=g)) * 3 + (10 if i % 2 else 30):.3f}"
+        lines.append(f"{speed},{i % 13},{'yes' if i % 3 else 'no'},{'rgb'[i % 3]},{i % 2}")
+    path.write_text("\n".join(lines) + "\n")
+    return path
 
 
 def _uses(variant: str) -> dict[str, str]:
@@ -49,12 +69,24 @@ def _cases() -> dict[str, dict]:
             case = {"model": {}, section: {key: name}}
             if not covered and _buildable(case):
                 cases[f"{kind}={name}"] = case
+    if HAS_TABLES:  # the likelihood a table source declares, on a mixed-type table
+        from vaekit.config.schema import DataConfig
+        from vaekit.data import load_data
+
+        path = _mixed_table()
+        name = load_data(DataConfig(name="table", path=str(path))).likelihood[0]
+        cases[f"table likelihood={name}"] = {"data": {"name": "table", "path": str(path)},
+                                             "model": {"likelihood": name}}
     return cases
 
 
 def _config(case: dict) -> dict:
     model = {**case.get("model", {}), **TINY}
     return {"data": {"name": "digits"}, **case, "model": model, "train": TRAIN}
+
+
+def _table_case(case: dict) -> bool:
+    return case.get("data", {}).get("name") == "table"
 
 
 def _buildable(case: dict) -> bool:
@@ -75,7 +107,9 @@ CASES = _cases()
 
 def test_every_component_is_exercised():
     """Each latent, objective, architecture, likelihood and prior runs in some case below; a
-    prior that is fitted after training runs through its latent's variant."""
+    prior that is fitted after training runs through its latent's variant. (Without pandas
+    no table can be read, so the check needs it.)"""
+    pytest.importorskip("pandas")
     used: dict[str, set[str]] = {k: set() for k in ("latent", "objective", "arch", "likelihood",
                                                      "prior")}
     for case in CASES.values():
@@ -119,11 +153,17 @@ def test_a_component_trains_evaluates_samples_reports_and_serves(case, tmp_path,
         with pytest.raises(UserError, match="no KL or density"):
             vaekit.evaluate(run.path, k=4)
 
-    grid = samples_grid(ctx.model, ctx.sampler("auto"), 8)
-    assert grid.ndim >= 2 and grid.dtype.name == "uint8"
+    table = _table_case(CASES[case])
+    if table:  # rows in the table's own columns, a column per block of the codec
+        rows = sample_rows(RunData(ctx, "test"), 8)
+        assert list(rows.columns) == ctx.codec.columns and len(rows) == 8
+    else:
+        grid = samples_grid(ctx.model, ctx.sampler("auto"), 8)
+        assert grid.ndim >= 2 and grid.dtype.name == "uint8"
 
     html = build_report(run.path)
-    assert "Samples" in html and ctx.model.prior.description.split(",")[0] in html
+    assert ("Generated rows" if table else "Samples") in html
+    assert ctx.model.prior.description.split(",")[0] in html
     # The report samples from what `vaekit sample` uses: a fitted mixture for an autoencoder.
     assert ctx.sampler("auto").description in html
 
@@ -131,6 +171,8 @@ def test_a_component_trains_evaluates_samples_reports_and_serves(case, tmp_path,
     info = client.get("/api/info").json()
     assert info["latent_dim"] == ctx.model.latent_dim and info["prior"]
     answer = client.post("/api/decode", json={"z": [info["center"]]})
-    assert answer.status_code == 200 and len(answer.json()["images"]) == 1
+    assert answer.status_code == 200 and len(answer.json()["rows" if table else "images"]) == 1
+    if table:
+        assert set(answer.json()["rows"][0]) == set(ctx.codec.columns)
     torch.testing.assert_close(torch.tensor(answer.json()["codes"][0]),
                                torch.tensor(info["center"]))

@@ -66,12 +66,14 @@ def test_report_of_a_tabular_run(tmp_path):
 
     import vaekit
 
+    pytest.importorskip("pandas")
+
     rng = np.random.default_rng(0)
     path = tmp_path / "t.csv"
     rows = "\n".join(f"{rng.normal(5, 2):.3f},{rng.normal(-1, 1):.3f}" for _ in range(60))
     path.write_text("speed,angle\n" + rows + "\n")
     run = vaekit.train({"data": {"name": "csv", "path": str(path)},
-                        "model": {"hidden": [8], "latent_dim": 2, "likelihood": "gaussian"},
+                        "model": {"hidden": [8], "latent_dim": 2, "likelihood": "columns"},
                         "train": {"epochs": 1}}, out=tmp_path / "run")
     html = write_report(run.path, model=run.model).read_text()
     assert 'id="column-errors"' in html and 'id="generated-rows"' in html

@@ -111,32 +111,6 @@ def test_image_folder_errors(tmp_path: Path) -> None:
         load_data(DataConfig(name="folder", path=str(tmp_path / "imgs")))
 
 
-def csv_cfg(path: Path) -> DataConfig:
-    return DataConfig(name="csv", path=str(path), test_fraction=0.25)
-
-
-def test_csv_standardized_with_labels_and_dropped_text(tmp_path: Path) -> None:
-    rng = np.random.default_rng(3)
-    lines = ["height,name,weight,class"]
-    for i in range(40):
-        lines.append(f"{rng.normal(170, 10):.3f},n{i},{rng.normal(70, 5):.3f},{'ab'[i % 2]}")
-    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
-    ds = load_data(csv_cfg(tmp_path / "t.csv"))
-    assert ds.kind == "tabular" and ds.columns == ["height", "weight"] and ds.classes == ["a", "b"]
-    assert ds.train.shape == (30, 2) and ds.test.shape == (10, 2)
-    assert torch.allclose(ds.train.mean(0), torch.zeros(2), atol=1e-5)
-    assert torch.allclose(ds.train.std(0, correction=0), torch.ones(2), atol=1e-4)
-    assert ds.column_mean is not None and abs(float(ds.column_mean[0]) - 170) < 10
-    assert ds.meta["dropped_columns"] == ["name"]
-
-
-@pytest.mark.parametrize(("cell", "what"), [("", "empty"), ("nan", "'nan'")])
-def test_csv_empty_or_nan_cell(tmp_path: Path, cell: str, what: str) -> None:
-    (tmp_path / "t.csv").write_text(f"a,b\n1,2\n3,4\n5,{cell}\n7,8\n")
-    with pytest.raises(DataError, match=rf"t\.csv, line 4, column 'b': {what} cell"):
-        load_data(csv_cfg(tmp_path / "t.csv"))
-
-
 def test_random_bytes_named_npy_or_npz_are_not_called_pickled(tmp_path):
     import os
 
@@ -161,7 +135,7 @@ def test_a_split_too_small_for_its_statistics_is_refused(tmp_path):
     from vaekit.data import load_data
     from vaekit.errors import DataError
 
-    path = tmp_path / "three.csv"
-    path.write_text("a,b\n1,2\n3,4\n5,7\n")  # a 20 % test split of 3 rows holds 1 row
+    path = tmp_path / "three.npy"
+    np.save(path, np.arange(6, dtype=np.float32).reshape(3, 2))  # a 20 % test split holds 1 row
     with pytest.raises(DataError, match="test split: 1 example.*at least 2"):
-        load_data(DataConfig(name="csv", path=str(path)))
+        load_data(DataConfig(name="arrays", path=str(path)))

@@ -83,3 +83,52 @@ def test_training_metrics_of_a_table_are_in_the_data_units(tmp_path):
     # metrics.csv and eval.json speak of the same quantity: -ELBO of the raw rows.
     assert abs(float(row["test_loss"]) - (-result.elbo)) < 0.2
     assert abs(ds.log_jacobian - (-math.log(float(ds.column_std.double().prod())))) < 1e-9
+
+
+def test_a_mixed_table_is_scored_in_its_units_and_categories_as_probabilities(tmp_path):
+    """A decoder that ignores z and an encoder equal to the prior: log p(x) = log p(x|z) exactly.
+    Every mode of the continuous column is set to the same Gaussian N(x; 40, 7) in the column's
+    units, so its density is exactly that Gaussian's, whatever modes the mixture fit found."""
+    import pytest
+
+    pd = pytest.importorskip("pandas")
+    rng = np.random.default_rng(1)
+    w = np.where(rng.random(300) < 0.5, rng.normal(20, 3, 300), rng.normal(60, 5, 300))
+    frame = pd.DataFrame({"w": w.round(3), "c": rng.choice(["a", "b", "c"], 300)})
+    frame.loc[[0, 1, 2, 3], "w"] = np.nan  # missing cells: left out of the likelihood
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    cfg = vaekit.load_config({"data": {"name": "table", "path": str(tmp_path / "t.csv"),
+                                       "test_fraction": 0.5},
+                              "model": {"hidden": [], "latent_dim": 1, "likelihood": "columns",
+                                        "likelihood_args": {"outlier_weight": 0.0}}})
+    ds = load_data(cfg.data)
+    from vaekit.training.likelihood_choice import resolve_likelihood
+
+    cfg = resolve_likelihood(cfg, ds)
+    model = build_model(cfg.model, ds.shape)
+    cont = ds.codec.specs[0]
+    mu, sd, k = torch.tensor(cont.means), torch.tensor(cont.stds), len(cont.means)
+    c, d, logits = 40.0, 7.0, torch.tensor([0.3, -0.2, 1.1])
+    log_min = math.log(0.01)
+    log_s = torch.log(d / (4 * sd))
+    bias = torch.zeros(model.decoder[0].bias.shape)
+    bias[k:2 * k] = (c - mu) / (4 * sd)
+    bias[2 * k:3 * k] = log_min + torch.log(torch.expm1(log_s - log_min))
+    bias[3 * k:3 * k + 3] = logits
+    with torch.no_grad():
+        model.decoder[0].weight.zero_()
+        model.decoder[0].bias.copy_(bias)
+        for p in model.latent.parameters():
+            p.zero_()
+    model.config = cfg
+    result = vaekit.evaluate(model, ds, k=8)
+
+    rows = ds.codec.decode(ds.test)
+    present = torch.tensor(rows["w"].notna().to_numpy())
+    values = torch.tensor(rows["w"].fillna(0).to_numpy())
+    log_w = torch.where(present, torch.distributions.Normal(c, d).log_prob(values), 0.0)
+    cats = torch.tensor(rows["c"].cat.codes.to_numpy().astype(np.int64))
+    log_c = torch.log_softmax(logits.double(), 0)[cats]
+    assert int((~present).sum()) >= 1  # the held-out split holds a missing cell
+    assert abs(result.nll - float(-(log_w + log_c).mean())) < 1e-4
+    assert result.log_jacobian == 0.0 and abs(result.elbo + result.nll) < 1e-4

@@ -63,7 +63,7 @@ def test_curves_latent_map_and_column_figures_have_fixed_sizes():
     assert png_size(figure_png(latent_map_figure(pts, labels, ["a", "b", "c"], "pca"))) == (720, 600)
     assert png_size(figure_png(latent_map_figure(pts))) == (720, 600)
     assert png_size(figure_png(latent_map_figure(pts, torch.arange(30), None))) == (720, 600)
-    fig = column_error_figure(["a", "b"], torch.tensor([1.0, 0.5]), torch.tensor([2.0, 1.0]))
+    fig = column_error_figure(["a", "b"], [0.5, 0.25], ["RMSE 1", "error rate 25 %"])
     assert png_size(figure_png(fig)) == (700, 90 + 2 * 22)
 
 

@@ -23,7 +23,8 @@ from vaekit.data.examples import Examples, read_examples
 from vaekit.errors import DataError
 from vaekit.eval.data import EvalData, describe_binarization
 
-FILE_SOURCES = ("arrays", "folder", "csv")
+FILE_SOURCES = ("arrays", "folder", "csv", "table")
+TABLE_SUFFIXES = (".csv", ".parquet")
 
 
 @dataclass
@@ -52,6 +53,23 @@ def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
     return Examples(x, y, [f"{split}/{i}" for i in range(len(x))], f"{data} ({split} split)")
 
 
+def _table_examples(ctx: RunContext, path: Path) -> Examples:
+    """A table file through the run's codec: its columns as the run typed them, in order."""
+    codec = ctx.codec
+    frame = codec.read(path)
+    y = None
+    if codec.label is not None and codec.label in frame.columns and ctx.classes:
+        index = {name: i for i, name in enumerate(ctx.classes)}
+        cells = [str(v) for v in frame[codec.label]]
+        unknown = sorted({c for c in cells if c not in index})
+        if unknown:
+            raise DataError(f"{path}, column {codec.label!r}: label(s) {', '.join(unknown[:3])} "
+                            "the run was not trained on")
+        y = torch.tensor([index[c] for c in cells], dtype=torch.int64)
+    return Examples(codec.encode(frame), y, [str(i) for i in range(len(frame))], str(path),
+                    model_space=True, frame=frame)
+
+
 def source_examples(ctx: RunContext, data: str | None, split: str = "test",
                     allow_missing: bool = False) -> Examples:
     """The examples of ``data``: None (the run's own ``split``), a built-in data set's ``split``,
@@ -60,6 +78,8 @@ def source_examples(ctx: RunContext, data: str | None, split: str = "test",
         return _split_examples(ctx, data, split)
     if not data.strip():
         raise DataError("--data is empty: give a built-in data set, a file or a folder")
+    if not ctx.is_image and Path(data).suffix.lower() in TABLE_SUFFIXES:
+        return _table_examples(ctx, Path(data))
     shape = ctx.model.shape
     square = len(shape) == 3 and shape[1] == shape[2]
     return read_examples(Path(data), allow_missing, image_size=shape[1] if square else None,
@@ -89,18 +109,18 @@ def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
             x[torch.isnan(ex.x)] = float("nan")
     elif ex.model_space:
         x = ex.x.float()
-    else:
-        mean, std = ctx.column_scale()
-        x = (ex.x.float() - mean) / std
+    else:  # rows of numbers in their own units, one per column of the run
+        import pandas as pd
+
+        x = ctx.codec.encode(pd.DataFrame(ex.x.double().numpy(), columns=ctx.codec.columns))
     return Prepared(x, ex.x, ex.y, ex.ids, ex.source)
 
 
 def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") -> EvalData:
     """``p`` for ``vaekit.eval``: on ``device``, with the log-Jacobian that puts table densities
     in the data's own units."""
-    log_jacobian = 0.0
-    if not ctx.is_image:
-        log_jacobian = -float(torch.log(ctx.column_scale()[1].double()).sum())
+    std = ctx.info.get("column_std")  # rows the model sees standardized (a 2-D array, old runs)
+    log_jacobian = -float(torch.log(torch.tensor(std, dtype=torch.float64)).sum()) if std else 0.0
     return EvalData(p.x.to(device), None if p.y is None else p.y.to(device), "examples",
                     p.source, describe_binarization(ctx.binarize),
                     eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from matplotlib.figure import Figure
-from torch import Tensor
 
 from vaekit.store.atomic import atomic_write, write_text
 
@@ -18,15 +15,11 @@ def save_figure(fig: Figure, path: str | Path) -> None:
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=fig.dpi))
 
 
-def rows_csv(rows: Tensor, columns: Sequence[str]) -> str:
-    """rows: (N, D) values -> CSV text with a header of the D column names (6 significant digits)."""
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(columns)
-    for row in rows.tolist():
-        writer.writerow([f"{v:.6g}" for v in row])
-    return buf.getvalue()
-
-
-def save_rows_csv(rows: Tensor, columns: Sequence[str], path: str | Path) -> None:
-    write_text(path, rows_csv(rows, columns))
+def save_table(frame: Any, path: str | Path) -> None:
+    """A pandas DataFrame as Parquet when ``path`` ends in .parquet, else as CSV (numbers with
+    up to 6 significant digits, missing cells empty)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet":
+        atomic_write(path, lambda p: frame.to_parquet(p, index=False))
+    else:
+        write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))

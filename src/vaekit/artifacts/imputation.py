@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
 
-from vaekit.artifacts.apply_data import prepare_examples, source_examples
+from vaekit.artifacts.apply_data import Prepared, prepare_examples, source_examples
 from vaekit.artifacts.run_context import RunContext
-from vaekit.errors import DataError
+from vaekit.errors import DataError, UserError
 from vaekit.explore.impute import impute
 
 
@@ -27,12 +28,44 @@ def read_mask(path: Path) -> np.ndarray:
     return a != 0
 
 
+@dataclass
+class Imputed:
+    """``values``: the completed examples in SRC's dtype and units (a DataFrame for a table file,
+    else an array); ``missing``: where the values were filled; ``ids``: one per example."""
+
+    values: Any
+    missing: np.ndarray
+    ids: list[str]
+
+    @property
+    def is_table(self) -> bool:
+        return not isinstance(self.values, np.ndarray)
+
+
+def _fill(ctx: RunContext, p: Prepared, draw: bool, rounds: int, seed: int,
+          batch_size: int) -> torch.Tensor:
+    device = ctx.model.device
+    g = torch.Generator(device=device).manual_seed(seed)
+    return impute(ctx.model, p.x.to(device), None if p.y is None else p.y.to(device), rounds,
+                  draw, g, batch_size).cpu()
+
+
 def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, draw: bool,
-                    rounds: int, seed: int, batch_size: int
-                    ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """(completed examples in SRC's dtype and units, the missing mask, ids). Missing = NaN in
-    SRC, or ``mask`` (SRC's shape, or one example's shape for every example)."""
+                    rounds: int, seed: int, batch_size: int) -> Imputed:
+    """Fill SRC's missing values: NaN in an array file or ``mask`` (SRC's shape, or one
+    example's shape for every example), the empty cells of a table file."""
     ex = source_examples(ctx, source, allow_missing=True)
+    if ex.frame is not None:
+        if mask is not None:
+            raise UserError("a table's missing values are its empty cells; --mask is for arrays")
+        done = ctx.codec.decode(_fill(ctx, prepare_examples(ctx, ex), draw, rounds, seed,
+                                      batch_size))
+        frame = ex.frame[ctx.codec.columns]
+        missing = frame.isna().to_numpy()
+        out = frame.copy()
+        for name in ctx.codec.columns:  # observed cells exactly as read
+            out[name] = frame[name].where(frame[name].notna(), done[name])
+        return Imputed(out, missing, ex.ids)
     x = ex.x.float() if ex.x.dtype != torch.uint8 else ex.x.float().div(255)
     if mask is not None:
         m = torch.from_numpy(mask)
@@ -43,16 +76,11 @@ def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, draw:
                             f"{tuple(x.shape)} (or give one example's shape {tuple(x.shape[1:])})")
         x = x.masked_fill(m, float("nan"))
     missing = torch.isnan(x)
-    p = prepare_examples(ctx, replace(ex, x=x))
-    g = torch.Generator(device=ctx.model.device).manual_seed(seed)
-    done = impute(ctx.model, p.x.to(ctx.model.device),
-                  None if p.y is None else p.y.to(ctx.model.device), rounds, draw, g,
-                  batch_size).cpu()
-    if not ctx.is_image:
-        mean, std = ctx.column_scale()
-        done = done * std + mean
+    done = _fill(ctx, prepare_examples(ctx, replace(ex, x=x)), draw, rounds, seed, batch_size)
+    if not ctx.is_image:  # the model's rows back to the columns' units
+        done = torch.from_numpy(ctx.codec.decode(done).to_numpy(np.float64)).to(x.dtype)
     out = torch.where(missing, done, x)  # observed values exactly as given
     if ex.x.dtype == torch.uint8:
         values = torch.where(missing, (out * 255).round().clamp(0, 255), ex.x.float())
-        return values.to(torch.uint8).numpy(), missing.numpy(), ex.ids
-    return out.numpy(), missing.numpy(), ex.ids
+        return Imputed(values.to(torch.uint8).numpy(), missing.numpy(), ex.ids)
+    return Imputed(out.numpy(), missing.numpy(), ex.ids)

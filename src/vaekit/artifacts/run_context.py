@@ -20,6 +20,7 @@ from vaekit.artifacts.prior_files import attach_fitted_prior
 from vaekit.artifacts.sampler_files import load_sampler, save_sampler
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data.table_codec import TableCodec, load_codec
 from vaekit.errors import UserError
 from vaekit.eval.data import EvalData, prepare
 from vaekit.model.vae import VAE
@@ -57,7 +58,7 @@ class Split:
 @dataclass
 class RunContext:
     """An opened run folder. ``raw``: config.json as stored (``data`` holds classes, columns,
-    column_mean/std...)."""
+    column_mean/std or a table codec...)."""
 
     path: Path
     config: Config
@@ -99,12 +100,11 @@ class RunContext:
     def columns(self) -> list[str]:
         return list(self.info.get("columns") or [f"x{i}" for i in range(self.model.shape[0])])
 
-    def column_scale(self) -> tuple[Tensor, Tensor]:
-        """Tabular runs: (D,) column mean and std of the training split (identity if absent)."""
-        d = self.model.shape[0]
-        mean, std = self.info.get("column_mean"), self.info.get("column_std")
-        return (torch.tensor(mean) if mean else torch.zeros(d),
-                torch.tensor(std) if std else torch.ones(d))
+    @cached_property
+    def codec(self) -> TableCodec:
+        """Tabular runs: the transform between a table and the model's rows that the run stored
+        (standardized columns for runs made before mixed tables, and for 2-D arrays)."""
+        return load_codec(self.info)
 
     def metrics(self) -> list[dict[str, str]]:
         return read_metrics(self.path / "metrics.csv")

@@ -10,8 +10,6 @@ seed) and kept in ``RUN/scores/``.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import torch
 from torch import Tensor
@@ -31,8 +29,8 @@ def _scores(ctx: RunContext, p: Prepared, k: int, seed: int, batch_size: int) ->
     data = eval_data(ctx, p, device)
     gen = torch.Generator(device=device).manual_seed(seed)
     terms = example_terms(ctx.model, data, k, batch_size, gen)
-    dims = math.prod(ctx.model.shape)
-    return {"nll": terms.nll, "neg_elbo": -terms.elbo, "recon_error": terms.sq_err / dims}
+    return {"nll": terms.nll, "neg_elbo": -terms.elbo,
+            "recon_error": terms.sq_err / terms.n_obs.clamp(min=1)}
 
 
 def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:

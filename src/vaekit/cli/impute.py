@@ -14,11 +14,13 @@ from vaekit.cli.options import SEED, run_argument
 @run_argument
 @click.option("--data", "source", required=True, metavar="SRC",
               help="An .npz/.npy file whose missing values are NaN (float pixels in [0, 1] or "
-              "rows), or any examples with --mask.")
+              "rows), or any examples with --mask; for a table run, a CSV/Parquet file whose "
+              "empty cells are missing.")
 @click.option("--mask", type=click.Path(path_type=Path), default=None,
               help="An .npy of SRC's shape, nonzero where a value is missing.")
 @click.option("--out", type=click.Path(path_type=Path), required=True,
-              help="File to write: .npy (the completed examples) or .npz (x, id, and mask).")
+              help="File to write: .npy (the completed examples) or .npz (x, id, and mask); "
+              ".csv or .parquet for a table file.")
 @click.option("--method", type=click.Choice(["mean", "sample"]), default="mean",
               show_default=True, help="mean: the posterior mean and the likelihood mean each "
               "round (one completion); sample: draws of both (a plausible completion).")
@@ -29,19 +31,27 @@ from vaekit.cli.options import SEED, run_argument
 def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str, rounds: int,
                seed: int, batch_size: int) -> None:
     """Fill the missing values of SRC with RUN's model, in SRC's own units."""
+    from vaekit.artifacts.figures import save_table
     from vaekit.artifacts.imputation import impute_examples, read_mask
     from vaekit.artifacts.table_files import check_format, write_columns
     from vaekit.cli.options import open_context
 
-    if check_format(out, "x") not in (".npy", ".npz"):
-        raise click.BadParameter("impute writes .npy or .npz", param_hint="--out")
+    suffix = check_format(out, "x")
     ctx = open_context(run)
-    filled, missing, ids = impute_examples(ctx, source, None if mask is None else read_mask(mask),
-                                           method == "sample", rounds, seed, batch_size)
-    write_columns(out, {"x": filled, "id": ids, "mask": missing}, "x")
-    rows = int(missing.reshape(len(missing), -1).any(1).sum())
-    click.echo(f"filled {int(missing.sum())} missing values in {rows} of {len(missing)} examples "
-               f"({method}, {rounds} rounds); wrote {out}")
+    table = not ctx.is_image and Path(source).suffix.lower() in (".csv", ".parquet")
+    wanted = (".csv", ".parquet") if table else (".npy", ".npz")
+    if suffix not in wanted:
+        raise click.BadParameter(f"impute writes {' or '.join(wanted)} for this source",
+                                 param_hint="--out")
+    done = impute_examples(ctx, source, None if mask is None else read_mask(mask),
+                           method == "sample", rounds, seed, batch_size)
+    if done.is_table:
+        save_table(done.values, out)
+    else:
+        write_columns(out, {"x": done.values, "id": done.ids, "mask": done.missing}, "x")
+    missing = done.missing.reshape(len(done.missing), -1)
+    click.echo(f"filled {int(missing.sum())} missing values in {int(missing.any(1).sum())} of "
+               f"{len(missing)} examples ({method}, {rounds} rounds); wrote {out}")
 
 
 COMMANDS = [impute_cmd]

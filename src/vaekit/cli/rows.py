@@ -25,22 +25,23 @@ def _require_table(rd: RunData, command: str) -> None:
 @click.option("-n", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="Number of rows.")
 @prior_draw_options
-@click.option("--stochastic", is_flag=True, help="Sample p(x|z), not its mean.")
+@click.option("--stochastic", is_flag=True, help="Draw each row from p(x|z), not its mean (the "
+              "mean row: the most probable category, a continuous column's expected value).")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("rows.csv"),
-              show_default=True, help="CSV file to write.")
+              show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
              out: Path) -> None:
-    """Generate rows from a tabular RUN, with the original column names and units."""
-    from vaekit.artifacts.figures import save_rows_csv
-    from vaekit.explore.tabular import generate_rows
+    """Generate rows from a tabular RUN, with the original column names, types, categories and
+    units."""
+    from vaekit.artifacts.figures import save_table
+    from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
     rd = open_run(run)
     _require_table(rd, "rows")
-    mean, std = rd.column_scale()
-    rows = generate_rows(rd.model, n, mean, std, seed, temperature, stochastic)
-    save_rows_csv(rows, rd.columns(), out)
-    click.echo(f"wrote {out}")
+    rows = sample_rows(rd, n, seed, temperature, stochastic)
+    save_table(rows, out)
+    click.echo(f"wrote {out}: {n} rows of {', '.join(rows.columns)}")
 
 
 @click.command("column-errors")
@@ -49,7 +50,8 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
 @click.option("--out", type=click.Path(path_type=Path), default=Path("column_errors.png"),
               show_default=True, help="PNG file to write.")
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:
-    """Per-column reconstruction error of a tabular RUN (RMS, in each column's own units)."""
+    """Per-column reconstruction error of a tabular RUN: RMSE in each numeric column's own units,
+    the error rate of categories and booleans."""
     from vaekit.artifacts.figures import save_figure
     from vaekit.explore.tabular import column_errors
     from vaekit.report.plots import column_error_plot
@@ -57,12 +59,11 @@ def column_errors_cmd(run: Path, split: str, out: Path) -> None:
 
     rd = open_run(run, split)
     _require_table(rd, "column-errors")
-    _, std = rd.column_scale()
-    rmse = column_errors(rd.model, rd.x, std, rd.y)
-    width = max(len(c) for c in rd.columns())
-    for name, err, s in zip(rd.columns(), rmse.tolist(), std.tolist(), strict=True):
-        click.echo(f"{name:<{width}}  RMSE {err:.4g}  ({err / s:.3f} of the column's std)")
-    save_figure(column_error_plot(rd, rmse), out)
+    errors = column_errors(rd.model, rd.x, rd.codec, rd.y)
+    width = max(len(e.name) for e in errors)
+    for e in errors:
+        click.echo(f"{e.name:<{width}}  {e.text}")
+    save_figure(column_error_plot(rd, errors), out)
     click.echo(f"wrote {out}")
 
 

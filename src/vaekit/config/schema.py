@@ -31,9 +31,9 @@ class DataConfig(_FlatSection):
     the split, binarization and download settings apply to every source."""
 
     name: str = Field("digits", description="built-in source (digits, fashion-mnist, mnist, "
-                      "cifar10) or a file kind (arrays, folder, csv)")
-    path: str | None = Field(None, description="file or folder to read (arrays/folder/csv), or a "
-                             "folder holding a built-in data set's files")
+                      "cifar10) or a file kind (arrays, folder, table: a .csv or .parquet)")
+    path: str | None = Field(None, description="file or folder to read (arrays/folder/table), or "
+                             "a folder holding a built-in data set's files")
     binarize: Literal["auto", "none", "threshold", "dynamic"] = Field(
         "auto", description="none; threshold at 0.5; dynamic = resample Bernoulli pixels each "
         "epoch; auto = dynamic for the bernoulli likelihood, none otherwise")
@@ -45,7 +45,9 @@ class DataConfig(_FlatSection):
     args: dict[str, Any] = Field(default_factory=dict, description="options of the data source, "
                                  "also settable flat: folder takes image_size (resize to this "
                                  "square size) and color (grey, rgb); arrays takes mmap "
-                                 "(memory-map a uint8 .npy instead of loading it)")
+                                 "(memory-map a uint8 .npy instead of loading it); table takes "
+                                 "columns ({name: continuous|integer|boolean|categorical|label|"
+                                 "drop}, overriding the inferred types)")
 
     section = "data"
 

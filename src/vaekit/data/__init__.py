@@ -13,7 +13,7 @@ from vaekit.errors import DataError
 __all__ = ["Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
 
 # File kinds a path given to --data can be, by suffix.
-_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "csv"}
+_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table"}
 
 
 def resolve_data_arg(value: str) -> dict[str, str]:
@@ -27,9 +27,10 @@ def resolve_data_arg(value: str) -> dict[str, str]:
         return {"name": "folder", "path": str(path)}
     source = _SUFFIX_SOURCES.get(path.suffix.lower())
     if source is None:
-        builtin = ", ".join(n for n in registry.names("data") if n not in ("arrays", "folder", "csv"))
+        builtin = ", ".join(n for n in registry.names("data")
+                            if n not in ("arrays", "folder", "csv", "table"))
         raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/"
-                        ".csv file or image folder")
+                        ".csv/.parquet file or image folder")
     if not path.exists():
         raise DataError(f"--data {value!r}: no such file")
     return {"name": source, "path": str(path)}

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import torch
 from torch import Tensor
+
+if TYPE_CHECKING:
+    from vaekit.data.table_codec import TableCodec
 
 
 @dataclass
@@ -14,7 +17,8 @@ class Dataset:
     """A data set held as tensors in memory.
 
     ``train``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
-    tabular rows as (N, D) float32 (already standardized). Labels are (N,) int64 or None.
+    tabular rows as (N, D) float32 (standardized, or a table codec's rows). Labels are (N,) int64
+    or None.
     """
 
     name: str
@@ -33,6 +37,12 @@ class Dataset:
     # The likelihood that fits this data, declared by its source: registered name and
     # likelihood_args (None: chosen from the values, see ``data.likelihood_choice``).
     likelihood: tuple[str, dict[str, Any]] | None = None
+    # A table's fitted transform between its file and the rows (stored with the run as JSON).
+    codec: TableCodec | None = None
+    # NaN cells are missing values that the likelihood leaves out (any other NaN is an error).
+    missing_cells: bool = False
+    # What the source tells the user at train time (a table's column types).
+    summary: str = ""
 
     @property
     def log_jacobian(self) -> float:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import torch
@@ -34,6 +35,7 @@ class Examples:
     ids: list[str]
     source: str
     model_space: bool = False
+    frame: Any = None  # a table file's cells as read (pandas), for imputation to keep them
 
     def __len__(self) -> int:
         return len(self.x)

@@ -12,7 +12,7 @@ from vaekit.errors import DataError
 MIN_EXAMPLES = 2
 
 
-def _check_split(name: str, split: str, x: Tensor, kind: str) -> None:
+def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: bool = False) -> None:
     where = f"data set {name!r}, {split} split"
     if x.ndim < 2 or x.shape[0] == 0:
         raise DataError(f"{where}: expected a batch of examples, got shape {tuple(x.shape)}")
@@ -28,7 +28,8 @@ def _check_split(name: str, split: str, x: Tensor, kind: str) -> None:
         return
     if not x.dtype.is_floating_point:
         raise DataError(f"{where}: expected uint8 or float values, got {x.dtype}")
-    bad = ~torch.isfinite(x)
+    # A source that models missing cells marks them NaN; anything else non-finite is an error.
+    bad = torch.isinf(x) if missing_cells else ~torch.isfinite(x)
     if bad.any():
         first = int(bad.reshape(len(x), -1).any(1).nonzero()[0])
         raise DataError(f"{where}: {int(bad.sum())} non-finite values (NaN/Inf), first in "
@@ -42,8 +43,8 @@ def _check_split(name: str, split: str, x: Tensor, kind: str) -> None:
 
 def validate_dataset(ds: Dataset) -> None:
     """Raise DataError with one line naming the first problem found."""
-    _check_split(ds.name, "train", ds.train, ds.kind)
-    _check_split(ds.name, "test", ds.test, ds.kind)
+    _check_split(ds.name, "train", ds.train, ds.kind, ds.missing_cells)
+    _check_split(ds.name, "test", ds.test, ds.kind, ds.missing_cells)
     if ds.train.shape[1:] != ds.test.shape[1:]:
         raise DataError(f"data set {ds.name!r}: train examples {tuple(ds.train.shape[1:])} and "
                         f"test examples {tuple(ds.test.shape[1:])} differ in shape")

@@ -52,9 +52,10 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
         raw = data.test if split == "test" else data.train
         labels = data.test_labels if split == "test" else data.train_labels
         name, image, log_jacobian = data.name, data.kind == "image", data.log_jacobian
+        missing_cells = data.missing_cells
     else:
         raw, labels, name, image = torch.as_tensor(data), None, None, len(model.shape) == 3
-        log_jacobian = 0.0
+        log_jacobian, missing_cells = 0.0, False
     if tuple(raw.shape[1:]) != tuple(model.shape):
         raise DataError(f"data of shape {tuple(raw.shape[1:])} per example, the model expects "
                         f"{tuple(model.shape)}")
@@ -64,7 +65,8 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     if not image:
         mode = "none"
     x = heldout_tensor(raw, mode, torch.device(device))
-    if not bool(torch.isfinite(x).all()):
+    # NaN is a missing cell where the data model them (left out of the likelihood).
+    if bool((x.isinf() if missing_cells else ~torch.isfinite(x)).any()):
         raise DataError(f"the {split} split holds NaN or infinite values")
     model.likelihood.check_support(raw, binarized=mode != "none")
     y = None if labels is None else labels.to(device)

@@ -19,7 +19,8 @@ from vaekit.eval.iw import DEFAULT_CHUNK, iw_estimate
 @dataclass
 class ExampleTerms:
     """(N,) float64 per example: ``nll`` = -IW_k, ``elbo``, ``kl``, ``sq_err`` (squared error of
-    the likelihood mean decoded from the posterior mean, summed over dimensions); ``kl_dims``
+    the likelihood mean decoded from the posterior mean, summed over the observed dimensions:
+    missing table cells are NaN and left out) and ``n_obs`` (how many were observed); ``kl_dims``
     (N, L) where the KL has a closed form; ``mu``, ``logvar`` (N, L) the posterior moments
     (``logvar`` None for a posterior without them). ``k`` is the number of samples used (1 for a
     deterministic posterior, where one is exact)."""
@@ -28,6 +29,7 @@ class ExampleTerms:
     elbo: Tensor
     kl: Tensor
     sq_err: Tensor
+    n_obs: Tensor
     kl_dims: Tensor | None
     mu: Tensor
     logvar: Tensor | None
@@ -42,7 +44,7 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
     was_training = model.training
     model.eval()
     cols: dict[str, list[Tensor]] = {"nll": [], "elbo": [], "kl": [], "kl_dims": [], "mu": [],
-                                     "logvar": [], "sq_err": []}
+                                     "logvar": [], "sq_err": [], "n_obs": []}
     deterministic = False
     for i in range(0, len(data.x), batch_size):
         x = data.x[i : i + batch_size]
@@ -63,12 +65,13 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
         moments = q.moments()
         if moments is not None:
             cols["logvar"].append(moments[1].flatten(1).double())
-        err = (model.decode(q.mean, y).mean - x).double() ** 2
-        cols["sq_err"].append(err.flatten(1).sum(1))
+        err = ((model.decode(q.mean, y).mean - x).double() ** 2).flatten(1)
+        cols["sq_err"].append(err.nansum(1))
+        cols["n_obs"].append((~err.isnan()).sum(1).double())
     model.train(was_training)
     c = {name: torch.cat(parts).cpu() for name, parts in cols.items() if parts}
     # In the data's own units: log p(x) = log p(x as the model sees it) + log|dx_model/dx|.
     return ExampleTerms(
         nll=c["nll"] - data.log_jacobian, elbo=c["elbo"] + data.log_jacobian, kl=c["kl"],
-        sq_err=c["sq_err"], kl_dims=c.get("kl_dims"), mu=c["mu"], logvar=c.get("logvar"),
+        sq_err=c["sq_err"], n_obs=c["n_obs"], kl_dims=c.get("kl_dims"), mu=c["mu"], logvar=c.get("logvar"),
         k=1 if deterministic else k, deterministic=deterministic)

@@ -87,6 +87,8 @@ class EvalResult:
         lines += [f"  layer {r['layer']}: KL {r['kl'] if r['kl'] is None else round(r['kl'], 3)} "
                   f"nats, active units {r['active_units']}/{r['size']}" for r in self.layers or []]
         lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")
+        if self.units != EvalResult.units:
+            lines.append(f"in the data's own units: {self.units}")
         if self.log_jacobian:
             lines.append(f"in the data's own units: the standardization's log-Jacobian "
                          f"{self.log_jacobian:.3f} nats is included in -ELBO, -recon and NLL")

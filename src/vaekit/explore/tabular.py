@@ -1,13 +1,19 @@
-"""Tabular runs: generated rows and per-column reconstruction error in the data's own units."""
+"""Tabular runs: per-column reconstruction errors in the data's own units."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 from torch import Tensor
 
+from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
 from vaekit.explore.labels import decode_labels
 from vaekit.model.vae import VAE
+
+NUMERIC = ("continuous", "integer")
 
 
 def _require_rows(model: VAE) -> None:
@@ -15,29 +21,47 @@ def _require_rows(model: VAE) -> None:
         raise UserError(f"this model's data are images of shape {model.shape}, not table rows")
 
 
-def unstandardize(x: Tensor, mean: Tensor, std: Tensor) -> Tensor:
-    """Standardized rows (N, D) -> original units: x * std + mean (mean, std: (D,))."""
-    return x * std.to(x) + mean.to(x)
+@dataclass
+class ColumnError:
+    """One column's reconstruction error: RMSE in the column's units for numbers (``relative``:
+    RMSE / the column's std), the fraction of wrong cells for categories and booleans."""
+
+    name: str
+    type: str
+    value: float
+    relative: float
+
+    @property
+    def short(self) -> str:
+        return f"RMSE {self.value:.4g}" if self.type in NUMERIC else \
+            f"error rate {100 * self.value:.1f} %"
+
+    @property
+    def text(self) -> str:
+        if self.type in NUMERIC:
+            return f"{self.short}  ({self.relative:.3f} of the column's std)"
+        return self.short
 
 
 @torch.no_grad()
-def generate_rows(model: VAE, n: int, mean: Tensor, std: Tensor, seed: int = 0,
-                  temperature: float = 1.0, stochastic: bool = False) -> Tensor:
-    """n decoded prior draws as rows in the original column units: (n, D)."""
-    _require_rows(model)
-    g = torch.Generator(device=model.device).manual_seed(seed)
-    rows = model.sample(n, temperature=temperature, generator=g, stochastic=stochastic,
-                        y=decode_labels(model, n))
-    return unstandardize(rows.cpu(), mean, std)
-
-
-@torch.no_grad()
-def column_errors(model: VAE, x: Tensor, std: Tensor, y: Tensor | None = None) -> Tensor:
-    """Root-mean-square reconstruction error per column, in the column's original units: (D,).
-
-    x: (N, D) standardized rows; the reconstruction decodes the posterior mean.
-    """
+def column_errors(model: VAE, x: Tensor, codec: TableCodec, y: Tensor | None = None
+                  ) -> list[ColumnError]:
+    """Per column of x: (N, D_model) model rows, the error of the reconstruction that decodes the
+    posterior mean (missing cells are left out)."""
     _require_rows(model)
     y = decode_labels(model, len(x), y)
     recon = model.decode(model.encode(x.to(model.device), y).mean, y).mean.cpu()
-    return ((recon - x.cpu()) ** 2).mean(0).sqrt() * std.to(recon)
+    truth, guess = codec.decode(x.cpu()), codec.decode(recon)
+    out = []
+    for name, kind in codec.types().items():
+        present = truth[name].notna().to_numpy()
+        t, g = truth[name][present], guess[name][present]
+        if kind in NUMERIC:
+            t, g = t.to_numpy(np.float64), g.to_numpy(np.float64)
+            rmse = float(np.sqrt(np.mean((g - t) ** 2))) if len(t) else 0.0
+            out.append(ColumnError(name, kind, rmse, rmse / (float(t.std()) or 1.0) if len(t) else 0.0))
+        else:
+            rate = float((t.astype(object).to_numpy() != g.astype(object).to_numpy()).mean()) \
+                if len(t) else 0.0
+            out.append(ColumnError(name, kind, rate, rate))
+    return out

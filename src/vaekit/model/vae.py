@@ -54,7 +54,7 @@ class VAE(nn.Module):
 
         ``y`` (B,) labels are used by conditional models and ignored otherwise.
         """
-        h = self.encoder(x)
+        h = self.encoder(self.likelihood.prepare_input(x))
         if self.conditioner is not None:
             h = self.conditioner.join(h, y)
         return self.latent(h)

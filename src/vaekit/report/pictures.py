@@ -5,6 +5,8 @@ Shared by the CLI commands (which save them as PNG) and the report (which embeds
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import torch
 
@@ -24,6 +26,19 @@ def require_images(rd: RunData, what: str) -> None:
     if not rd.is_image:
         raise UserError(f"{what} needs an image run; {rd.path} holds table rows of "
                         f"{rd.model.shape[0]} columns")
+
+
+def sample_rows(rd: RunData, n: int, seed: int = 0, temperature: float = 1.0,
+                stochastic: bool = False) -> Any:
+    """A table run: n draws of the sampler ``vaekit sample`` uses, decoded (the likelihood mean,
+    or a draw of p(x|z) with ``stochastic``) into a DataFrame of the original columns, types,
+    categories and units."""
+    if rd.is_image:
+        raise UserError(f"{rd.path} holds images, not table rows (use vaekit sample)")
+    sampler = rd.ctx.sampler("auto", seed=seed)
+    rows = draw_images(rd.model, sampler, n, decode_labels(rd.model, n), seed, temperature,
+                       stochastic)
+    return rd.codec.decode(rows.cpu())
 
 
 def samples_grid(model: VAE, sampler: Sampler, n: int = 64, seed: int = 0,

@@ -6,12 +6,11 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
-from torch import Tensor
 
 from vaekit.config.schema import Config
 from vaekit.errors import UserError
 from vaekit.explore.latent_map import embed_2d, subsample
-from vaekit.explore.tabular import column_errors
+from vaekit.explore.tabular import ColumnError, column_errors
 from vaekit.explore.traverse import LatentStats, latent_stats, traverse
 from vaekit.report.pictures import require_images
 from vaekit.report.run_data import RunData
@@ -90,13 +89,13 @@ def curves_plot(run: Path, cfg: Config) -> Figure:
     return training_curves(rows, f"{cfg.data.name}: {describe(cfg)}, nats per example")
 
 
-def column_error_plot(rd: RunData, rmse: Tensor | None = None) -> Figure:
-    """Tabular runs: RMS reconstruction error per column of the split (D,), original units
+def column_error_plot(rd: RunData, errors: list[ColumnError] | None = None) -> Figure:
+    """Tabular runs: the reconstruction error of each column of the split, in its own units
     (computed unless given)."""
     if rd.is_image:
         raise UserError("per-column errors need a tabular run")
-    _, std = rd.column_scale()
-    rmse = column_errors(rd.model, rd.x, std, rd.y) if rmse is None else rmse
-    return column_error_figure(rd.columns(), rmse, std,
+    errors = column_errors(rd.model, rd.x, rd.codec, rd.y) if errors is None else errors
+    return column_error_figure([e.name for e in errors], [e.relative for e in errors],
+                               [e.short for e in errors],
                                f"reconstruction error per column, {rd.split} split "
                                f"({len(rd.x)} rows), {describe(rd.config)}")

@@ -10,6 +10,7 @@ from torch import Tensor
 
 from vaekit.artifacts.run_context import RunContext
 from vaekit.config.schema import Config
+from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
 from vaekit.model.vae import VAE
 
@@ -62,8 +63,9 @@ class RunData:
     def is_image(self) -> bool:
         return self.ctx.is_image
 
-    def column_scale(self) -> tuple[Tensor, Tensor]:
-        return self.ctx.column_scale()
+    @property
+    def codec(self) -> TableCodec:
+        return self.ctx.codec
 
     def columns(self) -> list[str]:
         return self.ctx.columns()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from vaekit.explore.tabular import generate_rows
 from vaekit.explore.traverse import LatentStats
 from vaekit.report.html import esc, grid_table, image
 from vaekit.report.pictures import (
@@ -12,6 +11,7 @@ from vaekit.report.pictures import (
     manifold_grid,
     random_pairs,
     reconstructions_grid,
+    sample_rows,
     samples_grid,
 )
 from vaekit.report.plots import column_error_plot, latent_map_plot, traversal_plot
@@ -82,17 +82,18 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
 
 def table_sections(rd: RunData, seed: int = 0) -> list[str]:
     """Tabular runs: per-column reconstruction error and a few generated rows."""
-    mean, std = rd.column_scale()
-    rows = generate_rows(rd.model, 10, mean, std, seed)
+    rows = sample_rows(rd, 10, seed, stochastic=True)
+    cells = [["" if v is None or v != v else v for v in row]
+             for row in rows.astype(object).itertuples(index=False)]
     return [
         section("Reconstruction error per column", "column-errors", image(
             figure_png(column_error_plot(rd)), "column errors", "RMS error of the held-out "
             "reconstructions per column (vaekit column-errors RUN).", plot=True)),
         section("Generated rows", "generated-rows",
-                f'<p class="note">10 draws from {esc(rd.model.prior.description)} decoded '
-                "(likelihood mean), in the original column units (vaekit rows RUN --out "
-                "rows.csv).</p>"
-                + grid_table(rd.columns(), rows.tolist())),
+                f'<p class="note">10 draws of z from {esc(rd.ctx.sampler("auto").description)}, each row '
+                "drawn from p(x|z), in the original columns, categories and units (vaekit rows "
+                "RUN --stochastic --out rows.csv).</p>"
+                + grid_table(list(rows.columns), cells)),
     ]
 
 

@@ -8,6 +8,7 @@ keeps a burst of requests from multiplying the threads and memory in use).
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 import warnings
@@ -20,6 +21,7 @@ from torch import Tensor
 
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data import to_float
+from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
 from vaekit.explore.interpolate import lerp, slerp
 from vaekit.explore.labels import is_conditional
@@ -52,14 +54,23 @@ class UnknownExample(BadRequest):
 
 @dataclass
 class Images:
-    """Decoded images as PNG bytes, with the codes they decode (and any warnings of the model)."""
+    """What codes decode to, with the codes (and any warnings of the model): PNG bytes of images,
+    or for a table run the rows as {column: value} in the original units (``rows``)."""
 
     pngs: list[bytes]
     codes: list[list[float]]
     notes: list[str] = field(default_factory=list)
+    rows: list[dict[str, Any]] | None = None
 
     def json(self) -> dict[str, Any]:
-        return {"images": [b64(p) for p in self.pngs], "codes": self.codes, "notes": self.notes}
+        shown = {"rows": self.rows} if self.rows is not None else \
+            {"images": [b64(p) for p in self.pngs]}
+        return {**shown, "codes": self.codes, "notes": self.notes}
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    """A decoded table as JSON rows: numbers, booleans and categories; None where missing."""
+    return json.loads(frame.to_json(orient="records", double_precision=6))
 
 
 class Explorer:
@@ -67,10 +78,11 @@ class Explorer:
 
     def __init__(self, path: Path, model: Any, header: dict[str, Any], x: Tensor, shown: Tensor,
                  y: Tensor | None, classes: list[str] | None, map_points: int = MAP_POINTS,
-                 seed: int = 0) -> None:
+                 seed: int = 0, codec: TableCodec | None = None) -> None:
         self.path, self.model, self.header = path, model, header
         self.x, self.shown, self.y = x, shown, y
-        self.mode = image_mode(model.shape)
+        self.codec = codec  # a table run's rows <-> table; None for images
+        self.mode = image_mode(model.shape) if codec is None else "table"
         self.lock = threading.Lock()
         self.conditional = is_conditional(model)
         n_classes = int(model.conditioner.num_classes) if self.conditional else 0
@@ -99,16 +111,21 @@ class Explorer:
         """Load RUN's model (safetensors) and its held-out split; one-line UserError if unusable."""
         ctx = RunContext.open(path, "cpu")
         model = ctx.model
-        if not ctx.is_image:
-            raise UserError(f"vaekit serve needs an image run; {path} holds table rows of "
-                            f"{model.shape[0]} columns")
-        image_mode(model.shape)  # 1 or 3 channels
+        codec = None if ctx.is_image else ctx.codec
+        if codec is None:
+            image_mode(model.shape)  # 1 or 3 channels
         test = ctx.split("test")
         shown = test.stored if test.stored.dtype == torch.uint8 else to_float(test.stored)
         header = {**describe_run(ctx.path, ctx.config, ctx.raw), "prior": model.prior.description,
                   "prior_fitted": ctx.prior_fitted}
         return cls(ctx.path, model, header, test.x, shown, test.y,
-                   ctx.classes or ctx.dataset.classes, map_points, seed)
+                   ctx.classes or ctx.dataset.classes, map_points, seed, codec)
+
+    def _shown(self, x: Tensor, codes: list[list[float]], notes: list[str] | None = None) -> Images:
+        """Decoded likelihood means as PNGs, or as table rows for a table run."""
+        if self.codec is not None:
+            return Images([], codes, notes or [], _records(self.codec.decode(x)))
+        return Images(pngs(x), codes, notes or [])
 
     # -- checks -----------------------------------------------------------------------------
     def _check_label(self, label: int | None) -> int:
@@ -146,7 +163,7 @@ class Explorer:
             if len(c) != dim:
                 raise BadRequest(f"z has {len(c)} numbers; this run's latent has {dim} dimensions")
         z = torch.tensor(codes, dtype=torch.float32)
-        return Images(pngs(self._decode(z, self._labels(len(z), label))), codes)
+        return self._shown(self._decode(z, self._labels(len(z), label)), codes)
 
     def sample(self, n: int, temperature: float = 1.0, seed: int = 0,
                label: int | None = None) -> Images:
@@ -160,7 +177,7 @@ class Explorer:
             with self.lock, torch.inference_mode():
                 z = self.model.prior.sample(n, "cpu", temperature, g)
         images = self._decode(z, labels)
-        return Images(pngs(images), z.tolist(), list(dict.fromkeys(str(w.message) for w in caught)))
+        return self._shown(images, z.tolist(), list(dict.fromkeys(str(w.message) for w in caught)))
 
     def _encode(self, idx: list[int], labels: Tensor | None) -> Tensor:
         with self.lock, torch.inference_mode():
@@ -173,6 +190,11 @@ class Explorer:
         labels = self._labels(1, own)
         z = self._encode([i], labels)
         recon = self._decode(z, labels)
+        if self.codec is not None:
+            row, back = _records(self.codec.decode(self.x[i : i + 1].cpu().clone())), \
+                _records(self.codec.decode(recon))
+            return {"index": i, "z": z[0].tolist(), "label": own, "row": row[0],
+                    "reconstruction": back[0]}
         return {"index": i, "z": z[0].tolist(), "label": own,
                 "image": b64(pngs(to_float(self.shown[i : i + 1]))[0]),
                 "reconstruction": b64(pngs(recon)[0])}
@@ -187,23 +209,24 @@ class Explorer:
             [self._check_label(own), self._check_label(self._own_label(j, label))])
         za, zb = self._encode([i, j], ends)
         path = (slerp if method == "slerp" else lerp)(za, zb, steps)
-        return Images(pngs(self._decode(path, self._labels(steps, own))), path.tolist())
+        return self._shown(self._decode(path, self._labels(steps, own)), path.tolist())
 
     def examples(self, start: int = 0, count: int = 32) -> dict[str, Any]:
         """Thumbnails of held-out examples start .. start+count-1 (as stored, not binarized)."""
         start = self._index(start, "start")
         stop = min(start + min(max(count, 1), MAX_EXAMPLES), len(self.x))
         labels = None if self.y is None else [int(v) for v in self.y[start:stop]]
-        return {"start": start, "total": len(self.x), "labels": labels,
-                "images": [b64(p) for p in pngs(to_float(self.shown[start:stop]))]}
+        shown = ({"rows": _records(self.codec.decode(self.x[start:stop]))} if self.codec is not None
+                 else {"images": [b64(p) for p in pngs(to_float(self.shown[start:stop]))]})
+        return {"start": start, "total": len(self.x), "labels": labels, **shown}
 
     def info(self) -> dict[str, Any]:
         """Everything the page needs to lay itself out."""
-        c, h, w = self.model.shape
         caps = self.model.latent.caps
         # A latent whose prior is fitted after training: has this run got it yet?
         fitted = None if caps.fitted_prior is None else bool(self.header.get("prior_fitted"))
-        return {**self.header, "latent_dim": self.model.latent_dim, "shape": [c, h, w],
+        return {**self.header, "latent_dim": self.model.latent_dim, "shape": list(self.model.shape),
+                "columns": None if self.codec is None else self.codec.types(),
                 "mode": self.mode, "dims": self.dims, "conditional": self.conditional,
                 "classes": self.classes, "coordinates": caps.coordinates,
                 "gaussian_units": caps.gaussian_units, "fitted_prior": caps.fitted_prior,

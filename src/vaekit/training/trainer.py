@@ -45,6 +45,8 @@ def data_info(ds: Dataset, cfg: Config) -> dict[str, Any]:
     if ds.column_mean is not None and ds.column_std is not None:
         info["column_mean"] = ds.column_mean.tolist()
         info["column_std"] = ds.column_std.tolist()
+    if ds.codec is not None:  # a table's transform, so the run can read new files
+        info["codec"] = ds.codec.to_json()
     return info
 
 
@@ -91,6 +93,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
            progress: bool | None, callbacks: list[Any] | None,
            held: contextlib.ExitStack) -> Run:
     hooks = [*default_callbacks(), *(callbacks or [])] if world.is_main else []
+    if world.is_main and ds.summary and not resume:
+        print(ds.summary, flush=True)
     device = local_device(setup.resolve_device(cfg.train.device), world)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)

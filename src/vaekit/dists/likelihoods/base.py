@@ -45,6 +45,8 @@ class Likelihood(nn.Module):
     binary_only: bool = False
     # The range of x this likelihood is defined on; None means the whole real line.
     support: tuple[float, float] | None = None
+    # What its log-densities are per example, when that is not simply the rows the model reads.
+    units: str | None = None
 
     def __init__(self) -> None:
         """No options; a likelihood that has some takes them in its own ``__init__`` (so the
@@ -53,6 +55,11 @@ class Likelihood(nn.Module):
 
     def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
         raise NotImplementedError
+
+    def prepare_input(self, x: Tensor) -> Tensor:
+        """x as the encoder reads it (the likelihood scores x itself): the identity, except where
+        the data have cells a likelihood models as missing."""
+        return x
 
     def split(self, params: Tensor) -> tuple[Tensor, ...]:
         """Split (B, k*C, ...) decoder output into k parameter tensors of (B, C, ...)."""

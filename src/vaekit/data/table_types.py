@@ -1,0 +1,160 @@
+"""Reading a table file and the type of each column: inferred, overridable, parsed strictly.
+
+Types: ``continuous`` (real numbers), ``integer``, ``boolean`` (true/false, yes/no or 0/1),
+``categorical`` (any values, one-hot), ``label`` (the class labels of the rows, not modelled) and
+``drop`` (left out). A CSV is read as text, so every cell is parsed by the type its column is
+given and a cell that does not parse is a DataError naming the row; Parquet columns keep their
+own types. Missing cells (empty, NA, NaN, null) are None/NaN and stay missing.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vaekit.errors import DataError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+TYPES = ("continuous", "integer", "boolean", "categorical", "label", "drop")
+MODELLED = ("continuous", "integer", "boolean", "categorical")
+LABEL_NAMES = ("label", "class", "target")
+MISSING = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
+TRUE, FALSE = ("true", "yes", "1", "1.0"), ("false", "no", "0", "0.0")
+# A text column with more distinct values than this (and than half its rows) is an identifier or
+# free text: inferred as drop, shown as such (data.columns: {name: categorical} keeps it).
+MAX_CATEGORIES = 1000
+
+
+def pandas() -> Any:
+    """The pandas module; a DataError saying how to install it when it is missing."""
+    try:
+        import pandas as pd
+    except ImportError:
+        raise DataError("tables need pandas and pyarrow: pip install 'vaekit[tables]'") from None
+    return pd
+
+
+def read_table(path: Path) -> pd.DataFrame:
+    """A CSV (every cell as text, missing cells NaN) or Parquet file as a DataFrame."""
+    pd = pandas()
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise DataError(f"{path}: no such file")
+    try:
+        if suffix == ".parquet":
+            df = pd.read_parquet(path)
+        else:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=MISSING,
+                             encoding="utf-8", skipinitialspace=True)
+    except UnicodeDecodeError as e:
+        raise DataError(f"{path}: not UTF-8 text ({e.reason} at byte {e.start})") from None
+    except Exception as e:  # pandas and pyarrow raise many kinds for a malformed file
+        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+        raise DataError(f"{path}: cannot read it as a {suffix.lstrip('.') or 'csv'} table "
+                        f"({first})") from None
+    df.columns = [str(c).strip() for c in df.columns]
+    if df.shape[1] == 0 or df.shape[0] == 0:
+        raise DataError(f"{path}: needs a header row and at least one data row")
+    if len(set(df.columns)) != len(df.columns):
+        raise DataError(f"{path}: repeated column names in the header")
+    return df
+
+
+def _numbers(s: pd.Series) -> pd.Series:
+    """float64 values; NaN where missing or where a cell is not a number."""
+    pd = pandas()
+    if s.dtype == bool:
+        return s.astype("float64")
+    return pd.to_numeric(s, errors="coerce").astype("float64")
+
+
+def _bools(s: pd.Series) -> pd.Series:
+    """1.0/0.0 for the true/false tokens, NaN where missing or not one of them."""
+    if s.dtype == bool:
+        return s.astype("float64")
+    text = s.astype("string").str.strip().str.lower()
+    return text.map(lambda v: 1.0 if v in TRUE else 0.0 if v in FALSE else math.nan,
+                    na_action="ignore").astype("float64")
+
+
+def infer_type(s: pd.Series) -> str:
+    """The type a column's present cells fit best (it has at least one present cell)."""
+    present = s[s.notna()]
+    if s.dtype == bool or _bools(present).notna().all():
+        return "boolean"
+    numbers = _numbers(present)
+    if numbers.notna().all():
+        return "integer" if bool((numbers == numbers.round()).all()) else "continuous"
+    distinct = present.nunique()
+    if distinct > MAX_CATEGORIES and distinct > len(present) / 2:
+        return "drop"
+    return "categorical"
+
+
+def column_types(df: pd.DataFrame, overrides: dict[str, str], path: Path) -> dict[str, str]:
+    """Each column's type: ``overrides`` (data.columns) win over inference; a column named
+    label/class/target is the label unless overridden. DataError for an unknown column, type or
+    an all-missing column that is not dropped."""
+    for name, kind in overrides.items():
+        if name not in df.columns:
+            raise DataError(f"data.columns: no column {name!r} in {path} (columns: "
+                            f"{', '.join(df.columns)})")
+        if kind not in TYPES:
+            raise DataError(f"data.columns.{name}: unknown type {kind!r} (valid: {', '.join(TYPES)})")
+    if sum(overrides.get(c) == "label" for c in df.columns) > 1:
+        raise DataError("data.columns: at most one column can be the label")
+    named_label = any(v == "label" for v in overrides.values())
+    types: dict[str, str] = {}
+    for name in df.columns:
+        if name in overrides:
+            kind = overrides[name]
+        elif not named_label and name.lower() in LABEL_NAMES and "label" not in types.values():
+            kind = "label"
+        elif df[name].isna().all():
+            raise DataError(f"{path}, column {name!r}: every cell is missing; leave it out with "
+                            f"data.columns: {{{name}: drop}}")
+        else:
+            kind = infer_type(df[name])
+        if kind != "drop" and df[name].isna().all():
+            raise DataError(f"{path}, column {name!r}: every cell is missing")
+        types[name] = kind
+    if not any(k in MODELLED for k in types.values()):
+        raise DataError(f"{path}: no column left to model (types: {types})")
+    return types
+
+
+def _bad_cell(s: pd.Series, parsed: pd.Series, what: str, where: str) -> None:
+    bad = s.notna() & parsed.isna()
+    if bad.any():
+        i = int(bad.to_numpy().argmax())
+        raise DataError(f"{where}, column {s.name!r}, data row {i + 1}: {s.iloc[i]!r} is not "
+                        f"{what}; fix the cell or set data.columns: {{{s.name}: categorical}}")
+
+
+def parse_column(s: pd.Series, kind: str, where: str) -> pd.Series:
+    """The column as its type: float64 (continuous, integer, boolean as 0/1, NaN = missing) or
+    text with missing cells None (categorical, label). DataError naming the first bad cell."""
+    if kind in ("continuous", "integer"):
+        values = _numbers(s)
+        _bad_cell(s, values, "a number", where)
+        if not bool(values[values.notna()].abs().lt(math.inf).all()):
+            raise DataError(f"{where}, column {s.name!r}: infinite values")
+        if kind == "integer":
+            frac = values.notna() & (values != values.round())
+            _bad_cell(s, values.where(~frac), "an integer", where)
+        return values
+    if kind == "boolean":
+        values = _bools(s)
+        _bad_cell(s, values, "true/false, yes/no or 0/1", where)
+        return values
+    return s.map(_text, na_action="ignore").astype(object).where(s.notna(), None)
+
+
+def _text(v: Any) -> str:
+    """A category as text: 3.0 read from Parquet and "3" read from CSV are the same category."""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()

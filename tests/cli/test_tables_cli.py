@@ -1,0 +1,117 @@
+"""The commands on a mixed-type table: train prints the column types, rows come back with the
+original columns, dtypes and categories (CSV and Parquet), column errors in the columns' own
+terms, evaluate in the data's units; bad tables and column types are one line and exit 2."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_support import TINY, assert_one_line_error, run_cli
+
+from vaekit.cli.main import main
+
+pd = pytest.importorskip("pandas")
+
+
+def _table(path: Path, n: int = 200) -> Path:
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({
+        "height": np.where(rng.random(n) < 0.5, rng.normal(150, 4, n), rng.normal(190, 4, n)).round(2),
+        "age": rng.integers(18, 80, n), "smoker": rng.choice(["yes", "no"], n),
+        "color": rng.choice(["red", "green", "blue"], n), "label": rng.choice(["a", "b"], n)})
+    frame.loc[3, "height"] = np.nan
+    frame.to_csv(path, index=False)
+    return path
+
+
+@pytest.fixture(scope="module")
+def table_run(tmp_path_factory) -> tuple[Path, str]:
+    root = tmp_path_factory.mktemp("tables")
+    csv = _table(root / "people.csv")
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf):
+        main(["train", "--data", str(csv), "--out", str(root / "run"), *TINY,
+              "--set", "model.likelihood=columns"])
+    return root / "run", buf.getvalue()
+
+
+def test_train_prints_the_column_types(table_run):
+    _, out = table_run
+    assert "height  continuous" in out and "age     integer" in out
+    assert "smoker  boolean" in out and "color   categorical" in out and "label   label" in out
+
+
+def test_rows_have_the_original_columns_types_and_categories(capsys, table_run, tmp_path):
+    run = str(table_run[0])
+    code, _, err = run_cli(capsys, "rows", run, "-n", "300", "--stochastic", "--out",
+                           str(tmp_path / "rows.csv"))
+    assert code == 0, err
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert list(rows.columns) == ["height", "age", "smoker", "color"] and len(rows) == 300
+    assert rows["age"].dtype == np.int64 and rows["smoker"].dtype == bool
+    assert set(rows["color"]) <= {"red", "green", "blue"}
+    assert 120 < rows["height"].mean() < 220  # centimetres, not a normalized value
+    code, _, err = run_cli(capsys, "rows", run, "-n", "5", "--out", str(tmp_path / "r.parquet"))
+    assert code == 0, err
+    typed = pd.read_parquet(tmp_path / "r.parquet")
+    assert [str(t) for t in typed.dtypes] == ["float64", "Int64", "boolean", "category"]
+
+
+def test_column_errors_and_evaluate_speak_the_columns_terms(capsys, table_run, tmp_path):
+    run = str(table_run[0])
+    code, out, err = run_cli(capsys, "column-errors", run, "--out", str(tmp_path / "e.png"))
+    assert code == 0, err
+    lines = {ln.split()[0]: ln for ln in out.splitlines() if ln.strip()}
+    assert "RMSE" in lines["height"] and "error rate" in lines["color"]
+    code, out, err = run_cli(capsys, "evaluate", run, "--k", "4", "--out", str(tmp_path / "e.json"))
+    assert code == 0, err
+    assert "in the data's own units: nats per row" in out
+
+
+@pytest.mark.parametrize(("cmd", "hint"), [("sample", "vaekit rows"),
+                                           ("reconstruct", "vaekit column-errors"),
+                                           ("interpolate", "table rows"),
+                                           ("traverse", "table rows")])
+def test_image_commands_on_a_table_point_to_the_table_commands(cmd, hint, capsys, table_run,
+                                                               tmp_path):
+    out = tmp_path / "x.png"
+    code, _, err = run_cli(capsys, cmd, str(table_run[0]), "--out", str(out))
+    assert_one_line_error(code, err, hint)
+    assert not out.exists()
+
+
+BAD = {
+    "a column type that cannot be parsed": (["--set", "data.columns={color: integer}"],
+                                            "'red' is not a number"),
+    "an unknown column": (["--set", "data.columns={weight: continuous}"], "no column 'weight'"),
+    "an unknown type": (["--set", "data.columns={age: date}"], "unknown type 'date'"),
+    "a likelihood that is not the table's": (["--set", "model.likelihood=gaussian"],
+                                             "set model.likelihood=columns"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_tables_and_types_are_one_line_exit_2(case, capsys, tmp_path):
+    extra, needle = BAD[case]
+    csv = _table(tmp_path / "t.csv", 40)
+    code, _, err = run_cli(capsys, "train", "--data", str(csv), "--out", str(tmp_path / "run"),
+                           *TINY, *(["--set", "model.likelihood=columns"]
+                                    if "model.likelihood" not in extra[1] else []), *extra)
+    assert_one_line_error(code, err, needle)
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize(("content", "needle"), [
+    ("name,x\ncaf\xe9,1\nb,2\nc,3\n".encode("latin-1"), "not UTF-8"),
+    (b"a,b\n1,\n2,\n3,\n4,\n5,\n", "column 'b': every cell is missing"),
+])
+def test_unreadable_or_empty_columns_are_one_line_exit_2(content, needle, capsys, tmp_path):
+    (tmp_path / "t.csv").write_bytes(content)
+    code, _, err = run_cli(capsys, "train", "--data", str(tmp_path / "t.csv"), "--out",
+                           str(tmp_path / "run"), *TINY, "--set", "model.likelihood=columns")
+    assert_one_line_error(code, err, needle)
+    assert not (tmp_path / "run").exists()
