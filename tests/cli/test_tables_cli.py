@@ -115,3 +115,36 @@ def test_unreadable_or_empty_columns_are_one_line_exit_2(content, needle, capsys
                            str(tmp_path / "run"), *TINY, "--set", "model.likelihood=columns")
     assert_one_line_error(code, err, needle)
     assert not (tmp_path / "run").exists()
+
+
+def test_a_table_file_is_encoded_scored_and_imputed_through_the_runs_codec(capsys, table_run,
+                                                                           tmp_path):
+    run = table_run[0]
+    csv = run.parent / "people.csv"
+    code, _, err = run_cli(capsys, "encode", str(run), "--data", str(csv), "--out",
+                           str(tmp_path / "codes.npz"))
+    assert code == 0, err
+    codes = np.load(tmp_path / "codes.npz")
+    assert codes["mu"].shape == (200, 2) and list(codes["id"][:2]) == ["0", "1"]
+    code, _, err = run_cli(capsys, "score", str(run), "--data", str(csv), "--k", "5", "--out",
+                           str(tmp_path / "s.csv"))
+    scores = pd.read_csv(tmp_path / "s.csv")
+    assert code == 0 and len(scores) == 200 and (scores["nll"] <= scores["neg_elbo"] + 1e-9).all()
+    # The row with a missing height is scored on its other cells: a finite density.
+    assert np.isfinite(scores["nll"][3])
+    gaps = pd.read_csv(csv).head(10)
+    gaps.loc[0:4, "color"] = None
+    gaps.loc[5:9, "height"] = None
+    gaps.to_csv(tmp_path / "gaps.csv", index=False)
+    code, out, err = run_cli(capsys, "impute", str(run), "--data", str(tmp_path / "gaps.csv"),
+                             "--out", str(tmp_path / "filled.csv"))
+    assert code == 0 and "filled 11 missing values in 10 of 10" in out, err  # row 3 had one
+    filled = pd.read_csv(tmp_path / "filled.csv")
+    assert filled[["height", "age", "smoker", "color"]].notna().all().all()
+    seen = gaps[["height", "age", "color"]].notna()
+    assert (filled[seen.columns][seen] == gaps[seen.columns][seen]).sum().sum() == seen.sum().sum()
+    assert (filled["smoker"] == (gaps["smoker"] == "yes")).all()  # booleans in the run's type
+    assert set(filled["color"]) <= {"red", "green", "blue"}
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(tmp_path / "gaps.csv"),
+                           "--out", str(tmp_path / "filled.npy"))
+    assert_one_line_error(code, err, ".csv or .parquet")

@@ -15,11 +15,12 @@ def save_figure(fig: Figure, path: str | Path) -> None:
     atomic_write(path, lambda p: fig.savefig(p, format="png", dpi=fig.dpi))
 
 
-def save_table(frame: Any, path: str | Path) -> None:
+def save_table(frame: Any, path: str | Path, float_format: str | None = "%.6g") -> None:
     """A pandas DataFrame as Parquet when ``path`` ends in .parquet, else as CSV (numbers with
-    up to 6 significant digits, missing cells empty)."""
+    ``float_format``, by default up to 6 significant digits; None: every digit; missing cells
+    empty)."""
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         atomic_write(path, lambda p: frame.to_parquet(p, index=False))
     else:
-        write_text(path, frame.to_csv(index=False, float_format="%.6g", lineterminator="\n"))
+        write_text(path, frame.to_csv(index=False, float_format=float_format, lineterminator="\n"))

@@ -62,10 +62,10 @@ def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, draw:
                                       batch_size))
         frame = ex.frame[ctx.codec.columns]
         missing = frame.isna().to_numpy()
-        out = frame.copy()
-        for name in ctx.codec.columns:  # observed cells exactly as read
-            out[name] = frame[name].where(frame[name].notna(), done[name])
-        return Imputed(out, missing, ex.ids)
+        for name in ctx.codec.columns:  # observed cells exactly as read, in the run's dtypes
+            seen = frame[name].notna()
+            done.loc[seen, name] = frame.loc[seen, name].astype(done[name].dtype)
+        return Imputed(done, missing, ex.ids)
     x = ex.x.float() if ex.x.dtype != torch.uint8 else ex.x.float().div(255)
     if mask is not None:
         m = torch.from_numpy(mask)

@@ -46,7 +46,7 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
     done = impute_examples(ctx, source, None if mask is None else read_mask(mask),
                            method == "sample", rounds, seed, batch_size)
     if done.is_table:
-        save_table(done.values, out)
+        save_table(done.values, out, float_format=None)  # observed cells to the last digit
     else:
         write_columns(out, {"x": done.values, "id": done.ids, "mask": done.missing}, "x")
     missing = done.missing.reshape(len(done.missing), -1)
