@@ -41,6 +41,7 @@ def _labels(cells: list[str | None], where: str) -> tuple[np.ndarray, list[str]]
 
 
 @register("data", "table")
+@register("data", "csv")  # configs and runs that name the source csv: the same loader
 def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Dataset:
     """Rows of ``cfg.path`` (.csv or .parquet) as a codec's (N, D_model) float32 tensor.
 
@@ -79,7 +80,3 @@ def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Datase
         likelihood=codec.likelihood(), codec=codec, missing_cells=bool(x.isnan().any()),
         summary=codec.describe(),
     )
-
-
-# Configs and runs that name the source ``csv`` read their file with the same loader.
-register("data", "csv")(load_table)

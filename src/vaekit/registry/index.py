@@ -117,9 +117,9 @@ class Reader:
         return None
 
     def params(self, module: Module, node: ast.FunctionDef | ast.ClassDef,
-               decorators: int = 1, depth: int = 0) -> Params | None:
+               depth: int = 0) -> Params | None:
         """The parameters ``inspect.signature`` would give, when the source shows them."""
-        if len(node.decorator_list) != decorators or depth > 8:
+        if depth > 8 or any(_register_args(d) is None for d in node.decorator_list):
             return None  # another decorator may change what is registered or its signature
         if isinstance(node, ast.FunctionDef):
             return _params(node.args, module.constants, drop_first=False)
@@ -134,7 +134,7 @@ class Reader:
         if not node.bases:
             return ()  # object's: no parameters
         found = self._class(module, node.bases[0])
-        return self.params(*found, decorators=0, depth=depth + 1) if found else None
+        return self.params(*found, depth=depth + 1) if found else None
 
     def _class(self, module: Module, base: ast.expr) -> tuple[Module, ast.ClassDef] | None:
         if not isinstance(base, ast.Name):
