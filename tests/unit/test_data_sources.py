@@ -161,3 +161,14 @@ def test_cifar10_corrupt_tarball_and_missing(tmp_path: Path) -> None:
         load_data(DataConfig(name="cifar10", path=str(tmp_path / "nowhere")))
     with pytest.raises(DataError, match=r"data\.download=false"):
         load_data(DataConfig(name="cifar10", download=False))
+
+
+def test_the_digits_are_scikit_learns_own_read_without_importing_it():
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    from vaekit.data.digits import _read_digits
+
+    x, y = _read_digits()
+    ref = sklearn_digits()
+    assert torch.equal(x, torch.as_tensor(ref.images, dtype=torch.float32).div_(16).unsqueeze(1))
+    assert torch.equal(y, torch.as_tensor(ref.target))
