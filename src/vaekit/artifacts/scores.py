@@ -5,10 +5,12 @@ Scores, higher = less likely under the model: ``nll`` (-IW_k, nats), ``neg_elbo`
 ``recon_error`` (mean squared error per dimension of the likelihood mean decoded from the
 posterior mean, in the units the model sees). ``<score>_pct``: the percentage of held-out
 examples that score at most as high. The held-out scores are computed once per (weights, k,
-seed) and kept in ``RUN/scores/``.
+seed) and kept in ``RUN/scores/`` (when the run folder is writable).
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 import torch
@@ -48,8 +50,10 @@ def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) ->
             pass  # a damaged cache is computed again and replaced
     ref = _scores(ctx, prepare_examples(ctx, source_examples(ctx, None, "test")), k, seed,
                   batch_size)
-    write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
-                  metadata={"model_sha256": digest})
+    # A run folder you may only read: the scores are computed again next time.
+    with contextlib.suppress(OSError):
+        write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
+                      metadata={"model_sha256": digest})
     return ref
 
 
