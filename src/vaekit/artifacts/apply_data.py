@@ -19,6 +19,7 @@ from vaekit import registry
 from vaekit.artifacts.run_context import RunContext
 from vaekit.config.schema import DataConfig
 from vaekit.data import heldout_tensor, load_data
+from vaekit.data.base import standardization_log_jacobian
 from vaekit.data.examples import Examples, read_examples
 from vaekit.errors import DataError
 from vaekit.eval.data import EvalData, describe_binarization
@@ -120,7 +121,7 @@ def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") 
     """``p`` for ``vaekit.eval``: on ``device``, with the log-Jacobian that puts table densities
     in the data's own units."""
     std = ctx.info.get("column_std")  # rows the model sees standardized (a 2-D array, old runs)
-    log_jacobian = -float(torch.log(torch.tensor(std, dtype=torch.float64)).sum()) if std else 0.0
+    log_jacobian = standardization_log_jacobian(std)
     return EvalData(p.x.to(device), None if p.y is None else p.y.to(device), "examples",
                     p.source, describe_binarization(ctx.binarize),
                     eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",

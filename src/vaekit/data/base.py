@@ -49,9 +49,7 @@ class Dataset:
         """log |d x_model / d x| per example: what turns the model's log-density of the rows it
         sees (standardized) into log p(x) of the rows in their own units, -sum_d log std_d
         (0 for data the model sees as they are)."""
-        if self.column_std is None:
-            return 0.0
-        return -float(torch.log(self.column_std.double()).sum())
+        return standardization_log_jacobian(self.column_std)
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -65,6 +63,14 @@ class Dataset:
         if self.train_labels is None:
             return None
         return int(self.train_labels.max()) + 1
+
+
+def standardization_log_jacobian(std: Tensor | list[float] | None) -> float:
+    """-sum_d log std_d: log |d x_model / d x| of rows standardized with column stds ``std``
+    (0 when there are none)."""
+    if std is None or len(std) == 0:
+        return 0.0
+    return -float(torch.log(torch.as_tensor(std, dtype=torch.float64)).sum())
 
 
 def is_binary(x: Tensor) -> bool:

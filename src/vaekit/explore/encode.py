@@ -9,7 +9,7 @@ from tqdm import tqdm
 from vaekit.model.vae import VAE
 
 
-@torch.inference_mode()
+@torch.no_grad()  # not inference mode: the codes may train a prior afterwards
 def posterior_moments(model: VAE, x: Tensor, y: Tensor | None = None, batch_size: int = 500,
                       progress: bool | None = False) -> tuple[Tensor, Tensor | None]:
     """(N, L) posterior means and log-variances of x (None for a posterior without variances,

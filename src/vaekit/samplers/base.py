@@ -7,6 +7,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from vaekit.explore.encode import posterior_moments
 from vaekit.model.vae import VAE
 
 
@@ -40,11 +41,7 @@ def decode_codes(model: VAE, z: Tensor, y: Tensor | None = None, stochastic: boo
 def posterior_means(model: VAE, x: Tensor, y: Tensor | None = None,
                     batch_size: int = 1000) -> Tensor:
     """E_q[z|x] (the codes of a deterministic latent) for x: (N, *shape) -> (N, L), on the CPU."""
-    out = []
-    for i in range(0, len(x), batch_size):
-        yb = None if y is None else y[i : i + batch_size].to(model.device)
-        out.append(model.encode(x[i : i + batch_size].to(model.device), yb).mean.cpu())
-    return torch.cat(out)
+    return posterior_moments(model, x, y, batch_size)[0]
 
 
 def draw_images(model: VAE, sampler: Sampler, n_codes: int, labels: Tensor | None = None,
