@@ -91,17 +91,20 @@ def test_impute_keeps_what_is_observed_and_fills_what_is_missing(run, ctx, tmp_p
     assert model_err < average_err
 
 
-@pytest.mark.parametrize("bad", ["shape", "mask", "format"])
+@pytest.mark.parametrize("bad", ["shape", "mask", "format", "nan"])
 def test_bad_sources_get_one_line_and_write_nothing(run, tmp_path, capsys, bad):
     np.save(tmp_path / "x.npy", np.zeros((3, 4, 4), dtype=np.float32))
     np.save(tmp_path / "m.npy", np.zeros((2, 8), dtype=bool))
     np.save(tmp_path / "ok.npy", np.zeros((3, 8, 8), dtype=np.float32))
+    np.save(tmp_path / "nan.npy", np.full((3, 8, 8), np.nan, dtype=np.float32))
     args = {"shape": ["score", str(run), "--data", str(tmp_path / "x.npy"), "--out",
                       str(tmp_path / "o.csv")],
             "mask": ["impute", str(run), "--data", str(tmp_path / "ok.npy"), "--mask",
                      str(tmp_path / "m.npy"), "--out", str(tmp_path / "o.npy")],
-            "format": ["encode", str(run), "--out", str(tmp_path / "o.txt")]}[bad]
+            "format": ["encode", str(run), "--out", str(tmp_path / "o.txt")],
+            "nan": ["encode", str(run), "--data", str(tmp_path / "nan.npy"), "--out",
+                    str(tmp_path / "o.npz")]}[bad]
     code, _, err = run_cli(capsys, *args)
     assert_one_line_error(code, err, {"shape": "(1, 4, 4)", "mask": "shape (2, 8)",
-                                      "format": ".txt"}[bad])
+                                      "format": ".txt", "nan": "NaN"}[bad])
     assert not list(tmp_path.glob("o.*"))

@@ -42,12 +42,13 @@ class Examples:
 
 
 def _mapped_npy(path: Path) -> Examples | None:
-    """A large uint8/float .npy read lazily (copy-on-write map: the file is never modified)."""
+    """A large .npy of uint8 pixels read lazily (copy-on-write map: the file is never modified);
+    floats are read whole, so their NaN and range are checked."""
     try:
         a = np.load(path, mmap_mode="c", allow_pickle=False)
     except (ValueError, OSError):
         return None  # not mappable: read it whole, which gives the precise error
-    if a.dtype not in (np.uint8, np.float32) or a.ndim not in (2, 3, 4):
+    if a.dtype != np.uint8 or a.ndim not in (3, 4) or (a.ndim == 4 and a.shape[1] not in (1, 3, 4)):
         return None
     if a.ndim == 3:
         a = a[:, None]
