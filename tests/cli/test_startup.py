@@ -18,7 +18,7 @@ HEAVY = ["torch", "numpy", "matplotlib", "sklearn", "scipy", "pandas", "fastapi"
 # Runs each command through the real entry point in one interpreter and reports, after each,
 # its exit status, its stderr and which heavy packages are imported by then.
 WALK = r"""
-import contextlib, io, json, sys
+import contextlib, glob, io, json, sys
 from vaekit.cli.main import _register_commands, cli, main
 
 def call(*argv):
@@ -40,7 +40,9 @@ calls = [call("--help"), call("--version"), *[call(n, "--help") for n in sorted(
               "--set", "model.latent=vector_quantized", "--set", "model.latent_args.code_dim=4",
               "--set", "model.likelihood=gaussian", "--set", "model.likelihood_args.sigma=0.5",
               "--set", "model.prior=vamp", "--set", "data.name=fashion-mnist"),
-         call("validate", config, "--set", "model.likelihood_args.sgima=1")]
+         call("validate", config, "--set", "model.likelihood_args.sgima=1"),
+         call("validate", config, "--set", "objective.beta=-1"),
+         *[call("validate", shipped) for shipped in sorted(glob.glob("configs/*.yaml"))]]
 print(json.dumps({"calls": calls, "commands": sorted(cli.commands)}))
 """
 
@@ -58,9 +60,14 @@ def test_commands_without_a_model_import_no_torch():
     assert {"train --help", "validate --help", "serve --help", "sample --help"} <= set(calls)
     assert len(report["commands"]) >= 15  # every command file was read
     assert [(a, c["heavy"]) for a, c in calls.items() if c["heavy"]] == []
-    assert [a for a, c in calls.items() if c["code"] and "sgima" not in a] == []
+    # Every shipped config validates, those setting objective options (iwae.yaml) too.
+    assert {"validate configs/iwae.yaml", "validate configs/table.yaml"} <= set(calls)
+    assert [a for a, c in calls.items() if c["code"] and "sgima" not in a and "=-1" not in a] == []
     bad = calls["validate configs/digits_mlp.yaml --set model.likelihood_args.sgima=1"]
     assert bad["code"] == 2 and "has no option sgima" in bad["err"]
+    # Option values are checked from the declared types, still without torch.
+    bad = calls["validate configs/digits_mlp.yaml --set objective.beta=-1"]
+    assert bad["code"] == 2 and "beta should be greater than or equal to 0, got -1" in bad["err"]
 
 
 def test_module_entry_point_keeps_one_line_errors_and_stays_light():

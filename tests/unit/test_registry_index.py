@@ -5,7 +5,9 @@ from __future__ import annotations
 import importlib
 import inspect
 import pkgutil
+import re
 import sys
+import typing
 from pathlib import Path
 
 import pytest
@@ -88,3 +90,34 @@ def test_options_fall_back_to_importing_the_one_module(monkeypatch):
     assert module in sys.modules and "iwae" in registry._REGISTRY["objective"]
     with pytest.raises(ConfigError, match=r"unknown objective 'iwea' \(valid: .*iwae"):
         registry.get("objective", "iwea")
+
+
+def test_declared_value_types_are_read_from_the_source_and_checked_by_bind():
+    index = registry._index()
+    _import_everything()
+    from vaekit.registry.constraints import CONSTRAINTS
+
+    # The index reads the same constraints the live annotations carry, for every builder.
+    for kind, table in index.entries.items():
+        for name, entry in table.items():
+            obj = registry._REGISTRY[kind][name]
+            hints = typing.get_type_hints(obj.__init__ if inspect.isclass(obj) else obj,
+                                          include_extras=True)
+            live = tuple((p, c) for p, hint in hints.items() for c, t in CONSTRAINTS.items()
+                         if hint == t and p != "return")
+            assert entry.checks == live, (kind, name)
+    assert ("k", "AtLeastOne") in index.entries["objective"]["iwae"].checks
+    found, _ = _scan("from vaekit.registry import register\n"
+                     "from vaekit.registry.constraints import Positive\n"
+                     "@register('likelihood', 'q')\ndef q(sigma: Positive = 1.0, n: int = 2): ...\n")
+    assert found[("likelihood", "q")].checks == (("sigma", "Positive"),)
+    assert registry.bind("objective", "iwae", {"k": 3}) == {"k": 3}
+    for args, why in [({"k": 0}, "k should be greater than or equal to 1, got 0"),
+                      ({"k": 2.0}, "k should be a valid integer, got 2.0"),
+                      ({"k": True}, "k should be a valid integer, got True")]:
+        with pytest.raises(ConfigError, match=re.escape(f"objective 'iwae': {why}")):
+            registry.bind("objective", "iwae", args)
+    with pytest.raises(ConfigError, match="kl_schedule should be 'linear' or 'cyclical'"):
+        registry.bind("objective", "elbo", {"kl_schedule": "cosine"})
+    with pytest.raises(ConfigError, match="sigma should be greater than 0, got -1"):
+        registry.bind("likelihood", "gaussian", {"sigma": -1})

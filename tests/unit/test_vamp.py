@@ -225,9 +225,9 @@ def test_inference_mode() -> None:
 def test_builder_errors_and_registration() -> None:
     with pytest.raises(ConfigError, match="unconditional"):
         vamp(PriorContext(latent_dim=2, shape=SHAPE, encode=None))
-    for bad in (0, -3, 2.5, True):
-        with pytest.raises(ConfigError, match="components"):
-            vamp(PriorContext(latent_dim=2, shape=SHAPE, encode=lambda u: None), components=bad)
+    for bad in (0, -3, 2.5, True):  # checked from the declared type, before anything is built
+        with pytest.raises(ConfigError, match="prior 'vamp': components should be"):
+            registry.bind("prior", "vamp", {"components": bad})
     assert registry.get("prior", "vamp") is vamp
 
 

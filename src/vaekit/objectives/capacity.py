@@ -12,8 +12,8 @@ import torch
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
 from vaekit.objectives.elbo import elbo_terms
-from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
+from vaekit.registry.constraints import AtLeastOne, NonNegative
 
 
 @register("objective", "capacity")
@@ -23,11 +23,8 @@ class Capacity:
     bound_name = "-ELBO"
     train_name = "-ELBO"
 
-    def __init__(self, gamma: float = 1000.0, capacity_max: float = 25.0,
-                 capacity_steps: int = 100000) -> None:
-        nonnegative("gamma", gamma)
-        nonnegative("capacity_max", capacity_max)
-        nonnegative("capacity_steps", capacity_steps, whole=True, minimum=1)
+    def __init__(self, gamma: NonNegative = 1000.0, capacity_max: NonNegative = 25.0,
+                 capacity_steps: AtLeastOne = 100000) -> None:
         self.gamma, self.capacity_max, self.capacity_steps = gamma, capacity_max, capacity_steps
 
     def capacity_at(self, step: int) -> float:

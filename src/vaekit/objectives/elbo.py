@@ -15,8 +15,9 @@ from torch import Tensor
 from vaekit.dists.protocols import Posterior, kl_terms
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import weighted_kl
+from vaekit.objectives.schedules import KLSchedule
 from vaekit.registry import register
+from vaekit.registry.constraints import Count, KLScheduleName, NonNegative
 
 
 @dataclass
@@ -74,10 +75,11 @@ class Elbo:
     bound_name = "-ELBO"
     train_name = "-ELBO"
 
-    def __init__(self, beta: float = 1.0, free_bits: float = 0.0, kl_warmup_steps: int = 0,
-                 kl_schedule: str = "linear", kl_cycle_steps: int = 0) -> None:
-        self.schedule, self.free_bits = weighted_kl(beta, free_bits, kl_warmup_steps, kl_schedule,
-                                                    kl_cycle_steps)
+    def __init__(self, beta: NonNegative = 1.0, free_bits: NonNegative = 0.0,
+                 kl_warmup_steps: Count = 0, kl_schedule: KLScheduleName = "linear",
+                 kl_cycle_steps: Count = 0) -> None:
+        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
+        self.free_bits = free_bits
 
     def beta_at(self, step: int) -> float:
         return self.schedule.at(step)

@@ -15,8 +15,8 @@ from torch import Tensor
 
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
+from vaekit.registry.constraints import AtLeastOne
 
 
 def log_weights(model: VAE, x: Tensor, k: int, generator: torch.Generator | None = None,
@@ -55,8 +55,7 @@ class Iwae:
 
     train_name = "-ELBO"  # the one-sample terms of draw 0
 
-    def __init__(self, k: int = 5) -> None:
-        nonnegative("k", k, whole=True, minimum=1)
+    def __init__(self, k: AtLeastOne = 5) -> None:
         self.k = k
         self.bound_name = f"-L_{k}"
 

@@ -22,8 +22,8 @@ from vaekit.dists.priors.base import CodeGrid
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import nonnegative
 from vaekit.registry import register
+from vaekit.registry.constraints import NonNegative
 
 
 @register("objective", "vq")
@@ -39,8 +39,7 @@ class VQLoss:
     bound_name = "-ELBO"
     train_name = "-ELBO"
 
-    def __init__(self, commitment: float = 0.25) -> None:
-        nonnegative("commitment", commitment)
+    def __init__(self, commitment: NonNegative = 0.25) -> None:
         self.commitment = commitment
 
     def beta_at(self, step: int) -> float:

@@ -104,10 +104,19 @@ def options(kind: str, name: str) -> dict[str, Any]:
 
 
 def bind(kind: str, name: str, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Check ``kwargs`` against the options of ``name``; ConfigError naming the unknown ones."""
+    """Check ``kwargs`` against the options of ``name``; ConfigError naming an unknown one or a
+    value its declared type does not allow."""
     valid = options(kind, name)
     unknown = sorted(set(kwargs) - set(valid))
     if unknown:
         listed = ", ".join(valid) or "none"
         raise ConfigError(f"{kind} {name!r} has no option {', '.join(unknown)} (valid: {listed})")
+    entry = _index().entries.get(kind, {}).get(name)
+    if entry is not None and entry.checks:
+        from vaekit.registry.constraints import problem
+
+        for option, constraint in entry.checks:
+            why = problem(constraint, kwargs[option]) if option in kwargs else None
+            if why:
+                raise ConfigError(f"{kind} {name!r}: {option} {why}, got {kwargs[option]!r}")
     return kwargs

@@ -20,14 +20,19 @@ from typing import Any
 # (name, default) of each parameter a builder takes by name, in order; inspect's ``empty`` marks
 # a parameter without a default, exactly as ``inspect.signature`` does.
 Params = tuple[tuple[str, Any], ...]
+# (name, constraint) of each parameter annotated with a type of ``vaekit.registry.constraints``.
+Checks = tuple[tuple[str, str], ...]
+CONSTRAINTS_MODULE = "vaekit.registry.constraints"
 
 
 @dataclass(frozen=True)
 class Entry:
-    """Where ``(kind, name)`` is registered, and its builder's parameters (None: import to see)."""
+    """Where ``(kind, name)`` is registered, its builder's parameters (None: import to see) and
+    the declared value types of those that have one."""
 
     module: str
     params: Params | None
+    checks: Checks = ()
 
 
 @dataclass(frozen=True)
@@ -116,13 +121,14 @@ class Reader:
                 return path
         return None
 
-    def params(self, module: Module, node: ast.FunctionDef | ast.ClassDef,
-               depth: int = 0) -> Params | None:
-        """The parameters ``inspect.signature`` would give, when the source shows them."""
+    def signature(self, module: Module, node: ast.FunctionDef | ast.ClassDef,
+                  depth: int = 0) -> tuple[Params, Checks] | None:
+        """The parameters ``inspect.signature`` would give and their declared value types,
+        when the source shows them."""
         if depth > 8 or any(_register_args(d) is None for d in node.decorator_list):
             return None  # another decorator may change what is registered or its signature
         if isinstance(node, ast.FunctionDef):
-            return _params(node.args, module.constants, drop_first=False)
+            return _signature(node.args, module, drop_first=False)
         if node.keywords or len(node.bases) > 1:
             return None  # a metaclass or several bases decide the call
         methods = {s.name: s for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))}
@@ -130,11 +136,11 @@ class Reader:
             return None
         init = methods.get("__init__")
         if init is not None:
-            return None if init.decorator_list else _params(init.args, module.constants, True)
+            return None if init.decorator_list else _signature(init.args, module, True)
         if not node.bases:
-            return ()  # object's: no parameters
+            return (), ()  # object's: no parameters
         found = self._class(module, node.bases[0])
-        return self.params(*found, depth=depth + 1) if found else None
+        return self.signature(*found, depth=depth + 1) if found else None
 
     def _class(self, module: Module, base: ast.expr) -> tuple[Module, ast.ClassDef] | None:
         if not isinstance(base, ast.Name):
@@ -148,14 +154,27 @@ class Reader:
         return other, other.classes[where[1]]
 
 
-def _params(args: ast.arguments, constants: dict[str, Any], drop_first: bool) -> Params | None:
-    """The named parameters of ``args`` with their defaults; None if a default is not a literal."""
+def _signature(args: ast.arguments, module: Module, drop_first: bool) -> tuple[Params, Checks] | None:
+    """The named parameters of ``args`` with their defaults (None if a default is not a literal),
+    and the constraint each one annotated with a type of ``CONSTRAINTS_MODULE`` declares."""
     positional = [*args.posonlyargs, *args.args]
     defaults: list[ast.expr | None] = [None] * (len(positional) - len(args.defaults))
     pairs = [*zip(positional, [*defaults, *args.defaults], strict=True),
              *zip(args.kwonlyargs, args.kw_defaults, strict=True)]
     if drop_first:
         pairs = pairs[1:]
+    checks = []
+    for arg, _ in pairs:
+        note = arg.annotation
+        where = module.imported.get(note.id) if isinstance(note, ast.Name) else None
+        if where is not None and where[0] == CONSTRAINTS_MODULE:
+            checks.append((arg.arg, where[1]))
+    params = _params(pairs, module.constants)
+    return None if params is None else (params, tuple(checks))
+
+
+def _params(pairs: list[tuple[ast.arg, ast.expr | None]], constants: dict[str, Any]) -> Params | None:
+    """Each parameter with its literal default; None if a default is not a literal."""
     out = []
     for arg, default in pairs:
         if default is None:
@@ -182,7 +201,8 @@ def scan_module(reader: Reader, module: Module) -> tuple[dict[tuple[str, str], E
             key = _register_args(deco)
             if key is not None:
                 literal.add(id(deco))
-                found[key] = Entry(module.name, reader.params(module, node))
+                sig = reader.signature(module, node)
+                found[key] = Entry(module.name, None) if sig is None else Entry(module.name, *sig)
     opaque = any(isinstance(n, ast.Call) and _registers(n) and id(n) not in literal
                  for n in ast.walk(module.tree))
     return found, opaque

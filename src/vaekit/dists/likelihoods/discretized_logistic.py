@@ -20,6 +20,7 @@ from torch import Tensor
 from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood
 from vaekit.errors import DataError
 from vaekit.registry import register
+from vaekit.registry.constraints import AtLeastOne, AtLeastTwo
 
 # Smallest log-scale of a component: a bin is then ~e^7 scales wide, so one level can hold
 # all the mass without the logits overflowing.
@@ -88,12 +89,8 @@ class DiscretizedLogistic(Likelihood):
     discrete = True
     support = (0.0, 1.0)
 
-    def __init__(self, levels: int = 256, components: int = 1) -> None:
+    def __init__(self, levels: AtLeastTwo = 256, components: AtLeastOne = 1) -> None:
         super().__init__()
-        if levels < 2:
-            raise ValueError(f"levels must be at least 2, got {levels}")
-        if components < 1:
-            raise ValueError(f"components must be at least 1, got {components}")
         self.levels, self.components = int(levels), int(components)
         self.params_per_dim = 2 * self.components + (self.components > 1) * self.components
 

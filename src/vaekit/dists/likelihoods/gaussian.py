@@ -15,6 +15,7 @@ from torch import Tensor, nn
 from vaekit.dists.gaussian import LOG_2PI
 from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood
 from vaekit.registry import register
+from vaekit.registry.constraints import Positive
 
 
 class GaussianDist(FactorizedDist):
@@ -40,10 +41,8 @@ class GaussianDist(FactorizedDist):
 class Gaussian(Likelihood):
     """Fixed sigma (default 1). sigma=1 gives 0.5 * SSE + D/2 * log(2 pi) nats per example."""
 
-    def __init__(self, sigma: float = 1.0) -> None:
+    def __init__(self, sigma: Positive = 1.0) -> None:
         super().__init__()
-        if sigma <= 0:
-            raise ValueError("sigma must be positive")
         self.sigma = sigma
         self.register_buffer("log_sigma", torch.tensor(math.log(sigma)), persistent=False)
 
@@ -55,7 +54,7 @@ class Gaussian(Likelihood):
 class GaussianLearned(Likelihood):
     """One learned sigma shared by every dimension, floored at ``min_sigma``."""
 
-    def __init__(self, init_sigma: float = 1.0, min_sigma: float = 0.01) -> None:
+    def __init__(self, init_sigma: Positive = 1.0, min_sigma: Positive = 0.01) -> None:
         super().__init__()
         self.log_min = math.log(min_sigma)
         self.log_sigma = nn.Parameter(torch.tensor(math.log(init_sigma)))
@@ -71,7 +70,7 @@ class GaussianPixel(Likelihood):
 
     params_per_dim = 2
 
-    def __init__(self, min_sigma: float = 0.01) -> None:
+    def __init__(self, min_sigma: Positive = 0.01) -> None:
         super().__init__()
         self.log_min = math.log(min_sigma)
 

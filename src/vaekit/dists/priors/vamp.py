@@ -27,6 +27,7 @@ from vaekit.dists.priors.base import PriorContext
 from vaekit.dists.protocols import Posterior
 from vaekit.errors import ConfigError
 from vaekit.registry import register
+from vaekit.registry.constraints import AtLeastOne
 
 
 class VampPrior(nn.Module):
@@ -136,13 +137,11 @@ class VampPrior(nn.Module):
 
 
 @register("prior", "vamp")
-def vamp(ctx: PriorContext, components: int = 500) -> VampPrior:
+def vamp(ctx: PriorContext, components: AtLeastOne = 500) -> VampPrior:
     """VampPrior with ``components`` learned pseudo-inputs; unconditional models only."""
     if ctx.encode is None:
         raise ConfigError("model.prior=vamp needs an unconditional model: its components are the "
                           "encoder's posteriors of pseudo-inputs, and a conditional encoder needs labels")
-    if isinstance(components, bool) or not isinstance(components, int) or components < 1:
-        raise ConfigError(f"model.prior_args.components must be a whole number >= 1, got {components!r}")
     prior = VampPrior(ctx, components)
     with torch.no_grad():
         prior.components_moments()  # a posterior without Gaussian moments fails here, at build
