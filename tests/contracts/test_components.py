@@ -21,7 +21,7 @@ SHAPE = (1, 8, 8)
 def _data(likelihood: str) -> torch.Tensor:
     """32 real 8x8 digits in [0, 1] (thresholded for Bernoulli)."""
     x = load_digits(DataConfig()).train[:32]
-    return (x > 0.5).float() if likelihood == "bernoulli" else x
+    return (x > 0.5).float() if likelihood in ("bernoulli", "pixelcnn") else x
 
 
 def _config(arch: str, likelihood: str) -> Config:

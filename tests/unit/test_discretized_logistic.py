@@ -101,4 +101,10 @@ def test_the_run_records_the_choice_and_explicit_options_win():
     assert (out.model.likelihood, out.model.likelihood_args, out.data.binarize) == (
         "discretized_logistic", {"levels": 256, "components": 3}, "none")
     named = Config.model_validate({"model": {"likelihood": "bernoulli"}})
-    assert resolve_likelihood(named, ds) is named and named.data.binarize == "dynamic"
+    assert named.data.binarize == "auto"  # settled from what the likelihood declares
+    assert resolve_likelihood(named, ds).data.binarize == "dynamic"
+    pixel = Config.model_validate({"model": {"likelihood": "pixelcnn",
+                                             "likelihood_args": {"base": "discretized_logistic"}}})
+    assert resolve_likelihood(pixel, ds).data.binarize == "none"
+    settled = resolve_likelihood(named, ds)
+    assert resolve_likelihood(settled, ds) is settled

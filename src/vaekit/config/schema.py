@@ -154,10 +154,3 @@ class Config(_Section):
             return data
         return apply_variant(data)
 
-    @model_validator(mode="after")
-    def _resolve_auto(self) -> Config:
-        """``data.binarize=auto`` becomes what the likelihood needs, so runs record the real choice
-        (with ``model.likelihood=auto`` both are settled when the data are loaded)."""
-        if self.data.binarize == "auto" and self.model.likelihood != "auto":
-            self.data.binarize = "dynamic" if self.model.likelihood == "bernoulli" else "none"
-        return self

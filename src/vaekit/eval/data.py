@@ -61,7 +61,7 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
                         f"{tuple(model.shape)}")
     mode = binarize or (cfg.data.binarize if cfg is not None else "none")
     if mode == "auto":
-        mode = "dynamic" if model.likelihood.name == "bernoulli" else "none"
+        mode = "dynamic" if model.likelihood.binary_only else "none"
     if not image:
         mode = "none"
     x = heldout_tensor(raw, mode, torch.device(device))

@@ -19,7 +19,9 @@ from vaekit.eval.iw import DEFAULT_CHUNK, iw_estimate
 @dataclass
 class ExampleTerms:
     """(N,) float64 per example: ``nll`` = -IW_k, ``elbo``, ``kl``, ``sq_err`` (squared error of
-    the likelihood mean decoded from the posterior mean, summed over the observed dimensions:
+    the likelihood's prediction decoded from the posterior mean -- its mean, or for an
+    autoregressive likelihood each dimension predicted from those before it -- summed over the
+    observed dimensions:
     missing table cells are NaN and left out) and ``n_obs`` (how many were observed); ``kl_dims``
     (N, L) where the KL has a closed form; ``mu``, ``logvar`` (N, L) the posterior moments
     (``logvar`` None for a posterior without them). ``k`` is the number of samples used (1 for a
@@ -65,7 +67,7 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
         moments = q.moments()
         if moments is not None:
             cols["logvar"].append(moments[1].flatten(1).double())
-        err = ((model.decode(q.mean, y).mean - x).double() ** 2).flatten(1)
+        err = ((model.decode(q.mean, y).prediction(x) - x).double() ** 2).flatten(1)
         cols["sq_err"].append(err.nansum(1))
         cols["n_obs"].append((~err.isnan()).sum(1).double())
     model.train(was_training)

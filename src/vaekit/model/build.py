@@ -54,6 +54,7 @@ def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
         args = {**chosen, **args}
     likelihood = _build("likelihood", name, args)
     likelihood.registered_name = name
+    likelihood.setup(tuple(shape))
     # A conditioner (CVAE) appends its label code to the encoder features and to z.
     cond = (_build("conditioner", cfg.conditioner, {"label_dim": cfg.label_dim}, cfg.num_classes)
             if cfg.conditioner else None)

@@ -5,6 +5,9 @@ The resolved config is what the run stores, so it records the real choice.
 
 from __future__ import annotations
 
+from typing import Any
+
+from vaekit import registry
 from vaekit.config.schema import Config
 from vaekit.data import Dataset
 from vaekit.data.likelihood_choice import choose_likelihood
@@ -15,8 +18,10 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     """``cfg`` with ``model.likelihood=auto`` (and ``data.binarize=auto``) replaced by the choice
     for ``ds``; naming the likelihood a source declares takes its declared options too (a table's
     column layout). Options the config gives win. Rows that are a table codec's blocks refuse any
-    other likelihood: its numbers would not be log p(x) of the table. Any other config is
-    returned as it is."""
+    other likelihood: its numbers would not be log p(x) of the table. ``data.binarize=auto`` with
+    a named likelihood becomes ``dynamic`` for images if it is defined on {0, 1} only (its
+    declared ``binary_only``), else ``none``. A config with nothing to settle is returned as it
+    is."""
     wanted, declared = cfg.model.likelihood, ds.likelihood
     if ds.codec is not None and declared is not None and wanted not in ("auto", declared[0]):
         raise ConfigError(f"model.likelihood {wanted!r}: the rows of {ds.name} are modelled by "
@@ -25,10 +30,18 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     if wanted == "auto":
         name, args, binarize = choose_likelihood(ds, cfg.data.binarize)
         out.data.binarize = binarize  # type: ignore[assignment]
+        out.model.likelihood_args = {**args, **cfg.model.likelihood_args}
+        out.model.likelihood = name
     elif declared is not None and wanted == declared[0]:
-        name, args = declared
-    else:
-        return cfg
-    out.model.likelihood_args = {**args, **cfg.model.likelihood_args}
-    out.model.likelihood = name
-    return out
+        out.model.likelihood_args = {**declared[1], **cfg.model.likelihood_args}
+    if out.data.binarize == "auto":  # a named likelihood: binarize images it needs binary
+        binary = ds.kind == "image" and _binary_only(out.model.likelihood,
+                                                     out.model.likelihood_args)
+        out.data.binarize = "dynamic" if binary else "none"
+    return cfg if out == cfg else out
+
+
+def _binary_only(name: str, args: dict[str, Any]) -> bool:
+    """Whether likelihood ``name`` with ``args`` declares it is defined on {0, 1} only."""
+    return bool(registry.get("likelihood", name)(**registry.bind("likelihood", name, args))
+                .binary_only)

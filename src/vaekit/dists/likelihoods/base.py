@@ -32,6 +32,12 @@ class FactorizedDist:
     def mean(self) -> Tensor:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def prediction(self, x: Tensor) -> Tensor:
+        """What the model predicts for each dimension of x: the mean, which for a factorized
+        likelihood does not depend on x. An autoregressive one predicts each dimension from the
+        dimensions of x before it (one parallel pass, where its ``mean`` takes one per pixel)."""
+        return self.mean
+
     def sample(self, generator: torch.Generator | None = None) -> Tensor:  # pragma: no cover
         raise NotImplementedError
 
@@ -52,6 +58,10 @@ class Likelihood(nn.Module):
         """No options; a likelihood that has some takes them in its own ``__init__`` (so the
         registry's source index reads the options of one without one: none)."""
         super().__init__()
+
+    def setup(self, shape: tuple[int, ...]) -> None:
+        """Make the parts sized by one example's ``shape`` (called once, when the model is
+        built); ConfigError for a shape this likelihood cannot model. Most have none."""
 
     def forward(self, params: Tensor) -> FactorizedDist:  # pragma: no cover - interface
         raise NotImplementedError
