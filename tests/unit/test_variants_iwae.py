@@ -85,3 +85,36 @@ def test_labels_are_repeated_per_draw_for_a_conditional_model():
     _, log_px, q = log_weights(model, x, 4, torch.Generator().manual_seed(2), y)
     z = q.rsample(4, generator=torch.Generator().manual_seed(2))
     assert torch.allclose(log_px[2], model.decode(z[2], y).log_prob(x), atol=1e-5)
+
+
+def _grads(model, loss) -> dict[str, torch.Tensor]:
+    model.zero_grad()
+    loss.backward()
+    return {n: p.grad.clone() for n, p in model.named_parameters() if p.grad is not None}
+
+
+def test_dreg_keeps_the_bound_and_the_decoder_gradient_and_reweights_the_encoders():
+    """DReG (Tucker et al. 2019): the same L_K and decoder gradient as IWAE; the encoder's
+    gradient is -sum_k wbar_k^2 d log w_k / dz_k dz_k / dphi with log q's parameters held."""
+    model, x = _model_and_x(6)
+    model.train()
+    cfg = load_config(overrides=["model.variant=iwae", "objective.k=4", "objective.gradient=dreg"])
+    dreg = build_objective(cfg.objective)
+    out = dreg(model, Batch(x), 0, torch.Generator().manual_seed(5))
+    standard = _iwae(4)(model, Batch(x), 0, torch.Generator().manual_seed(5))
+    assert torch.allclose(out.loss, standard.loss) and torch.allclose(out.bound, standard.bound)
+    got, iwae = _grads(model, out.loss), _grads(model, standard.loss)
+    decoder = [n for n in got if n.startswith(("decoder", "likelihood"))]
+    encoder = [n for n in got if n.startswith(("encoder", "latent"))]
+    assert decoder and encoder
+    assert all(torch.allclose(got[n], iwae[n], atol=1e-6) for n in decoder)
+    # The estimator written out: reparameterized draws, q's parameters held in log q.
+    q = model.encode(x)
+    z = q.rsample(4, generator=torch.Generator().manual_seed(5))
+    held = type(q)(q.mu.detach(), q.logvar.detach())
+    log_px = model.decode(z.reshape(24, -1)).log_prob(x.repeat(4, 1, 1, 1)).view(4, 6)
+    log_w = log_px + model.prior.log_prob(z) - held.log_prob(z)
+    wbar = torch.softmax(log_w.detach(), 0)
+    expected = _grads(model, -(wbar**2 * log_w).sum(0).mean())
+    assert all(torch.allclose(got[n], expected[n], atol=1e-6) for n in encoder)
+    assert not all(torch.allclose(got[n], iwae[n], atol=1e-6) for n in encoder)

@@ -18,10 +18,12 @@ Count = Annotated[int, Field(ge=0, strict=True)]
 AtLeastOne = Annotated[int, Field(ge=1, strict=True)]
 AtLeastTwo = Annotated[int, Field(ge=2, strict=True)]
 KLScheduleName = Literal["linear", "cyclical"]
+IWGradient = Literal["standard", "dreg"]
 
 CONSTRAINTS: dict[str, Any] = {
     "NonNegative": NonNegative, "Positive": Positive, "Count": Count, "AtLeastOne": AtLeastOne,
     "AtLeastTwo": AtLeastTwo, "KLScheduleName": KLScheduleName,
+    "IWGradient": IWGradient,
 }
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
