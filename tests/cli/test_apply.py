@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import torch
 from cli_support import assert_one_line_error, run_cli
 
 import vaekit
+from vaekit.artifacts.apply_data import eval_data, prepare_examples, prepared_batches, source_examples
 from vaekit.artifacts.run_context import RunContext
+from vaekit.artifacts.scores import example_scores
+from vaekit.data import heldout_tensor
+from vaekit.eval.per_example import example_terms
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +28,25 @@ def run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ctx(run):
     return RunContext.open(run)
+
+
+@pytest.fixture(scope="module")
+def binary_run(tmp_path_factory):
+    """A run of 8-bit pixels binarized afresh each epoch: its held-out split is one fixed draw."""
+    out = tmp_path_factory.mktemp("apply") / "b"
+    with warnings.catch_warnings():  # one epoch: a posterior still collapsed, said in a warning
+        warnings.simplefilter("ignore", UserWarning)
+        vaekit.train({"model": {"hidden": [32], "latent_dim": 4, "likelihood": "bernoulli"},
+                      "data": {"binarize": "dynamic"}, "train": {"epochs": 1}}, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pixels(ctx, tmp_path_factory):
+    """The held-out digits as a uint8 .npy, which is read memory-mapped."""
+    path = tmp_path_factory.mktemp("pixels") / "px.npy"
+    np.save(path, (ctx.split("test").stored[:, 0] * 255).round().to(torch.uint8).numpy())
+    return path
 
 
 def test_encode_writes_the_posterior_of_every_example_with_ids_and_labels(run, ctx, tmp_path,
@@ -108,3 +133,28 @@ def test_bad_sources_get_one_line_and_write_nothing(run, tmp_path, capsys, bad):
     assert_one_line_error(code, err, {"shape": "(1, 4, 4)", "mask": "shape (2, 8)",
                                       "format": ".txt", "nan": "NaN"}[bad])
     assert not list(tmp_path.glob("o.*"))
+
+
+def test_batches_are_the_whole_tensor_bit_for_bit_with_its_one_binarization_draw(binary_run,
+                                                                                 pixels):
+    dynamic = RunContext.open(binary_run)
+    ex = source_examples(dynamic, str(pixels))
+    assert not ex.checked  # memory-mapped: its values are read batch by batch
+    whole = heldout_tensor(ex.x, "dynamic", torch.device("cpu"))
+    for size in (7, 64):
+        batches = list(prepared_batches(dynamic, ex, size))
+        assert max(len(b) for b in batches) == size
+        assert torch.equal(torch.cat([b.x for b in batches]), whole)
+    assert torch.equal(prepare_examples(dynamic, ex).x, whole)
+
+
+def test_scores_of_batches_prepared_one_at_a_time_are_the_whole_tensor_scores(binary_run,
+                                                                             pixels):
+    ctx = RunContext.open(binary_run)
+    ex = source_examples(ctx, str(pixels))
+    got = example_scores(ctx, ex, k=5, seed=0, batch_size=64)
+    # What score did before it streamed: the whole source prepared, then scored in batches.
+    terms = example_terms(ctx.model, eval_data(ctx, prepare_examples(ctx, ex)), 5, 64,
+                          torch.Generator().manual_seed(0))
+    assert torch.equal(got["nll"], terms.nll) and torch.equal(got["neg_elbo"], -terms.elbo)
+    assert torch.equal(got["recon_error"], terms.sq_err / terms.n_obs.clamp(min=1))
