@@ -2,13 +2,25 @@
 
 from __future__ import annotations
 
+import warnings
+from dataclasses import replace
+
 import numpy as np
 import pytest
 import torch
 from cli_support import assert_one_line_error, run_cli
 
 import vaekit
+from vaekit.artifacts.apply_data import eval_data, prepare_examples, prepared_batches, source_examples
+from vaekit.artifacts.encoding import posterior_columns
 from vaekit.artifacts.run_context import RunContext
+from vaekit.artifacts.scores import example_scores
+from vaekit.artifacts.table_files import write_columns
+from vaekit.data import heldout_tensor
+from vaekit.eval.per_example import example_terms
+from vaekit.explore.encode import posterior_moments
+
+FORMATS = [".npy", ".npz", ".csv", ".parquet"]
 
 
 @pytest.fixture(scope="module")
@@ -22,6 +34,25 @@ def run(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ctx(run):
     return RunContext.open(run)
+
+
+@pytest.fixture(scope="module")
+def binary_run(tmp_path_factory):
+    """A run of 8-bit pixels binarized afresh each epoch: its held-out split is one fixed draw."""
+    out = tmp_path_factory.mktemp("apply") / "b"
+    with warnings.catch_warnings():  # one epoch: a posterior still collapsed, said in a warning
+        warnings.simplefilter("ignore", UserWarning)
+        vaekit.train({"model": {"hidden": [32], "latent_dim": 4, "likelihood": "bernoulli"},
+                      "data": {"binarize": "dynamic"}, "train": {"epochs": 1}}, out=out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pixels(ctx, tmp_path_factory):
+    """The held-out digits as a uint8 .npy, which is read memory-mapped."""
+    path = tmp_path_factory.mktemp("pixels") / "px.npy"
+    np.save(path, (ctx.split("test").stored[:, 0] * 255).round().to(torch.uint8).numpy())
+    return path
 
 
 def test_encode_writes_the_posterior_of_every_example_with_ids_and_labels(run, ctx, tmp_path,
@@ -108,3 +139,111 @@ def test_bad_sources_get_one_line_and_write_nothing(run, tmp_path, capsys, bad):
     assert_one_line_error(code, err, {"shape": "(1, 4, 4)", "mask": "shape (2, 8)",
                                       "format": ".txt", "nan": "NaN"}[bad])
     assert not list(tmp_path.glob("o.*"))
+
+
+def test_batches_are_the_whole_tensor_bit_for_bit_with_its_one_binarization_draw(binary_run,
+                                                                                 pixels):
+    dynamic = RunContext.open(binary_run)
+    ex = source_examples(dynamic, str(pixels))
+    assert not ex.checked  # memory-mapped: its values are read batch by batch
+    whole = heldout_tensor(ex.x, "dynamic", torch.device("cpu"))
+    for size in (7, 64):
+        batches = list(prepared_batches(dynamic, ex, size))
+        assert max(len(b) for b in batches) == size
+        assert torch.equal(torch.cat([b.x for b in batches]), whole)
+    assert torch.equal(prepare_examples(dynamic, ex).x, whole)
+
+
+def _same_file(a, b, suffix):
+    if suffix != ".npz":  # npz members carry the time they were written
+        assert a.read_bytes() == b.read_bytes()
+        return
+    with np.load(a) as za, np.load(b) as zb:
+        assert za.files == zb.files
+        for name in za.files:
+            assert za[name].dtype == zb[name].dtype and np.array_equal(za[name], zb[name])
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("size", [7, 64])
+def test_a_mapped_source_encoded_in_batches_gives_the_whole_tensor_result(binary_run, pixels,
+                                                                          tmp_path, capsys,
+                                                                          suffix, size):
+    ctx = RunContext.open(binary_run)
+    a = np.load(pixels)
+    # What encode did before it streamed: the whole source prepared, then encoded in batches.
+    x = heldout_tensor(torch.from_numpy(a)[:, None], ctx.binarize, torch.device("cpu"))
+    mu, logvar = posterior_moments(ctx.model, x, None, size)
+    write_columns(tmp_path / f"whole{suffix}", {"id": [str(i) for i in range(len(a))],
+                                                "mu": mu.numpy(), "logvar": logvar.numpy()}, "mu")
+    code, out, err = run_cli(capsys, "encode", str(binary_run), "--data", str(pixels), "--batch-size",
+                             str(size), "--out", str(tmp_path / f"streamed{suffix}"))
+    assert code == 0 and f"{len(a)} examples x 4 latent dimensions (mu, logvar)" in out, err
+    _same_file(tmp_path / f"streamed{suffix}", tmp_path / f"whole{suffix}", suffix)
+
+
+class _Spy(torch.Tensor):
+    """A source that records the most values of any float tensor made from it, or from what is
+    made from it."""
+
+    largest = 0
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        out = super().__torch_function__(func, types, args, kwargs)
+        if isinstance(out, torch.Tensor) and out.dtype.is_floating_point:
+            _Spy.largest = max(_Spy.largest, out.numel())
+        return out
+
+
+def test_no_more_than_a_batch_is_made_into_floats_or_given_to_the_encoder(binary_run, pixels,
+                                                                         monkeypatch):
+    ctx = RunContext.open(binary_run)
+    seen = []
+    encode = ctx.model.encode
+
+    def spied(x, y=None):  # the model's own work on a batch is not the source's
+        seen.append(len(x))
+        return encode(x.as_subclass(torch.Tensor), y)
+
+    monkeypatch.setattr(ctx.model, "encode", spied)
+    ex = source_examples(ctx, str(pixels))
+    ex = replace(ex, x=ex.x.as_subclass(_Spy))
+    per_batch = 7 * 64  # 7 examples of 1 x 8 x 8
+    _Spy.largest = 0
+    assert sum(len(c["mu"]) for c in posterior_columns(ctx, ex, 7)) == len(ex)
+    assert max(seen) == 7 and _Spy.largest == per_batch  # the whole source is 359 x 64
+    seen.clear()
+    _Spy.largest = 0
+    assert len(example_scores(ctx, ex, k=1, seed=0, batch_size=7)["nll"]) == len(ex)
+    assert max(seen) == 7 and _Spy.largest == per_batch
+
+
+def test_scores_of_batches_prepared_one_at_a_time_are_the_whole_tensor_scores(binary_run,
+                                                                             pixels):
+    ctx = RunContext.open(binary_run)
+    ex = source_examples(ctx, str(pixels))
+    got = example_scores(ctx, ex, k=5, seed=0, batch_size=64)
+    # What score did before it streamed: the whole source prepared, then scored in batches.
+    terms = example_terms(ctx.model, eval_data(ctx, prepare_examples(ctx, ex)), 5, 64,
+                          torch.Generator().manual_seed(0))
+    assert torch.equal(got["nll"], terms.nll) and torch.equal(got["neg_elbo"], -terms.elbo)
+    assert torch.equal(got["recon_error"], terms.sq_err / terms.n_obs.clamp(min=1))
+
+
+@pytest.mark.parametrize("suffix", FORMATS)
+@pytest.mark.parametrize("bad", ["nan", "range"])
+def test_a_bad_value_in_the_last_batch_leaves_an_existing_file_as_it_was(run, ctx, tmp_path,
+                                                                        capsys, suffix, bad):
+    x = ctx.split("test").stored[:30, 0].numpy().copy()  # float32, read memory-mapped
+    x[-1, 3, 3] = {"nan": np.nan, "range": 2.0}[bad]
+    np.save(tmp_path / "x.npy", x)
+    out = tmp_path / f"o{suffix}"
+    out.write_bytes(b"an earlier result")
+    code, _, err = run_cli(capsys, "encode", str(run), "--data", str(tmp_path / "x.npy"),
+                           "--batch-size", "7", "--out", str(out))
+    # Examples 28 and 29 are the last of five batches.
+    assert_one_line_error(code, err, {"nan": "example 29: NaN",
+                                      "range": "examples 28 to 29: likelihood"}[bad])
+    assert out.read_bytes() == b"an earlier result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["x.npy", out.name])

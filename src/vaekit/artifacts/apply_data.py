@@ -1,14 +1,18 @@
 """The examples a trained run is applied to (``vaekit encode``, ``score``, ``impute``), prepared
-exactly as the run's training saw its data.
+exactly as the run's training saw its data, one batch at a time.
 
-The source is the run's own split, a built-in data set's split, or a file read whole and in
-order (``vaekit.data.examples``). Images are binarized as the run's held-out split is (one fixed
-draw when it binarizes dynamically); table rows are scaled with the run's training statistics,
-not the new file's. A source whose examples do not match the run's model is one clear error.
+The source is the run's own split, a built-in data set's split, or every example of a file in
+order (``vaekit.data.examples``; a large ``.npy`` is memory-mapped). Images are binarized as the
+run's held-out split is (one fixed draw when it binarizes dynamically, the same draw batch by
+batch); table rows are scaled with the run's training statistics, not the new file's. Only the
+batch being prepared is held as floats, so a source larger than RAM streams through. A source
+whose examples do not match the run's model is one clear error: its shape before any batch,
+its values and labels in the batch that holds them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,12 +20,12 @@ import torch
 from torch import Tensor
 
 from vaekit import registry
-from vaekit.artifacts.run_context import RunContext
+from vaekit.artifacts.run_context import SPLITS, RunContext
 from vaekit.config.schema import DataConfig
 from vaekit.data import heldout_tensor, load_data
-from vaekit.data.base import standardization_log_jacobian
-from vaekit.data.examples import Examples, read_examples
-from vaekit.errors import DataError
+from vaekit.data.base import heldout_generator, standardization_log_jacobian
+from vaekit.data.examples import Examples, IndexIds, read_examples
+from vaekit.errors import DataError, UserError
 from vaekit.eval.data import EvalData, describe_binarization
 
 FILE_SOURCES = ("arrays", "folder", "csv", "table")
@@ -30,13 +34,14 @@ TABLE_SUFFIXES = (".csv", ".parquet")
 
 @dataclass
 class Prepared:
-    """``x``: (N, *shape) float as the model sees it (NaN where missing, for imputation);
-    ``stored``: the examples as read; ``y``: labels or None; ``ids``: one per example."""
+    """A batch of examples (or all of them). ``x``: (B, *shape) float as the model sees it (NaN
+    where missing, for imputation); ``stored``: the examples as read; ``y``: labels or None;
+    ``ids``: one per example."""
 
     x: Tensor
     stored: Tensor
     y: Tensor | None
-    ids: list[str]
+    ids: Sequence[str]
     source: str
 
     def __len__(self) -> int:
@@ -44,14 +49,16 @@ class Prepared:
 
 
 def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
-    if data is None:
-        s = ctx.split(split)
-        return Examples(s.stored, s.y, [f"{split}/{i}" for i in range(len(s))],
-                        f"{ctx.path} ({split} split)", model_space=not ctx.is_image)
-    base = ctx.config.data
-    ds = load_data(DataConfig(name=data, download=base.download, cache_dir=base.cache_dir))
+    if split not in SPLITS:
+        raise UserError(f"unknown split {split!r} (choose {', '.join(SPLITS)})")
+    if data is None:  # as stored: a run's split of a table holds the rows the model sees
+        ds, source, model_space = ctx.dataset, f"{ctx.path} ({split} split)", not ctx.is_image
+    else:
+        base = ctx.config.data
+        ds = load_data(DataConfig(name=data, download=base.download, cache_dir=base.cache_dir))
+        source, model_space = f"{data} ({split} split)", False
     x, y = (ds.test, ds.test_labels) if split == "test" else (ds.train, ds.train_labels)
-    return Examples(x, y, [f"{split}/{i}" for i in range(len(x))], f"{data} ({split} split)")
+    return Examples(x, y, IndexIds(len(x), f"{split}/"), source, model_space=model_space)
 
 
 def _table_examples(ctx: RunContext, path: Path) -> Examples:
@@ -67,8 +74,8 @@ def _table_examples(ctx: RunContext, path: Path) -> Examples:
             raise DataError(f"{path}, column {codec.label!r}: label(s) {', '.join(unknown[:3])} "
                             "the run was not trained on")
         y = torch.tensor([index[c] for c in cells], dtype=torch.int64)
-    return Examples(codec.encode(frame), y, [str(i) for i in range(len(frame))], str(path),
-                    model_space=True, frame=frame)
+    return Examples(codec.encode(frame), y, IndexIds(len(frame)), str(path), model_space=True,
+                    frame=frame)
 
 
 def source_examples(ctx: RunContext, data: str | None, split: str = "test",
@@ -87,34 +94,69 @@ def source_examples(ctx: RunContext, data: str | None, split: str = "test",
                          color="rgb" if len(shape) == 3 and shape[0] == 3 else "grey")
 
 
-def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
-    """``ex`` as the model sees it (DataError when its shape, values or labels do not fit)."""
+def _check_layout(ctx: RunContext, ex: Examples) -> None:
+    """What needs no values: the shape of an example, that there are some, labels if needed."""
     model = ctx.model
     if tuple(ex.x.shape[1:]) != tuple(model.shape):
         raise DataError(f"{ex.source}: examples of shape {tuple(ex.x.shape[1:])}, but the run's "
                         f"model takes {tuple(model.shape)}")
     if len(ex) == 0:
         raise DataError(f"{ex.source}: no examples")
-    if ctx.conditional:
-        if ex.y is None:
-            raise DataError(f"{ex.source} has no labels, and this run's model is conditional")
-        bad = (ex.y < 0) | (ex.y >= model.conditioner.num_classes)
+    if ctx.conditional and ex.y is None:
+        raise DataError(f"{ex.source} has no labels, and this run's model is conditional")
+
+
+def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
+             draw: torch.Generator) -> Prepared:
+    """Examples ``start:stop`` as the model sees them (DataError when a value or label does not
+    fit); ``draw`` continues the fixed binarization of the batches before."""
+    model = ctx.model
+    stored = ex.x[start:stop]
+    y = None if ex.y is None else ex.y[start:stop]
+    ids = ex.ids[start:stop]
+    if ctx.conditional and y is not None:
+        bad = (y < 0) | (y >= model.conditioner.num_classes)
         if bool(bad.any()):
-            raise DataError(f"{ex.source}: label {int(ex.y[bad][0])} outside the run's "
+            raise DataError(f"{ex.source}: label {int(y[bad][0])} outside the run's "
                             f"0..{model.conditioner.num_classes - 1}")
-    finite = ex.x[~torch.isnan(ex.x)] if ex.x.dtype.is_floating_point else ex.x
+    if not ex.checked:
+        bad = ~torch.isfinite(stored.flatten(1)).all(1)
+        if bool(bad.any()):
+            raise DataError(f"{ex.source}, example {ids[int(bad.nonzero()[0])]}: NaN or infinite "
+                            "values; clean them")
     if ctx.is_image:
-        model.likelihood.check_support(finite, binarized=ctx.binarize != "none")
-        x = heldout_tensor(ex.x, ctx.binarize, torch.device("cpu"))
+        finite = stored[~torch.isnan(stored)] if stored.dtype.is_floating_point else stored
+        try:
+            model.likelihood.check_support(finite, binarized=ctx.binarize != "none")
+        except DataError as e:
+            raise DataError(f"{ex.source}, examples {ids[0]} to {ids[-1]}: {e}") from None
+        x = heldout_tensor(stored, ctx.binarize, torch.device("cpu"), draw)
         if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
-            x[torch.isnan(ex.x)] = float("nan")
+            x[torch.isnan(stored)] = float("nan")
     elif ex.model_space:
-        x = ex.x.float()
+        x = stored.float()
     else:  # rows of numbers in their own units, one per column of the run
         import pandas as pd
 
-        x = ctx.codec.encode(pd.DataFrame(ex.x.double().numpy(), columns=ctx.codec.columns))
-    return Prepared(x, ex.x, ex.y, ex.ids, ex.source)
+        x = ctx.codec.encode(pd.DataFrame(stored.double().numpy(), columns=ctx.codec.columns))
+    return Prepared(x, stored, y, ids, ex.source)
+
+
+def prepared_batches(ctx: RunContext, ex: Examples, batch_size: int) -> Iterator[Prepared]:
+    """``ex`` as the model sees it, ``batch_size`` examples at a time in order: only the batch
+    being prepared is made into floats. The shape is checked now (DataError), each batch's
+    values and labels as it is made. Put together, the batches are bit for bit the one batch of
+    ``prepare_examples`` (the same binarization draw)."""
+    _check_layout(ctx, ex)
+    draw = heldout_generator(torch.device("cpu"))
+    return (_prepare(ctx, ex, start, start + batch_size, draw)
+            for start in range(0, len(ex), batch_size))
+
+
+def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
+    """Every example of ``ex`` as the model sees it, in one batch (DataError when its shape,
+    values or labels do not fit): for imputation, which holds them all."""
+    return next(prepared_batches(ctx, ex, len(ex)))
 
 
 def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") -> EvalData:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ class Imputed:
 
     values: Any
     missing: np.ndarray
-    ids: list[str]
+    ids: Sequence[str]
 
     @property
     def is_table(self) -> bool:

@@ -5,7 +5,8 @@ Scores, higher = less likely under the model: ``nll`` (-IW_k, nats), ``neg_elbo`
 ``recon_error`` (mean squared error per dimension of the likelihood mean decoded from the
 posterior mean, in the units the model sees). ``<score>_pct``: the percentage of held-out
 examples that score at most as high. The held-out scores are computed once per (weights, k,
-seed) and kept in ``RUN/scores/`` (when the run folder is writable).
+seed) and kept in ``RUN/scores/`` (when the run folder is writable). The examples are prepared
+and scored a batch at a time; what is kept is three numbers per example.
 """
 
 from __future__ import annotations
@@ -16,8 +17,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vaekit.artifacts.apply_data import Prepared, eval_data, prepare_examples, source_examples
+from vaekit.artifacts.apply_data import eval_data, prepared_batches, source_examples
 from vaekit.artifacts.run_context import RunContext
+from vaekit.data.examples import Examples
 from vaekit.eval.per_example import example_terms
 from vaekit.store.atomic import write_tensors
 from vaekit.store.model_files import weights_digest
@@ -26,13 +28,19 @@ SCORES = ("nll", "neg_elbo", "recon_error")
 FOLDER = "scores"
 
 
-def _scores(ctx: RunContext, p: Prepared, k: int, seed: int, batch_size: int) -> dict[str, Tensor]:
+def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
+                   batch_size: int) -> dict[str, Tensor]:
+    """Each score of every example of ``ex``, (N,) float64, from batches of ``batch_size``
+    prepared one at a time (DataError when a batch does not fit the run)."""
     device = ctx.model.device
-    data = eval_data(ctx, p, device)
     gen = torch.Generator(device=device).manual_seed(seed)
-    terms = example_terms(ctx.model, data, k, batch_size, gen)
-    return {"nll": terms.nll, "neg_elbo": -terms.elbo,
-            "recon_error": terms.sq_err / terms.n_obs.clamp(min=1)}
+    parts: dict[str, list[Tensor]] = {name: [] for name in SCORES}
+    for p in prepared_batches(ctx, ex, batch_size):
+        terms = example_terms(ctx.model, eval_data(ctx, p, device), k, batch_size, gen)
+        parts["nll"].append(terms.nll)
+        parts["neg_elbo"].append(-terms.elbo)
+        parts["recon_error"].append(terms.sq_err / terms.n_obs.clamp(min=1))
+    return {name: torch.cat(values) for name, values in parts.items()}
 
 
 def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:
@@ -48,8 +56,7 @@ def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) ->
                     return {name: f.get_tensor(name) for name in SCORES}
         except (OSError, SafetensorError, KeyError):
             pass  # a damaged cache is computed again and replaced
-    ref = _scores(ctx, prepare_examples(ctx, source_examples(ctx, None, "test")), k, seed,
-                  batch_size)
+    ref = example_scores(ctx, source_examples(ctx, None, "test"), k, seed, batch_size)
     # A run folder you may only read: the scores are computed again next time.
     with contextlib.suppress(OSError):
         write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
@@ -67,12 +74,12 @@ def score(ctx: RunContext, data: str | None = None, split: str = "test", k: int 
           seed: int = 0, batch_size: int = 500) -> dict[str, np.ndarray]:
     """The score columns of every example of ``data`` (see the module docstring): ``id``,
     ``label`` when the source has labels, each score and its held-out percentile."""
-    p = prepare_examples(ctx, source_examples(ctx, data, split))
-    values = _scores(ctx, p, k, seed, batch_size)
+    ex = source_examples(ctx, data, split)
+    values = example_scores(ctx, ex, k, seed, batch_size)
     ref = heldout_scores(ctx, k, seed, batch_size)
-    out: dict[str, np.ndarray] = {"id": np.array(p.ids)}
-    if p.y is not None:
-        out["label"] = p.y.numpy()
+    out: dict[str, np.ndarray] = {"id": np.array(list(ex.ids))}
+    if ex.y is not None:
+        out["label"] = ex.y.numpy()
     for name in SCORES:
         out[name] = values[name].numpy()
     for name in SCORES:

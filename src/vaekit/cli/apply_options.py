@@ -12,8 +12,8 @@ def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--data`` (what to apply the run to) and ``--split`` (which split of a data set)."""
     command = click.option(
         "--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
-        help="Split of the run's own data or of a built-in data set (a file is read whole, in "
-        "order).")(command)
+        help="Split of the run's own data or of a built-in data set (of a file, every example is "
+        "read, in order).")(command)
     return click.option(
         "--data", "source", default=None, metavar="SRC",
         help="The run's own data (default), a built-in data set, an .npz/.npy file or an image "

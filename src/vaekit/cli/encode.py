@@ -21,22 +21,19 @@ from vaekit.cli.options import run_argument
 def encode_cmd(run: Path, source: str | None, split: str, out: Path, batch_size: int,
                progress: bool | None) -> None:
     """The posterior q(z|x) of every example of SRC under RUN: its mean `mu` (the embedding) and
-    log-variance `logvar`, with each example's id and label."""
-    from vaekit.artifacts.apply_data import prepare_examples, source_examples
-    from vaekit.artifacts.table_files import check_format, write_columns
+    log-variance `logvar`, with each example's id and label. Memory bounded: one batch at a
+    time, from SRC to the file."""
+    from vaekit.artifacts.apply_data import source_examples
+    from vaekit.artifacts.encoding import posterior_columns
+    from vaekit.artifacts.table_files import check_format, write_batches
     from vaekit.cli.options import open_context
-    from vaekit.explore.encode import posterior_moments
 
     check_format(out, "mu")
     ctx = open_context(run)
-    p = prepare_examples(ctx, source_examples(ctx, source, split))
-    mu, logvar = posterior_moments(ctx.model, p.x, p.y, batch_size, progress)
-    columns = {"id": p.ids, **({} if p.y is None else {"label": p.y.numpy()}), "mu": mu.numpy()}
-    if logvar is not None:
-        columns["logvar"] = logvar.numpy()
-    write_columns(out, columns, "mu")
-    click.echo(f"wrote {out}: {len(p)} examples x {mu.shape[1]} latent dimensions "
-               f"({'mu, logvar' if logvar is not None else 'codes, no variance'}) from {p.source}")
+    ex = source_examples(ctx, source, split)
+    shapes = write_batches(out, len(ex), posterior_columns(ctx, ex, batch_size, progress), "mu")
+    click.echo(f"wrote {out}: {len(ex)} examples x {shapes['mu'][1]} latent dimensions "
+               f"({'mu, logvar' if 'logvar' in shapes else 'codes, no variance'}) from {ex.source}")
 
 
 COMMANDS = [encode_cmd]

@@ -102,13 +102,23 @@ def binarize(x: Tensor, mode: str, generator: torch.Generator | None = None) -> 
 HELDOUT_BINARIZATION_SEED = 2015
 
 
-def heldout_tensor(x: Tensor, mode: str, device: torch.device) -> Tensor:
+def heldout_generator(device: torch.device) -> torch.Generator:
+    """The generator of the held-out split's one fixed ``dynamic`` binarization."""
+    return torch.Generator(device=device).manual_seed(HELDOUT_BINARIZATION_SEED)
+
+
+def heldout_tensor(x: Tensor, mode: str, device: torch.device,
+                   generator: torch.Generator | None = None) -> Tensor:
     """The held-out split as the likelihood sees it: float, and for ``dynamic`` binarization one
-    fixed seeded draw, so held-out numbers are comparable across epochs and runs."""
+    fixed seeded draw, so held-out numbers are comparable across epochs and runs.
+
+    ``generator``: one ``heldout_generator`` shared by consecutive batches of a split, given in
+    order from the first; it draws one number per value in order, so the batches get the whole
+    split's draw bit for bit.
+    """
     xf = to_float(x.to(device))
     if mode == "dynamic":
-        g = torch.Generator(device=device).manual_seed(HELDOUT_BINARIZATION_SEED)
-        return binarize(xf, mode, g)
+        return binarize(xf, mode, heldout_generator(device) if generator is None else generator)
     return binarize(xf, mode)
 
 

@@ -4,23 +4,45 @@ Training splits a file into train and held-out examples; ``vaekit encode``, ``sc
 ``impute`` read every example of a new file instead, in order, each with an id (its index in
 the file, or ``train/i`` and ``test/i`` for a file that stores a split, or its file name in an
 image folder). Missing values are NaN in float arrays; they are refused unless the caller
-models them (``allow_missing``). An ``.npy`` file is memory-mapped, so files larger than RAM are
-read a batch at a time.
+models them (``allow_missing``). An ``.npy`` file of uint8 or float32 examples is memory-mapped,
+so files larger than RAM are read a batch at a time; its values are checked as each batch is
+(``Examples.checked``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import torch
 from torch import Tensor
 
-from vaekit.data.arrays import _examples, _labels, _load, _pick
+from vaekit.data.arrays import _CHANNELS, _channels_last, _examples, _labels, _load, _pick
 from vaekit.data.folder import read_folder
 from vaekit.errors import DataError
+
+
+class IndexIds(Sequence[str]):
+    """The ids ``prefix + str(i)`` of ``n`` examples, made when asked for: the ids of a file
+    larger than RAM take no memory."""
+
+    def __init__(self, n: int, prefix: str = "") -> None:
+        self.n, self.prefix = n, prefix
+
+    def __len__(self) -> int:
+        return self.n
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        if isinstance(i, slice):
+            return [f"{self.prefix}{j}" for j in range(self.n)[i]]
+        return f"{self.prefix}{range(self.n)[i]}"
 
 
 @dataclass
@@ -28,31 +50,38 @@ class Examples:
     """``x``: (N, *shape) as stored (uint8 pixels, float pixels in [0, 1], or rows in their own
     units), NaN where a value is missing; ``y``: (N,) labels or None; ``ids``: one per example.
     ``model_space``: the rows are already as the model sees them (a run's own split of a table,
-    a table file through the run's codec)."""
+    a table file through the run's codec). ``checked``: False for values not read yet (a
+    memory-mapped file): NaN and infinities are then refused batch by batch, as each is
+    prepared, rather than when the file is read."""
 
     x: Tensor
     y: Tensor | None
-    ids: list[str]
+    ids: Sequence[str]
     source: str
     model_space: bool = False
     frame: Any = None  # a table file's cells as read (pandas), for imputation to keep them
+    checked: bool = True
 
     def __len__(self) -> int:
         return len(self.x)
 
 
 def _mapped_npy(path: Path) -> Examples | None:
-    """A large .npy of uint8 pixels read lazily (copy-on-write map: the file is never modified);
-    floats are read whole, so their NaN and range are checked."""
+    """A .npy of uint8 or float32 examples read lazily (copy-on-write map: the file is never
+    modified): (N, H, W) or channels-first (N, C, H, W) images, float32 (N, D) rows; None for
+    any other file, which is read whole."""
     try:
         a = np.load(path, mmap_mode="c", allow_pickle=False)
     except (ValueError, OSError):
         return None  # not mappable: read it whole, which gives the precise error
-    if a.dtype != np.uint8 or a.ndim not in (3, 4) or (a.ndim == 4 and a.shape[1] not in (1, 3, 4)):
+    images = a.ndim == 3 or (a.ndim == 4 and a.shape[1] in _CHANNELS
+                             and not _channels_last(a.shape))
+    rows = a.ndim == 2 and a.dtype == np.float32
+    if not (a.flags.c_contiguous and (rows or (images and a.dtype in (np.uint8, np.float32)))):
         return None
     if a.ndim == 3:
         a = a[:, None]
-    return Examples(torch.from_numpy(a), None, [str(i) for i in range(len(a))], str(path))
+    return Examples(torch.from_numpy(a), None, IndexIds(len(a)), str(path), checked=False)
 
 
 def _checked(a: np.ndarray, where: str, allow_missing: bool) -> Tensor:
@@ -87,7 +116,7 @@ def read_examples(path: str | Path, allow_missing: bool = False, image_size: int
     if split is None:
         x = _checked(arrays["x"], str(path), allow_missing)
         y = _labels(arrays.get("y", arrays.get("labels")), len(x), f"{path} (labels)")
-        return Examples(x, y, [str(i) for i in range(len(x))], str(path))
+        return Examples(x, y, IndexIds(len(x)), str(path))
     parts = [(name, _checked(a, f"{path} ({name})", allow_missing), labels)
              for name, a, labels in (("train", split[0], split[2]), ("test", split[1], split[3]))]
     x = torch.cat([p[1] for p in parts])
