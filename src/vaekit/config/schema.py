@@ -118,8 +118,13 @@ class ObjectiveConfig(_FlatSection):
 class TrainConfig(_Section):
     epochs: int = Field(10, ge=1, description="passes over the training split")
     batch_size: int = Field(128, ge=1, description="examples per step")
-    lr: float = Field(1e-3, gt=0, description="learning rate (Adam)")
-    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay")
+    optimizer: Literal["adam", "adamw", "adamax"] = Field(
+        "adam", description="adam; adamw (Adam with decoupled weight decay); adamax (Adam with "
+        "the infinity norm)")
+    lr: float = Field(1e-3, gt=0, description="learning rate of the optimizer")
+    weight_decay: float = Field(0.0, ge=0, description="weight decay as the optimizer defines "
+                                "it: an L2 term in the gradient (adam, adamax) or decoupled from "
+                                "it (adamw, where 0.01 is usual)")
     grad_clip: float | None = Field(None, gt=0, description="clip the gradient norm to this value")
     lr_schedule: Literal["constant", "cosine", "step"] = Field("constant", description="learning "
                                                               "rate schedule over epochs")

@@ -64,13 +64,23 @@ class Batches:
         return Batch(x, None if self.y is None else self.y[idx])
 
 
+# Each optimizer with the fastest update torch has for it: Adam and AdamW a fused kernel (one
+# pass over all parameters) where the device supports it, Adamax a foreach one.
+OPTIMIZERS: dict[str, tuple[type[torch.optim.Optimizer], dict[str, bool]]] = {
+    "adam": (torch.optim.Adam, {"fused": True}),
+    "adamw": (torch.optim.AdamW, {"fused": True}),
+    "adamax": (torch.optim.Adamax, {"foreach": True}),
+}
+
+
 def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:
-    """Adam; the fused kernel (one pass over all parameters) where this torch build has it."""
+    """``cfg.optimizer`` at ``cfg.lr`` with ``cfg.weight_decay`` as that optimizer defines it
+    (AdamW's is decoupled from the gradient); the plain update where the fast one is missing."""
+    cls, fast = OPTIMIZERS[cfg.optimizer]
     try:
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay,
-                                fused=True)
+        return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, **fast)
     except RuntimeError:
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
 def make_schedule(opt: torch.optim.Optimizer, cfg: TrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
