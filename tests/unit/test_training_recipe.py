@@ -1,11 +1,13 @@
-"""The training recipe's parts on tiny tensors: the optimizers."""
+"""The training recipe's parts on tiny tensors: the optimizers, the learning-rate schedule."""
+
+import math
 
 import pytest
 import torch
 
 from vaekit.config.schema import ModelConfig, TrainConfig
 from vaekit.model.build import build_model
-from vaekit.training.setup import make_optimizer
+from vaekit.training.setup import LRSchedule, make_optimizer
 
 
 def _tiny():
@@ -47,3 +49,26 @@ def test_adamw_decouples_the_decay_that_adam_adds_to_the_gradient():
     expected = [p - 0.1 * 0.5 * p0 for p, p0 in zip(_step_with(), before, strict=True)]
     assert all(torch.allclose(x, y, atol=1e-6) for x, y in zip(adamw, expected, strict=True))
     assert not all(torch.allclose(x, y, atol=1e-3) for x, y in zip(adam, adamw, strict=True))
+
+
+def test_warmup_then_cosine_over_the_steps_of_the_run():
+    # 2 epochs of 5 steps: cosine over 10 steps, the first 4 warming up linearly.
+    cfg = TrainConfig(lr=0.01, epochs=2, lr_schedule="cosine", warmup_steps=4)
+    sched = LRSchedule(cfg, steps_per_epoch=5)
+
+    def cosine(s):
+        return 0.5 * (1 + math.cos(math.pi * s / 10))
+
+    expected = {0: 0.01 / 4, 1: 0.01 * 2 / 4 * cosine(1), 3: 0.01 * cosine(3),
+                5: 0.01 * cosine(5), 9: 0.01 * cosine(9)}
+    assert {s: sched.rate(s) for s in expected} == pytest.approx(expected, rel=1e-12)
+    opt = make_optimizer(_tiny(), cfg)
+    assert sched.apply(opt, 1) == opt.param_groups[0]["lr"] == sched.rate(1)
+
+
+def test_warmup_multiplies_the_step_schedule_and_constant():
+    step = LRSchedule(TrainConfig(lr=1.0, lr_schedule="step", lr_step_epochs=1, warmup_steps=2),
+                      steps_per_epoch=3)
+    assert [step.rate(s) for s in range(7)] == [0.5, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
+    constant = LRSchedule(TrainConfig(lr=1.0, warmup_steps=4), steps_per_epoch=3)
+    assert [constant.rate(s) for s in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]

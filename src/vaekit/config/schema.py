@@ -121,13 +121,17 @@ class TrainConfig(_Section):
     optimizer: Literal["adam", "adamw", "adamax"] = Field(
         "adam", description="adam; adamw (Adam with decoupled weight decay); adamax (Adam with "
         "the infinity norm)")
-    lr: float = Field(1e-3, gt=0, description="learning rate of the optimizer")
+    lr: float = Field(1e-3, gt=0, description="learning rate of the optimizer (the peak, after "
+                      "warmup_steps)")
     weight_decay: float = Field(0.0, ge=0, description="weight decay as the optimizer defines "
                                 "it: an L2 term in the gradient (adam, adamax) or decoupled from "
                                 "it (adamw, where 0.01 is usual)")
     grad_clip: float | None = Field(None, gt=0, description="clip the gradient norm to this value")
-    lr_schedule: Literal["constant", "cosine", "step"] = Field("constant", description="learning "
-                                                              "rate schedule over epochs")
+    lr_schedule: Literal["constant", "cosine", "step"] = Field(
+        "constant", description="learning-rate decay, set at every optimizer step: constant; "
+        "cosine to 0 at the end of the run; step: halve every lr_step_epochs")
+    warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up over the first "
+                              "optimizer steps, multiplying lr_schedule (0: off)")
     lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better held-out loss (0: off)")

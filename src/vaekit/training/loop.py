@@ -12,7 +12,7 @@ from vaekit.config.schema import TrainConfig
 from vaekit.errors import TrainingError
 from vaekit.training.distributed import World
 from vaekit.training.progress import Progress
-from vaekit.training.setup import Batches
+from vaekit.training.setup import Batches, LRSchedule
 from vaekit.training.step import autocast
 
 
@@ -26,16 +26,28 @@ class EpochTotals:
     stats: dict[str, float] = field(default_factory=dict)
     steps: int = 0
     seconds: float = 0.0
+    lr: float = 0.0  # the rate of the epoch's first step
+
+
+@dataclass
+class Update:
+    """How a step's loss becomes new weights: the optimizer at the schedule's rate and the loss
+    scaler of fp16."""
+
+    opt: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    schedule: LRSchedule
 
 
 def run_epoch(
-    step_fn: Any, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler, batches: Batches,
-    order: torch.Tensor, cfg: TrainConfig, first_step: int, noise: torch.Generator,
-    world: World, bar: Progress,
+    step_fn: Any, update: Update, batches: Batches, order: torch.Tensor, cfg: TrainConfig,
+    first_step: int, noise: torch.Generator, world: World, bar: Progress,
 ) -> EpochTotals:
     """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard."""
     device = order.device
+    opt, scaler = update.opt, update.scaler
     params = [p for g in opt.param_groups for p in g["params"]]
+    lr = 0.0
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
     step = first_step
@@ -53,6 +65,8 @@ def run_epoch(
         if cfg.grad_clip:
             scaler.unscale_(opt)
             torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
+        rate = update.schedule.apply(opt, step)
+        lr = rate if step == first_step else lr
         scaler.step(opt)
         scaler.update()
         step += 1
@@ -67,4 +81,4 @@ def run_epoch(
     stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
              for k, v in sorted(stat_sums.items())}
     return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
-                       steps=step - first_step, seconds=seconds)
+                       steps=step - first_step, seconds=seconds, lr=lr)

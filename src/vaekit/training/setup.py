@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -83,12 +84,36 @@ def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:
         return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-def make_schedule(opt: torch.optim.Optimizer, cfg: TrainConfig) -> torch.optim.lr_scheduler.LambdaLR:
-    """Per-epoch learning-rate factor: constant, cosine to 0 over the run, or halve every N epochs."""
-    epochs, every = cfg.epochs, cfg.lr_step_epochs
-    factors = {
-        "constant": lambda e: 1.0,
-        "cosine": lambda e: 0.5 * (1 + math.cos(math.pi * min(e, epochs) / epochs)),
-        "step": lambda e: 0.5 ** (e // every),
-    }
-    return torch.optim.lr_scheduler.LambdaLR(opt, factors[cfg.lr_schedule])
+# The decay of the learning rate at a run's progress p in [0, 1] and optimizer step s, with
+# ``every`` steps between halvings of the step schedule.
+DECAYS: dict[str, Callable[[float, int, int], float]] = {
+    "constant": lambda p, s, every: 1.0,
+    "cosine": lambda p, s, every: 0.5 * (1 + math.cos(math.pi * p)),
+    "step": lambda p, s, every: 0.5 ** (s // every),
+}
+
+
+class LRSchedule:
+    """The learning rate of optimizer step ``s`` (from 0): ``lr * min(1, (s + 1) / warmup_steps)
+    * decay(s / total steps)``, the decay ``lr_schedule`` names.
+
+    A pure function of the step, which the checkpoint holds: a resumed run takes the rates of
+    an uninterrupted one. ``steps_per_epoch``: optimizer steps in one epoch.
+    """
+
+    def __init__(self, cfg: TrainConfig, steps_per_epoch: int) -> None:
+        self.lr, self.warmup, self.decay = cfg.lr, cfg.warmup_steps, DECAYS[cfg.lr_schedule]
+        self.total = cfg.epochs * steps_per_epoch
+        self.every = cfg.lr_step_epochs * steps_per_epoch
+
+    def rate(self, step: int) -> float:
+        warm = min(1.0, (step + 1) / self.warmup) if self.warmup else 1.0
+        return self.lr * warm * self.decay(min(1.0, step / self.total), step, self.every)
+
+    def apply(self, opt: torch.optim.Optimizer, step: int) -> float:
+        """Set the rate of ``step`` on every parameter group; returns it."""
+        lr = self.rate(step)
+        for group in opt.param_groups:
+            group["lr"] = lr
+        return lr
+

@@ -30,7 +30,7 @@ from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.likelihood_choice import resolve_likelihood
-from vaekit.training.loop import run_epoch
+from vaekit.training.loop import Update, run_epoch
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
 
@@ -108,8 +108,6 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     if world.distributed:
         step_fn = DistributedDataParallel(step_fn)
     opt = setup.make_optimizer(model, cfg.train)
-    sched = setup.make_schedule(opt, cfg.train)
-    scaler = grad_scaler(device, cfg.train.precision)
     extra = {"data": data_info(ds, cfg)}
 
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0}
@@ -122,7 +120,6 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         ckpt = load_checkpoint(out)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
-        sched.load_state_dict(ckpt["schedule"])
         state = {k: ckpt[k] for k in state}
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
@@ -132,10 +129,13 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             _own(out, world, held)  # the lock creates the folder
             claim_new_run_dir(out)  # checked again under the lock: another process may have won
             save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, sched, state)
+            _checkpoint(out, model, opt, state)
     world.barrier()
 
     batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
+    steps_per_epoch = math.ceil(len(batches) / cfg.train.batch_size)
+    update = Update(opt, grad_scaler(device, cfg.train.precision),
+                    setup.LRSchedule(cfg.train, steps_per_epoch))
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
@@ -144,19 +144,17 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     for epoch in range(state["epoch"] + 1, cfg.train.epochs + 1):
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
-        lr = opt.param_groups[0]["lr"]
         order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(
             _seed(cfg.train.seed, epoch))).to(device)
         noise.manual_seed(_seed(cfg.train.seed, epoch, world.rank + 1))
         try:
-            tot = run_epoch(step_fn, opt, scaler, batches, order, cfg.train, state["step"], noise,
-                            world, bar)
+            tot = run_epoch(step_fn, update, batches, order, cfg.train, state["step"], noise, world,
+                            bar)
         except TrainingError as exc:
             raise TrainingError(
                 f"{exc} (epoch {epoch}); the last good checkpoint (epoch {state['epoch']}) is kept "
                 f"in {out}. Try a lower train.lr or set train.grad_clip") from None
         state["step"] += tot.steps
-        sched.step()
 
         model.eval()
         held = evaluate_split(model, objective, x_test, y_test, cfg.train.eval_batch_size,
@@ -169,7 +167,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         rows.append({
             "epoch": epoch, "step": state["step"], "train_loss": recon + kl, "train_recon": recon,
             "train_kl": kl, "test_loss": held_loss, "test_recon": held_recon, "test_kl": held.kl,
-            "active_units": held.active_units, "lr": lr,
+            "active_units": held.active_units, "lr": tot.lr,
             "beta": objective.beta_at(state["step"] - 1), "seconds": tot.seconds,
             **{f"train_{k}": v for k, v in tot.stats.items()},
             **{f"test_{k}": v for k, v in held.stats.items()},
@@ -186,7 +184,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             # Metrics first, checkpoint last: a crash in between replays this epoch on resume.
             write_metrics(out / "metrics.csv", rows)
             save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, sched, state)
+            _checkpoint(out, model, opt, state)
             call(hooks, "on_epoch_end", epoch, rows[-1], model)
         world.barrier()
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
@@ -202,9 +200,9 @@ def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
     return None if t is None else t.to(device)
 
 
-def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer, sched: Any,
+def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer,
                 state: dict[str, Any]) -> None:
+    """The state of exact resume; the learning rate is a function of ``state['step']``."""
     save_checkpoint(out, state["epoch"], {
-        "model": model.state_dict(), "optimizer": opt.state_dict(),
-        "schedule": sched.state_dict(), **state,
+        "model": model.state_dict(), "optimizer": opt.state_dict(), **state,
     })
