@@ -1,4 +1,5 @@
-"""The training recipe's parts on tiny tensors: the optimizers, the learning-rate schedule."""
+"""The training recipe's parts on tiny tensors: the optimizers, the learning-rate schedule,
+skipped steps."""
 
 import math
 
@@ -7,6 +8,7 @@ import torch
 
 from vaekit.config.schema import ModelConfig, TrainConfig
 from vaekit.model.build import build_model
+from vaekit.training.loop import Update
 from vaekit.training.setup import LRSchedule, make_optimizer
 
 
@@ -72,3 +74,22 @@ def test_warmup_multiplies_the_step_schedule_and_constant():
     assert [step.rate(s) for s in range(7)] == [0.5, 1.0, 1.0, 0.5, 0.5, 0.5, 0.25]
     constant = LRSchedule(TrainConfig(lr=1.0, warmup_steps=4), steps_per_epoch=3)
     assert [constant.rate(s) for s in range(6)] == [0.25, 0.5, 0.75, 1.0, 1.0, 1.0]
+
+
+def _update(model, **kw):
+    opt = make_optimizer(model, TrainConfig(lr=0.1))
+    return Update(opt, torch.amp.GradScaler("cpu", enabled=False),
+                  LRSchedule(TrainConfig(lr=0.1), 1), **kw)
+
+
+def test_skip_uses_the_norm_before_clipping_and_skips_a_non_finite_gradient():
+    model = _tiny()
+    before = [p.detach().clone() for p in model.parameters()]
+    update = _update(model, clip=1e-3, skip=1.0)
+    big = sum(5 * p.sum() for p in model.parameters())  # norm far above 1, clipped to 1e-3
+    assert update(big) is False
+    assert update(sum(p.sum() * float("inf") for p in model.parameters())) is False
+    assert all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True))
+    small = sum(1e-4 * p.sum() for p in model.parameters())
+    assert update(small) is True
+    assert not all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True))

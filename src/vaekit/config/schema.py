@@ -127,6 +127,10 @@ class TrainConfig(_Section):
                                 "it: an L2 term in the gradient (adam, adamax) or decoupled from "
                                 "it (adamw, where 0.01 is usual)")
     grad_clip: float | None = Field(None, gt=0, description="clip the gradient norm to this value")
+    skip_grad_norm: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="skip a step whose gradient norm (the one "
+        "grad_clip clips) exceeds this or is not finite: no update, counted as skipped_steps in "
+        "metrics.csv (VDVAE); null: off")
     lr_schedule: Literal["constant", "cosine", "step"] = Field(
         "constant", description="learning-rate decay, set at every optimizer step: constant; "
         "cosine to 0 at the end of the run; step: halve every lr_step_epochs")

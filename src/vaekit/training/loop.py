@@ -25,18 +25,46 @@ class EpochTotals:
     kl: float = 0.0
     stats: dict[str, float] = field(default_factory=dict)
     steps: int = 0
+    skipped: int = 0
     seconds: float = 0.0
     lr: float = 0.0  # the rate of the epoch's first step
 
 
 @dataclass
 class Update:
-    """How a step's loss becomes new weights: the optimizer at the schedule's rate and the loss
-    scaler of fp16."""
+    """How a step's loss becomes new weights: the optimizer at the schedule's rate, the loss
+    scaler of fp16, the gradient norm clipped to ``clip`` and a step skipped above ``skip``."""
 
     opt: torch.optim.Optimizer
     scaler: torch.amp.GradScaler
     schedule: LRSchedule
+    clip: float | None = None
+    skip: float | None = None
+
+    def __post_init__(self) -> None:
+        self.params = [p for g in self.opt.param_groups for p in g["params"]]
+
+    def __call__(self, loss: torch.Tensor) -> bool:
+        """Backpropagate ``loss`` and step the optimizer; False when the step is skipped: its
+        gradient norm is above ``skip`` or not finite (VDVAE). The norm is computed once, of
+        the gradients DDP has already averaged, so every rank takes the same decision."""
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        norm = self._norm()
+        kept = self.skip is None or bool(norm <= self.skip)  # NaN compares false: skipped
+        if kept:
+            self.scaler.step(self.opt)
+        self.scaler.update()
+        return kept
+
+    def _norm(self) -> torch.Tensor | None:
+        """The gradient norm before clipping (None when neither clip nor skip needs it)."""
+        if self.clip is None and self.skip is None:
+            return None
+        self.scaler.unscale_(self.opt)
+        if self.clip is not None:
+            return torch.nn.utils.clip_grad_norm_(self.params, self.clip)
+        return torch.nn.utils.get_total_norm([p.grad for p in self.params if p.grad is not None])
 
 
 def run_epoch(
@@ -45,9 +73,7 @@ def run_epoch(
 ) -> EpochTotals:
     """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard."""
     device = order.device
-    opt, scaler = update.opt, update.scaler
-    params = [p for g in opt.param_groups for p in g["params"]]
-    lr = 0.0
+    lr, skipped = 0.0, 0
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
     step = first_step
@@ -60,15 +86,9 @@ def run_epoch(
         loss = res.loss
         if not torch.isfinite(loss):
             raise TrainingError(f"the loss became {loss.item()} at step {step}")
-        opt.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        if cfg.grad_clip:
-            scaler.unscale_(opt)
-            torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-        rate = update.schedule.apply(opt, step)
+        rate = update.schedule.apply(update.opt, step)
         lr = rate if step == first_step else lr
-        scaler.step(opt)
-        scaler.update()
+        skipped += not update(loss)
         step += 1
         sums += torch.stack([res.recon.detach().sum().double(), res.kl.detach().sum().double(),
                              torch.tensor(float(len(batch)), device=device, dtype=torch.float64)])
@@ -81,4 +101,4 @@ def run_epoch(
     stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
              for k, v in sorted(stat_sums.items())}
     return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
-                       steps=step - first_step, seconds=seconds, lr=lr)
+                       steps=step - first_step, skipped=skipped, seconds=seconds, lr=lr)

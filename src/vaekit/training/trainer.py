@@ -135,7 +135,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
     steps_per_epoch = math.ceil(len(batches) / cfg.train.batch_size)
     update = Update(opt, grad_scaler(device, cfg.train.precision),
-                    setup.LRSchedule(cfg.train, steps_per_epoch))
+                    setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
+                    cfg.train.skip_grad_norm)
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
@@ -169,6 +170,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             "train_kl": kl, "test_loss": held_loss, "test_recon": held_recon, "test_kl": held.kl,
             "active_units": held.active_units, "lr": tot.lr,
             "beta": objective.beta_at(state["step"] - 1), "seconds": tot.seconds,
+            **({"skipped_steps": tot.skipped} if cfg.train.skip_grad_norm is not None else {}),
             **{f"train_{k}": v for k, v in tot.stats.items()},
             **{f"test_{k}": v for k, v in held.stats.items()},
         })
@@ -176,7 +178,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         bar.end_epoch(f"epoch {epoch:3d}  train {objective.train_name} {recon + kl:9.3f}  "
                       f"held-out {objective.bound_name} {held_loss:9.3f} (recon {held_recon:.3f}, "
                       f"KL {held.kl:.3f})  "
-                      f"active {active}  {tot.seconds:.1f}s")
+                      f"active {active}  {f'skipped {tot.skipped}  ' if tot.skipped else ''}"
+                      f"{tot.seconds:.1f}s")
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
                      bad_epochs=0 if improved else state["bad_epochs"] + 1)
