@@ -1,4 +1,4 @@
-"""The training recipe on tiny digits runs: skipped steps."""
+"""The training recipe on tiny digits runs: skipped steps, the moving average of the weights."""
 
 import csv
 
@@ -7,6 +7,7 @@ from safetensors.torch import load_file
 
 import vaekit
 from vaekit.model.build import build_model
+from vaekit.store.checkpoint import load_checkpoint
 from vaekit.store.model_files import read_run_config
 
 TINY = {"model": {"hidden": [16], "latent_dim": 2}, "train": {"epochs": 2, "batch_size": 256}}
@@ -47,3 +48,24 @@ def test_skipped_steps_is_logged_only_when_skipping_is_on(tmp_path, capsys, one_
     assert "skipped" not in capsys.readouterr().out
     vaekit.train(_config(epochs=1), tmp_path / "plain")
     assert "skipped_steps" not in _rows(tmp_path / "plain")[0]
+
+
+def test_ema_weights_are_saved_and_loaded_the_raw_ones_kept_beside(tmp_path, one_thread):
+    # One step per epoch (the whole training split in a batch): after it the average is
+    # 0.1 * initial + 0.9 * trained, its first update's decay min(0.999, 1 / 10).
+    run = tmp_path / "r"
+    out = vaekit.train(_config(epochs=1, batch_size=2048, ema=0.999, warmup_steps=4), run)
+    ema, raw = load_file(run / "model.safetensors"), load_file(run / "model_raw.safetensors")
+    initial = _initial_weights(run)
+    params = dict(out.model.named_parameters())
+    assert params and all(torch.allclose(ema[k], 0.1 * initial[k] + 0.9 * raw[k], atol=1e-6)
+                          for k in params)
+    assert not all(torch.equal(ema[k], raw[k]) for k in params)
+    loaded = vaekit.load(run).state_dict()  # evaluate, sample and serve open this
+    assert all(torch.equal(loaded[k], ema[k]) and torch.equal(out.model.state_dict()[k], ema[k])
+               for k in ema)
+    ckpt = load_checkpoint(run)
+    assert ckpt["ema"]["updates"] == 1
+    assert all(torch.equal(ckpt["model"][k], raw[k]) and torch.equal(ckpt["ema"]["weights"][k],
+                                                                     ema[k]) for k in raw)
+    assert float(_rows(run)[0]["lr"]) == 1e-3 / 4  # the warm-up's first step

@@ -1,5 +1,5 @@
 """The training recipe's parts on tiny tensors: the optimizers, the learning-rate schedule,
-skipped steps."""
+skipped steps, the moving average of the weights."""
 
 import math
 
@@ -8,6 +8,7 @@ import torch
 
 from vaekit.config.schema import ModelConfig, TrainConfig
 from vaekit.model.build import build_model
+from vaekit.training.ema import EMA
 from vaekit.training.loop import Update
 from vaekit.training.setup import LRSchedule, make_optimizer
 
@@ -93,3 +94,31 @@ def test_skip_uses_the_norm_before_clipping_and_skips_a_non_finite_gradient():
     small = sum(1e-4 * p.sum() for p in model.parameters())
     assert update(small) is True
     assert not all(torch.equal(p, q) for p, q in zip(model.parameters(), before, strict=True))
+
+
+def _with_buffer():
+    module = torch.nn.Linear(3, 2)
+    module.register_buffer("seen", torch.zeros(2))
+    return module
+
+
+def test_ema_is_the_analytic_moving_average_of_the_weights_it_followed():
+    raw = _with_buffer()
+    ema = EMA(raw, decay=0.5)
+    avg = [p.detach().double().clone() for p in raw.parameters()]
+    for n in range(6):
+        with torch.no_grad():
+            for p in raw.parameters():
+                p.copy_(torch.randn_like(p))
+            raw.seen.fill_(n)
+        ema.update()
+        d = min(0.5, (1 + n) / (10 + n))  # 0.1, 0.1818..., 0.25, ..., then 0.5
+        avg = [d * a + (1 - d) * p.detach().double() for a, p in zip(avg, raw.parameters(),
+                                                                       strict=True)]
+    assert ema.updates == 6
+    assert all(torch.allclose(p.double(), a, atol=1e-6)
+               for p, a in zip(ema.model.parameters(), avg, strict=True))
+    assert torch.equal(ema.model.seen, torch.full((2,), 5.0))  # buffers are copied, not averaged
+    again = EMA(_with_buffer(), decay=0.5)
+    again.load_state_dict(ema.state_dict())
+    assert again.updates == 6 and torch.equal(again.model.weight, ema.model.weight)

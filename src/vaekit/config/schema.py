@@ -137,6 +137,12 @@ class TrainConfig(_Section):
     warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up over the first "
                               "optimizer steps, multiplying lr_schedule (0: off)")
     lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
+    ema: float | None = Field(
+        None, gt=0, lt=1, allow_inf_nan=False, description="decay of an exponential moving "
+        "average of the weights, updated after every optimizer step (e.g. 0.999; the n-th "
+        "update uses min(ema, (1 + n) / (10 + n)), so a short run is not held at its initial "
+        "weights). Held-out evaluation and model.safetensors use the average; "
+        "model_raw.safetensors keeps the trained weights; null: off")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better held-out loss (0: off)")
     seed: int = Field(0, description="seed of initialization, data order and sampling")

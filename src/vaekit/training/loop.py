@@ -11,6 +11,7 @@ import torch
 from vaekit.config.schema import TrainConfig
 from vaekit.errors import TrainingError
 from vaekit.training.distributed import World
+from vaekit.training.ema import EMA
 from vaekit.training.progress import Progress
 from vaekit.training.setup import Batches, LRSchedule
 from vaekit.training.step import autocast
@@ -33,13 +34,15 @@ class EpochTotals:
 @dataclass
 class Update:
     """How a step's loss becomes new weights: the optimizer at the schedule's rate, the loss
-    scaler of fp16, the gradient norm clipped to ``clip`` and a step skipped above ``skip``."""
+    scaler of fp16, the gradient norm clipped to ``clip`` and a step skipped above ``skip``,
+    then the weights' moving average ``ema``."""
 
     opt: torch.optim.Optimizer
     scaler: torch.amp.GradScaler
     schedule: LRSchedule
     clip: float | None = None
     skip: float | None = None
+    ema: EMA | None = None
 
     def __post_init__(self) -> None:
         self.params = [p for g in self.opt.param_groups for p in g["params"]]
@@ -54,6 +57,8 @@ class Update:
         kept = self.skip is None or bool(norm <= self.skip)  # NaN compares false: skipped
         if kept:
             self.scaler.step(self.opt)
+            if self.ema is not None:
+                self.ema.update()
         self.scaler.update()
         return kept
 

@@ -29,6 +29,7 @@ from vaekit.store.run_dir import (
 from vaekit.training import setup
 from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.distributed import close_world, init_world, local_device
+from vaekit.training.ema import EMA
 from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import Update, run_epoch
 from vaekit.training.progress import Progress
@@ -103,6 +104,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     setup.check_labels(model, ds)
     check_precision(device, cfg.train.precision)
     model.to(device)
+    ema = EMA(model, cfg.train.ema) if cfg.train.ema is not None else None
+    # What held-out evaluation scores and model.safetensors holds: the average when there is one.
+    evaluated = model if ema is None else ema.model
+    raw = None if ema is None else model
     objective = build_objective(cfg.objective)
     step_fn: Any = LossModule(model, objective)
     if world.distributed:
@@ -120,6 +125,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         ckpt = load_checkpoint(out)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
+        if ema is not None:  # a run that turns the average on starts it at its weights
+            ema.load_state_dict(ckpt.get("ema", {"weights": ckpt["model"], "updates": 0}))
         state = {k: ckpt[k] for k in state}
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
@@ -128,15 +135,15 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if world.is_main:
             _own(out, world, held)  # the lock creates the folder
             claim_new_run_dir(out)  # checked again under the lock: another process may have won
-            save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, state)
+            save_model(evaluated, cfg, out, extra, raw)
+            _checkpoint(out, model, opt, ema, state)
     world.barrier()
 
     batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
     steps_per_epoch = math.ceil(len(batches) / cfg.train.batch_size)
     update = Update(opt, grad_scaler(device, cfg.train.precision),
                     setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
-                    cfg.train.skip_grad_norm)
+                    cfg.train.skip_grad_norm, ema)
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
@@ -158,7 +165,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         state["step"] += tot.steps
 
         model.eval()
-        held = evaluate_split(model, objective, x_test, y_test, cfg.train.eval_batch_size,
+        held = evaluate_split(evaluated, objective, x_test, y_test, cfg.train.eval_batch_size,
                               torch.Generator(device=device).manual_seed(_seed(cfg.train.seed,
                                                                               epoch, 0)))
         # Nats per example of the data in its own units: the standardization of table rows
@@ -186,15 +193,15 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if world.is_main:
             # Metrics first, checkpoint last: a crash in between replays this epoch on resume.
             write_metrics(out / "metrics.csv", rows)
-            save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, state)
-            call(hooks, "on_epoch_end", epoch, rows[-1], model)
+            save_model(evaluated, cfg, out, extra, raw)
+            _checkpoint(out, model, opt, ema, state)
+            call(hooks, "on_epoch_end", epoch, rows[-1], evaluated)
         world.barrier()
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
             bar.end_epoch(f"early stopping: no better held-out loss for {state['bad_epochs']} "
                           "epochs")
             break
-    run = Run(out, cfg, model.eval(), rows)
+    run = Run(out, cfg, evaluated.eval(), rows)
     call(hooks, "on_train_end", run)
     return run
 
@@ -203,9 +210,10 @@ def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
     return None if t is None else t.to(device)
 
 
-def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer,
+def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer, ema: EMA | None,
                 state: dict[str, Any]) -> None:
     """The state of exact resume; the learning rate is a function of ``state['step']``."""
     save_checkpoint(out, state["epoch"], {
-        "model": model.state_dict(), "optimizer": opt.state_dict(), **state,
+        "model": model.state_dict(), "optimizer": opt.state_dict(),
+        **({} if ema is None else {"ema": ema.state_dict()}), **state,
     })
