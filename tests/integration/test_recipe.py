@@ -1,4 +1,5 @@
-"""The training recipe on tiny digits runs: skipped steps, the moving average of the weights."""
+"""The training recipe on tiny digits runs: skipped steps, the moving average of the weights,
+the time budget."""
 
 import csv
 
@@ -69,3 +70,27 @@ def test_ema_weights_are_saved_and_loaded_the_raw_ones_kept_beside(tmp_path, one
     assert all(torch.equal(ckpt["model"][k], raw[k]) and torch.equal(ckpt["ema"]["weights"][k],
                                                                      ema[k]) for k in raw)
     assert float(_rows(run)[0]["lr"]) == 1e-3 / 4  # the warm-up's first step
+
+
+def test_a_time_budget_stops_cleanly_with_a_saved_run_and_resumes_to_a_new_total(
+        tmp_path, capsys, one_thread):
+    # 0.06 ms: spent within the first step, so the run stops before its second.
+    run = tmp_path / "r"
+    out = vaekit.train({**TINY, "train": {"batch_size": 256, "max_minutes": 1e-6,
+                                          "lr_schedule": "cosine"}}, run)
+    said = capsys.readouterr().out
+    assert "time budget of 1e-06 min spent: stopped in epoch 1, at step 1;" in said
+    assert [(r["epoch"], r["step"]) for r in _rows(run)] == [("1", "1")]
+    cfg, _ = read_run_config(run)
+    assert cfg.train.epochs is None and cfg.train.max_minutes == 1e-6  # only the budget ends it
+    assert load_checkpoint(run)["elapsed"] > 1e-6 * 60
+    model = vaekit.load(run)
+    assert all(torch.equal(v, out.model.state_dict()[k]) for k, v in model.state_dict().items())
+
+    vaekit.train(cfg, run, resume=True)  # the same budget: nothing left to train
+    assert "has spent its time budget of 1e-06 min (epoch 1, step 1)" in capsys.readouterr().out
+    assert len(_rows(run)) == 1
+    more = cfg.model_copy(deep=True)
+    more.train.max_minutes, more.train.epochs = 10.0, 2  # a new total, and a bound to end sooner
+    vaekit.train(more, run, resume=True)
+    assert [(r["epoch"], r["step"]) for r in _rows(run)] == [("1", "1"), ("2", "7")]

@@ -1,5 +1,5 @@
 """The training recipe's parts on tiny tensors: the optimizers, the learning-rate schedule,
-skipped steps, the moving average of the weights."""
+skipped steps, the moving average of the weights, the time budget."""
 
 import math
 
@@ -8,6 +8,8 @@ import torch
 
 from vaekit.config.schema import ModelConfig, TrainConfig
 from vaekit.model.build import build_model
+from vaekit.training.budget import Budget
+from vaekit.training.distributed import World
 from vaekit.training.ema import EMA
 from vaekit.training.loop import Update
 from vaekit.training.setup import LRSchedule, make_optimizer
@@ -122,3 +124,18 @@ def test_ema_is_the_analytic_moving_average_of_the_weights_it_followed():
     again = EMA(_with_buffer(), decay=0.5)
     again.load_state_dict(ema.state_dict())
     assert again.updates == 6 and torch.equal(again.model.weight, ema.model.weight)
+
+
+def test_a_time_budget_counts_the_time_spent_before_and_stretches_the_cosine():
+    budget = Budget(2.0, spent=60.0, world=World(), device=torch.device("cpu"))
+    assert 60.0 <= budget.read() < 61.0 and budget.fraction(90.0) == 0.75
+    assert not budget.over(119.9) and budget.over(120.0)
+    free = Budget(None, spent=60.0, world=World(), device=torch.device("cpu"))
+    assert free.read() == 0.0 and free.fraction(1e9) == 0.0 and not free.over(1e9)
+    # No epochs: the budget alone is the run's progress; with epochs, whichever is further.
+    cosine = LRSchedule(TrainConfig(lr=1.0, lr_schedule="cosine", max_minutes=2.0), 5)
+    assert cosine.rate(1000, 0.25) == pytest.approx(0.5 * (1 + math.cos(math.pi / 4)))
+    assert cosine.rate(1000, 1.0) == pytest.approx(0.0, abs=1e-15)
+    both = LRSchedule(TrainConfig(lr=1.0, lr_schedule="cosine", epochs=2, max_minutes=2.0), 5)
+    assert both.rate(5, 0.25) == pytest.approx(0.5 * (1 + math.cos(math.pi / 2)))
+    assert both.rate(1, 0.5) == pytest.approx(0.5 * (1 + math.cos(math.pi / 2)))

@@ -116,7 +116,9 @@ class ObjectiveConfig(_FlatSection):
 
 
 class TrainConfig(_Section):
-    epochs: int = Field(10, ge=1, description="passes over the training split")
+    epochs: int | None = Field(None, ge=1, description="passes over the training split: 10 when "
+                               "not given, unless max_minutes is set; then the budget ends the "
+                               "run and epochs, if given, is an upper bound")
     batch_size: int = Field(128, ge=1, description="examples per step")
     optimizer: Literal["adam", "adamw", "adamax"] = Field(
         "adam", description="adam; adamw (Adam with decoupled weight decay); adamax (Adam with "
@@ -133,7 +135,8 @@ class TrainConfig(_Section):
         "metrics.csv (VDVAE); null: off")
     lr_schedule: Literal["constant", "cosine", "step"] = Field(
         "constant", description="learning-rate decay, set at every optimizer step: constant; "
-        "cosine to 0 at the end of the run; step: halve every lr_step_epochs")
+        "cosine to 0 at the end of the run (of max_minutes when set); step: halve every "
+        "lr_step_epochs")
     warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up over the first "
                               "optimizer steps, multiplying lr_schedule (0: off)")
     lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
@@ -143,6 +146,10 @@ class TrainConfig(_Section):
         "update uses min(ema, (1 + n) / (10 + n)), so a short run is not held at its initial "
         "weights). Held-out evaluation and model.safetensors use the average; "
         "model_raw.safetensors keeps the trained weights; null: off")
+    max_minutes: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="time budget: stop when this many minutes "
+        "of training (summed over resumes) are spent, after a held-out evaluation and a save; "
+        "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better held-out loss (0: off)")
     seed: int = Field(0, description="seed of initialization, data order and sampling")
@@ -157,6 +164,14 @@ class TrainConfig(_Section):
     tracking_uri: str | None = Field(None, description="MLflow tracking URI (default: "
                                      "$MLFLOW_TRACKING_URI, else sqlite mlflow.db beside the run "
                                      "folder)")
+
+    @model_validator(mode="after")
+    def _default_epochs(self) -> TrainConfig:
+        """10 epochs unless told otherwise; with a time budget and no epochs, the budget alone
+        ends the run (runs record the choice: config.json holds the number or null)."""
+        if self.epochs is None and self.max_minutes is None:
+            self.epochs = 10
+        return self
 
 
 class Config(_Section):

@@ -10,6 +10,7 @@ import torch
 
 from vaekit.config.schema import TrainConfig
 from vaekit.errors import TrainingError
+from vaekit.training.budget import Budget
 from vaekit.training.distributed import World
 from vaekit.training.ema import EMA
 from vaekit.training.progress import Progress
@@ -29,6 +30,7 @@ class EpochTotals:
     skipped: int = 0
     seconds: float = 0.0
     lr: float = 0.0  # the rate of the epoch's first step
+    stopped: bool = False  # by the time budget, before the epoch's end
 
 
 @dataclass
@@ -74,16 +76,24 @@ class Update:
 
 def run_epoch(
     step_fn: Any, update: Update, batches: Batches, order: torch.Tensor, cfg: TrainConfig,
-    first_step: int, noise: torch.Generator, world: World, bar: Progress,
+    first_step: int, noise: torch.Generator, world: World, bar: Progress, budget: Budget,
 ) -> EpochTotals:
-    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard."""
+    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard.
+
+    Before each step after the first the ``budget`` is read: once it is spent, the epoch ends
+    there (``stopped``).
+    """
     device = order.device
-    lr, skipped = 0.0, 0
+    lr, skipped, stopped = 0.0, 0, False
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
     step = first_step
     t0 = time.perf_counter()
     for i in range(0, len(order), cfg.batch_size):
+        elapsed = budget.read()
+        if i and budget.over(elapsed):
+            stopped = True
+            break
         idx = world.shard(order[i : i + cfg.batch_size])
         batch = batches.batch(idx, noise)
         with autocast(device, cfg.precision):
@@ -91,7 +101,7 @@ def run_epoch(
         loss = res.loss
         if not torch.isfinite(loss):
             raise TrainingError(f"the loss became {loss.item()} at step {step}")
-        rate = update.schedule.apply(update.opt, step)
+        rate = update.schedule.apply(update.opt, step, budget.fraction(elapsed))
         lr = rate if step == first_step else lr
         skipped += not update(loss)
         step += 1
@@ -106,4 +116,5 @@ def run_epoch(
     stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
              for k, v in sorted(stat_sums.items())}
     return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
-                       steps=step - first_step, skipped=skipped, seconds=seconds, lr=lr)
+                       steps=step - first_step, skipped=skipped, seconds=seconds, lr=lr,
+                       stopped=stopped)

@@ -95,24 +95,28 @@ DECAYS: dict[str, Callable[[float, int, int], float]] = {
 
 class LRSchedule:
     """The learning rate of optimizer step ``s`` (from 0): ``lr * min(1, (s + 1) / warmup_steps)
-    * decay(s / total steps)``, the decay ``lr_schedule`` names.
+    * decay(p)``, the decay ``lr_schedule`` names at the run's progress p.
 
-    A pure function of the step, which the checkpoint holds: a resumed run takes the rates of
-    an uninterrupted one. ``steps_per_epoch``: optimizer steps in one epoch.
+    p is the fraction of the run done: of its steps (``epochs`` of ``steps_per_epoch``), or of
+    its time budget (``time_fraction``, with ``max_minutes``), whichever is further; so a
+    cosine runs over the budget and still ends where the epochs do when they end it sooner.
+    Without a budget the rate is a pure function of the step, which the checkpoint holds: a
+    resumed run takes the rates of an uninterrupted one.
     """
 
     def __init__(self, cfg: TrainConfig, steps_per_epoch: int) -> None:
         self.lr, self.warmup, self.decay = cfg.lr, cfg.warmup_steps, DECAYS[cfg.lr_schedule]
-        self.total = cfg.epochs * steps_per_epoch
+        self.total = None if cfg.epochs is None else cfg.epochs * steps_per_epoch
         self.every = cfg.lr_step_epochs * steps_per_epoch
 
-    def rate(self, step: int) -> float:
+    def rate(self, step: int, time_fraction: float = 0.0) -> float:
         warm = min(1.0, (step + 1) / self.warmup) if self.warmup else 1.0
-        return self.lr * warm * self.decay(min(1.0, step / self.total), step, self.every)
+        progress = max(time_fraction, 0.0 if self.total is None else step / self.total)
+        return self.lr * warm * self.decay(min(1.0, progress), step, self.every)
 
-    def apply(self, opt: torch.optim.Optimizer, step: int) -> float:
+    def apply(self, opt: torch.optim.Optimizer, step: int, time_fraction: float = 0.0) -> float:
         """Set the rate of ``step`` on every parameter group; returns it."""
-        lr = self.rate(step)
+        lr = self.rate(step, time_fraction)
         for group in opt.param_groups:
             group["lr"] = lr
         return lr

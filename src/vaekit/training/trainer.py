@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from vaekit.store.run_dir import (
     clean_temporaries,
 )
 from vaekit.training import setup
+from vaekit.training.budget import Budget
 from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.ema import EMA
@@ -115,7 +117,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     opt = setup.make_optimizer(model, cfg.train)
     extra = {"data": data_info(ds, cfg)}
 
-    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0}
+    # elapsed: seconds of training so far, what a time budget counts.
+    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0,
+                             "elapsed": 0.0}
     if not resume:
         check_new_run_dir(out)
     # Trackers open their stores before the run folder is created: one that cannot stops here.
@@ -127,7 +131,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         opt.load_state_dict(ckpt["optimizer"])
         if ema is not None:  # a run that turns the average on starts it at its weights
             ema.load_state_dict(ckpt.get("ema", {"weights": ckpt["model"], "updates": 0}))
-        state = {k: ckpt[k] for k in state}
+        state = {k: ckpt.get(k, v) for k, v in state.items()}  # older ones lack elapsed
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
         rows = []
@@ -149,7 +153,15 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     # The bar counts examples (all ranks' together); only rank 0 prints.
     bar = Progress(len(batches), progress if world.is_main else False,
                    quiet=not world.is_main)
-    for epoch in range(state["epoch"] + 1, cfg.train.epochs + 1):
+    budget = Budget(cfg.train.max_minutes, state["elapsed"], world, device)
+    epochs: Any = itertools.count(state["epoch"] + 1) if cfg.train.epochs is None else \
+        range(state["epoch"] + 1, cfg.train.epochs + 1)
+    if budget.over(state["elapsed"]):  # spent by the sessions before this one
+        bar.end_epoch(f"{out} has spent its time budget of {budget.minutes:g} min (epoch "
+                      f"{state['epoch']}, step {state['step']}): raise it with --minutes to train "
+                      "on")
+        epochs = ()
+    for epoch in epochs:
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
         order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(
@@ -157,7 +169,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         noise.manual_seed(_seed(cfg.train.seed, epoch, world.rank + 1))
         try:
             tot = run_epoch(step_fn, update, batches, order, cfg.train, state["step"], noise, world,
-                            bar)
+                            bar, budget)
         except TrainingError as exc:
             raise TrainingError(
                 f"{exc} (epoch {epoch}); the last good checkpoint (epoch {state['epoch']}) is kept "
@@ -189,7 +201,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                       f"{tot.seconds:.1f}s")
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
-                     bad_epochs=0 if improved else state["bad_epochs"] + 1)
+                     bad_epochs=0 if improved else state["bad_epochs"] + 1,
+                     elapsed=budget.elapsed())
         if world.is_main:
             # Metrics first, checkpoint last: a crash in between replays this epoch on resume.
             write_metrics(out / "metrics.csv", rows)
@@ -200,6 +213,11 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
             bar.end_epoch(f"early stopping: no better held-out loss for {state['bad_epochs']} "
                           "epochs")
+            break
+        if tot.stopped or budget.over(budget.read()):
+            bar.end_epoch(f"time budget of {budget.minutes:g} min spent: stopped "
+                          f"{'in' if tot.stopped else 'after'} epoch {epoch}, at step "
+                          f"{state['step']}; the model and checkpoint are saved")
             break
     run = Run(out, cfg, evaluated.eval(), rows)
     call(hooks, "on_train_end", run)
