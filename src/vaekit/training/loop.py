@@ -45,6 +45,7 @@ class Update:
     clip: float | None = None
     skip: float | None = None
     ema: EMA | None = None
+    params: list[torch.Tensor] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.params = [p for g in self.opt.param_groups for p in g["params"]]
