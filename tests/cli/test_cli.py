@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 from pathlib import Path
 
 import numpy as np
@@ -82,6 +83,11 @@ BAD = {
     "wrong type": (lambda t: ["--set", "train.batch_size=many"], "train.batch_size"),
     "unknown likelihood": (lambda t: ["--set", "model.likelihood=poisson"], "poisson"),
     "missing config file": (lambda t: ["--config", str(t / "nope.yaml")], "nope.yaml"),
+    "no time budget": (lambda t: ["--minutes", "0"], "--minutes"),
+    "negative time budget": (lambda t: ["--minutes", "-1"], "--minutes"),
+    "zero max_minutes": (lambda t: ["--set", "train.max_minutes=0"], "train.max_minutes"),
+    "unknown optimizer": (lambda t: ["--set", "train.optimizer=sgd"], "train.optimizer"),
+    "ema decay of 1": (lambda t: ["--set", "train.ema=1"], "train.ema"),
 }
 
 
@@ -94,6 +100,14 @@ def test_bad_input_is_one_line_exit_2_and_leaves_runs_untouched(case, capsys, tm
                            str(tmp_path / "new"))
     assert_one_line_error(code, err, needle)
     assert tree_digest(existing_run) == before
+
+
+def test_minutes_sets_the_time_budget(capsys, tmp_path):
+    out = tmp_path / "run"
+    code, stdout, err = run_cli(capsys, "train", *TINY, "--minutes", "0.000001", "--out", str(out))
+    assert code == 0, err
+    assert "time budget of 1e-06 min spent: stopped in epoch 1, at step 1" in stdout
+    assert json.loads((out / "config.json").read_text())["config"]["train"]["max_minutes"] == 1e-6
 
 
 def test_truncated_gzip_idx_is_a_clear_error(capsys, tmp_path):

@@ -1,4 +1,5 @@
-"""Two CPU processes under torchrun (gloo + DDP): identical weights, falling loss, one writer."""
+"""Two CPU processes under torchrun (gloo + DDP): identical weights, falling loss, one writer,
+one stop at a time budget."""
 
 import csv
 import subprocess
@@ -9,9 +10,13 @@ SCRIPT = """
 import hashlib, os, sys
 import torch
 import vaekit
+# With the recipe: every rank skips the same steps (one norm of the averaged gradients) and
+# keeps the same moving average, whose weights run.model holds.
 run = vaekit.train({"model": {"hidden": [32], "latent_dim": 4,
                               "likelihood": "continuous_bernoulli"},
-                    "train": {"epochs": 3, "batch_size": 64, "lr": 3e-3}}, out=sys.argv[1])
+                    "train": {"epochs": 3, "batch_size": 64, "lr": 3e-3, "optimizer": "adamw",
+                              "warmup_steps": 10, "lr_schedule": "cosine", "ema": 0.9,
+                              "skip_grad_norm": 50.0}}, out=sys.argv[1])
 h = hashlib.sha256()
 for k, v in sorted(run.model.state_dict().items()):
     h.update(k.encode()); h.update(v.detach().cpu().numpy().tobytes())
@@ -43,12 +48,15 @@ def test_cli_nproc_launches_torchrun(tmp_path: Path):
     out = tmp_path / "run"
     proc = subprocess.run(
         [sys.executable, "-m", "vaekit", "train", "--nproc", "2", "--epochs", "1", "--out",
-         str(out), "--set", "model.hidden=[16]", "--set", "model.latent_dim=2"],
+         str(out), "--set", "model.hidden=[16]", "--set", "model.latent_dim=2",
+         "--minutes", "0.0005"],
         capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert (out / "model.safetensors").exists() and f"run folder: {out}" in proc.stdout
     # One process speaks for the run: every line once, not once per rank.
     assert proc.stdout.count("run folder:") == 1 and proc.stdout.count("epoch   1 ") == 1
+    # Rank 0's clock ends the budget for both ranks: a disagreement would hang DDP here.
+    assert proc.stdout.count("time budget of 0.0005 min spent") == 1
     with open(out / "metrics.csv") as f:
         assert [r["epoch"] for r in csv.DictReader(f)] == ["1"]
 

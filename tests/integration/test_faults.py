@@ -18,6 +18,12 @@ from vaekit.errors import RunError
 
 CONFIG = {"model": {"hidden": [16], "latent_dim": 2}, "train": {"epochs": 3, "seed": 1,
                                                                "batch_size": 256}}
+# The training recipe's state too: AdamW, a warm-up across epochs into a cosine, skipping, and
+# the moving average of the weights (in the checkpoint; model_raw.safetensors beside).
+RECIPE = {**CONFIG, "train": {**CONFIG["train"], "optimizer": "adamw", "weight_decay": 0.01,
+                              "warmup_steps": 8, "lr_schedule": "cosine", "ema": 0.9,
+                              "skip_grad_norm": 100.0}}
+CONFIGS = {"default": CONFIG, "recipe": RECIPE}
 # Trains with os.replace counted: the N-th rename (the commit of a write) kills the process.
 KILLER = """
 import json, os, signal, sys
@@ -39,6 +45,10 @@ vaekit.train(json.loads(sys.argv[2]), sys.argv[3])
 CUTS = {2: "the first weights (before any checkpoint)", 5: "metrics.csv of epoch 1",
         7: "model.safetensors of epoch 1", 8: "the checkpoint folder of epoch 1",
         9: "checkpoints/latest of epoch 1"}
+# With the recipe, model_raw.safetensors is written before model.safetensors: rename 15 is
+# model.safetensors of epoch 2, the raw weights of epoch 2 already in place.
+CASES = [("default", cut, CUTS[cut]) for cut in sorted(CUTS)] + [
+    ("recipe", 15, "model.safetensors of epoch 2 with the recipe")]
 
 
 def _rows(run: Path) -> list[dict[str, str]]:
@@ -47,32 +57,42 @@ def _rows(run: Path) -> list[dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def reference(tmp_path_factory) -> Path:
+def references(tmp_path_factory) -> dict[str, Path]:
+    """Each config's uninterrupted run, trained when a test first asks for it."""
     import torch
 
-    run, before = tmp_path_factory.mktemp("faults") / "reference", torch.get_num_threads()
-    torch.set_num_threads(1)  # as the killed process: the same arithmetic, bit for bit
-    try:
-        vaekit.train(CONFIG, run)
-    finally:
-        torch.set_num_threads(before)
-    return run
+    runs: dict[str, Path] = {}
+
+    def reference(name: str) -> Path:
+        if name not in runs:
+            run, before = tmp_path_factory.mktemp("faults") / name, torch.get_num_threads()
+            torch.set_num_threads(1)  # as the killed process: the same arithmetic, bit for bit
+            try:
+                vaekit.train(CONFIGS[name], run)
+            finally:
+                torch.set_num_threads(before)
+            runs[name] = run
+        return runs[name]
+
+    return reference
 
 
-@pytest.mark.parametrize("cut", sorted(CUTS), ids=[CUTS[c] for c in sorted(CUTS)])
-def test_a_kill_inside_a_write_then_recovery_ends_bitwise_equal(reference, tmp_path, cut,
+@pytest.mark.parametrize("name, cut", [c[:2] for c in CASES], ids=[c[2] for c in CASES])
+def test_a_kill_inside_a_write_then_recovery_ends_bitwise_equal(references, tmp_path, name, cut,
                                                                 one_thread):
-    run = tmp_path / "run"
-    killed = subprocess.run([sys.executable, "-c", KILLER, str(cut), json.dumps(CONFIG),
+    config, reference, run = CONFIGS[name], references(name), tmp_path / "run"
+    killed = subprocess.run([sys.executable, "-c", KILLER, str(cut), json.dumps(config),
                              str(run)], capture_output=True, text=True, timeout=300)
     assert killed.returncode == -9, killed.stderr[-2000:]
     try:
-        vaekit.train(CONFIG, run, resume=True)
+        vaekit.train(config, run, resume=True)
     except RunError:  # killed before the first checkpoint: the folder is replaceable
         assert not (run / "checkpoints" / "latest").exists()
-        vaekit.train(CONFIG, run)
-    assert (run / "model.safetensors").read_bytes() == \
-        (reference / "model.safetensors").read_bytes()
+        vaekit.train(config, run)
+    weights = sorted(p.name for p in reference.glob("model*.safetensors"))
+    assert weights == (["model.safetensors", "model_raw.safetensors"] if name == "recipe" else
+                       ["model.safetensors"])
+    assert all((run / w).read_bytes() == (reference / w).read_bytes() for w in weights)
     assert _rows(run) == _rows(reference)
     leftovers = [p.name for p in run.rglob("*") if p.name.endswith(".tmp") or
                  p.name.startswith(".tmp-")]

@@ -8,7 +8,7 @@ import torch
 from vaekit.config.schema import ModelConfig, TrainConfig
 from vaekit.errors import ConfigError
 from vaekit.model.build import build_model
-from vaekit.training.setup import make_optimizer, make_schedule
+from vaekit.training.setup import LRSchedule
 
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28), (3, 32, 32), (3, 64, 64), (1, 7, 9),
@@ -52,15 +52,9 @@ def test_mlp_with_no_hidden_layers_is_linear():
 
 
 def _lrs(schedule: str, epochs: int = 4, **kw):
-    cfg = TrainConfig(lr=1.0, epochs=epochs, lr_schedule=schedule, **kw)
-    model = build_model(ModelConfig(hidden=[4], latent_dim=2), (1, 2, 2))
-    opt = make_optimizer(model, cfg)
-    sched = make_schedule(opt, cfg)
-    out = []
-    for _ in range(epochs):
-        out.append(opt.param_groups[0]["lr"])
-        sched.step()
-    return out
+    """The rates of the first step of each epoch, one step per epoch."""
+    sched = LRSchedule(TrainConfig(lr=1.0, epochs=epochs, lr_schedule=schedule, **kw), 1)
+    return [sched.rate(step) for step in range(epochs)]
 
 
 def test_lr_schedules():

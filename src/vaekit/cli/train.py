@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import K_SAMPLES, SEED, LazyEpilog
+from vaekit.cli.options import K_SAMPLES, SEED, Finite, LazyEpilog
 
 
 def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
-                    track: tuple[str, ...] = ()) -> list[str]:
+                    track: tuple[str, ...] = (), minutes: float | None = None) -> list[str]:
     """Command-line flags as overrides, applied after the config file so that they win."""
     from vaekit.data import resolve_data_arg
 
@@ -24,6 +24,8 @@ def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
         out.append(f"train.epochs={epochs}")
     if seed is not None:
         out.append(f"train.seed={seed}")
+    if minutes is not None:
+        out.append(f"train.max_minutes={minutes!r}")
     if track:
         out.append(f"train.track={json.dumps(list(track))}")
     return out
@@ -48,6 +50,10 @@ def _keys_help() -> str:
               "path: .npz/.npy arrays, .csv table, or an image folder.")
 @click.option("--epochs", type=click.IntRange(1, 1_000_000),
               help="Passes over the training split (train.epochs).")
+@click.option("--minutes", type=Finite(0, min_open=True), metavar="M",
+              help="Time budget (train.max_minutes): stop cleanly after M minutes of training, "
+              "with a cosine schedule stretched to it; --epochs, if given, still bounds the run. "
+              "With --resume: the new total.")
 @click.option("--seed", type=SEED, help="Seed of initialization, data order and sampling.")
 @click.option("--out", type=click.Path(path_type=Path), help="Run folder to create "
               "(default runs/<date-time>).")
@@ -65,10 +71,10 @@ def _keys_help() -> str:
 @click.option("--track", multiple=True, metavar="TRACKER",
               help="Also log the run to an experiment tracker: tensorboard or mlflow "
               "(train.track; repeatable; each is a pip extra, e.g. vaekit[tensorboard]).")
-def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, seed: int | None,
-              out: Path | None, overrides: tuple[str, ...], resume: Path | None,
-              progress: bool | None, nproc: int, eval_k: int | None,
-              track: tuple[str, ...]) -> None:
+def train_cmd(config_file: Path | None, data: str | None, epochs: int | None,
+              minutes: float | None, seed: int | None, out: Path | None,
+              overrides: tuple[str, ...], resume: Path | None, progress: bool | None, nproc: int,
+              eval_k: int | None, track: tuple[str, ...]) -> None:
     """Train a VAE and write a run folder (config.json, model.safetensors, metrics.csv)."""
     from vaekit.config.load import load_config, read_yaml
     from vaekit.store.checkpoint import DIR as CHECKPOINTS
@@ -80,12 +86,12 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
 
     if resume is not None:
         _, raw = read_run_config(resume)
-        extra = _flag_overrides(None, epochs, None, track)
+        extra = _flag_overrides(None, epochs, None, track, minutes)
         cfg = load_config(base=raw["config"], overrides=extra)
         run_dir = resume
     else:
         base = read_yaml(config_file) if config_file else {}
-        flags = _flag_overrides(data, epochs, seed, track)
+        flags = _flag_overrides(data, epochs, seed, track, minutes)
         cfg = load_config(base=base, overrides=[*overrides, *flags])
         run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     if nproc > 1 and not under_torchrun():
@@ -97,10 +103,11 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None, se
         args = ["train", "--resume", str(resume)] if resume is not None else [
             "train", "--out", str(run_dir),
             *(["--config", str(config_file)] if config_file else []),
-            *[a for o in [*overrides, *_flag_overrides(data, epochs, seed, track)]
+            *[a for o in [*overrides, *_flag_overrides(data, epochs, seed, track, minutes)]
               for a in ("--set", o)]]
         if resume is not None:
             args += [*(["--epochs", str(epochs)] if epochs is not None else []),
+                     *(["--minutes", repr(minutes)] if minutes is not None else []),
                      *[a for t in track for a in ("--track", t)]]
         if eval_k is not None:
             args += ["--eval-k", str(eval_k)]

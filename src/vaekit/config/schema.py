@@ -117,14 +117,40 @@ class ObjectiveConfig(_FlatSection):
 
 
 class TrainConfig(_Section):
-    epochs: int = Field(10, ge=1, description="passes over the training split")
+    epochs: int | None = Field(None, ge=1, description="passes over the training split: 10 when "
+                               "not given, unless max_minutes is set; then the budget ends the "
+                               "run and epochs, if given, is an upper bound")
     batch_size: int = Field(128, ge=1, description="examples per step")
-    lr: float = Field(1e-3, gt=0, description="learning rate (Adam)")
-    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay")
+    optimizer: Literal["adam", "adamw", "adamax"] = Field(
+        "adam", description="adam; adamw (Adam with decoupled weight decay); adamax (Adam with "
+        "the infinity norm)")
+    lr: float = Field(1e-3, gt=0, description="learning rate of the optimizer (the peak, after "
+                      "warmup_steps)")
+    weight_decay: float = Field(0.0, ge=0, description="weight decay as the optimizer defines "
+                                "it: an L2 term in the gradient (adam, adamax) or decoupled from "
+                                "it (adamw, where 0.01 is usual)")
     grad_clip: float | None = Field(None, gt=0, description="clip the gradient norm to this value")
-    lr_schedule: Literal["constant", "cosine", "step"] = Field("constant", description="learning "
-                                                              "rate schedule over epochs")
+    skip_grad_norm: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="skip a step whose gradient norm (the one "
+        "grad_clip clips) exceeds this or is not finite: no update, counted as skipped_steps in "
+        "metrics.csv (VDVAE); null: off")
+    lr_schedule: Literal["constant", "cosine", "step"] = Field(
+        "constant", description="learning-rate decay, set at every optimizer step: constant; "
+        "cosine to 0 at the end of the run (of max_minutes when set); step: halve every "
+        "lr_step_epochs")
+    warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up over the first "
+                              "optimizer steps, multiplying lr_schedule (0: off)")
     lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
+    ema: float | None = Field(
+        None, gt=0, lt=1, allow_inf_nan=False, description="decay of an exponential moving "
+        "average of the weights, updated after every optimizer step (e.g. 0.999; the n-th "
+        "update uses min(ema, (1 + n) / (10 + n)), so a short run is not held at its initial "
+        "weights). Held-out evaluation and model.safetensors use the average; "
+        "model_raw.safetensors keeps the trained weights; null: off")
+    max_minutes: float | None = Field(
+        None, gt=0, allow_inf_nan=False, description="time budget: stop when this many minutes "
+        "of training (summed over resumes) are spent, after a held-out evaluation and a save; "
+        "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better held-out loss (0: off)")
     seed: int = Field(0, description="seed of initialization, data order and sampling")
@@ -139,6 +165,14 @@ class TrainConfig(_Section):
     tracking_uri: str | None = Field(None, description="MLflow tracking URI (default: "
                                      "$MLFLOW_TRACKING_URI, else sqlite mlflow.db beside the run "
                                      "folder)")
+
+    @model_validator(mode="after")
+    def _default_epochs(self) -> TrainConfig:
+        """10 epochs unless told otherwise; with a time budget and no epochs, the budget alone
+        ends the run (runs record the choice: config.json holds the number or null)."""
+        if self.epochs is None and self.max_minutes is None:
+            self.epochs = 10
+        return self
 
 
 class Config(_Section):

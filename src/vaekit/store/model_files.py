@@ -1,4 +1,5 @@
-"""A saved model is ``config.json`` (resolved config, versions) + ``model.safetensors`` (weights)."""
+"""A saved model is ``config.json`` (resolved config, versions) + ``model.safetensors`` (weights;
+with ``train.ema`` their moving average, and the trained weights in ``model_raw.safetensors``)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from vaekit.store.atomic import write_json, write_tensors
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
+RAW_WEIGHTS = "model_raw.safetensors"
 
 
 def run_config(cfg: Config, shape: tuple[int, ...], extra: dict[str, Any] | None = None) -> dict:
@@ -40,9 +42,14 @@ def save_weights(model: VAE, path: str | Path) -> None:
     write_tensors(path, tensors)
 
 
-def save_model(model: VAE, cfg: Config, run_dir: str | Path, extra: dict | None = None) -> None:
+def save_model(model: VAE, cfg: Config, run_dir: str | Path, extra: dict | None = None,
+               raw: VAE | None = None) -> None:
+    """``config.json`` and ``model.safetensors``; ``raw``: the trained weights when ``model``
+    holds their moving average, written beside as ``model_raw.safetensors``."""
     run_dir = Path(run_dir)
     write_json(run_dir / CONFIG, run_config(cfg, model.shape, extra))
+    if raw is not None:
+        save_weights(raw, run_dir / RAW_WEIGHTS)
     save_weights(model, run_dir / WEIGHTS)
 
 

@@ -13,11 +13,11 @@ from vaekit.errors import RunError
 from vaekit.model.vae import VAE
 from vaekit.store.checkpoint import DIR as CHECKPOINTS
 from vaekit.store.checkpoint import LATEST
-from vaekit.store.model_files import CONFIG, WEIGHTS
+from vaekit.store.model_files import CONFIG, RAW_WEIGHTS, WEIGHTS
 
 METRICS = "metrics.csv"
 # What vaekit itself may leave in a folder before it holds a run.
-OURS = {CONFIG, WEIGHTS, CHECKPOINTS}
+OURS = {CONFIG, WEIGHTS, RAW_WEIGHTS, CHECKPOINTS}
 
 
 @dataclass
@@ -65,7 +65,7 @@ def claim_new_run_dir(out: str | Path) -> Path:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     if _unfinished(out):
-        for name in (CONFIG, WEIGHTS):
+        for name in (CONFIG, WEIGHTS, RAW_WEIGHTS):
             (out / name).unlink(missing_ok=True)
     return out
 

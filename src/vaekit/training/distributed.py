@@ -40,6 +40,14 @@ class World:
             dist.all_reduce(t)
         return t
 
+    def from_main(self, value: float, device: torch.device) -> float:
+        """Rank 0's ``value`` on every rank (itself in one process)."""
+        if not self.distributed:
+            return value
+        t = torch.tensor([value], dtype=torch.float64, device=device)
+        dist.broadcast(t, src=0)
+        return float(t)
+
     def barrier(self) -> None:
         if self.distributed:
             dist.barrier()

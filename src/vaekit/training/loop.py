@@ -10,9 +10,11 @@ import torch
 
 from vaekit.config.schema import TrainConfig
 from vaekit.errors import TrainingError
+from vaekit.training.budget import Budget
 from vaekit.training.distributed import World
+from vaekit.training.ema import EMA
 from vaekit.training.progress import Progress
-from vaekit.training.setup import Batches
+from vaekit.training.setup import Batches, LRSchedule
 from vaekit.training.step import autocast
 
 
@@ -25,22 +27,74 @@ class EpochTotals:
     kl: float = 0.0
     stats: dict[str, float] = field(default_factory=dict)
     steps: int = 0
+    skipped: int = 0
     seconds: float = 0.0
+    lr: float = 0.0  # the rate of the epoch's first step
+    stopped: bool = False  # by the time budget, before the epoch's end
+
+
+@dataclass
+class Update:
+    """How a step's loss becomes new weights: the optimizer at the schedule's rate, the loss
+    scaler of fp16, the gradient norm clipped to ``clip`` and a step skipped above ``skip``,
+    then the weights' moving average ``ema``."""
+
+    opt: torch.optim.Optimizer
+    scaler: torch.amp.GradScaler
+    schedule: LRSchedule
+    clip: float | None = None
+    skip: float | None = None
+    ema: EMA | None = None
+    params: list[torch.Tensor] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.params = [p for g in self.opt.param_groups for p in g["params"]]
+
+    def __call__(self, loss: torch.Tensor) -> bool:
+        """Backpropagate ``loss`` and step the optimizer; False when the step is skipped: its
+        gradient norm is above ``skip`` or not finite (VDVAE). The norm is computed once, of
+        the gradients DDP has already averaged, so every rank takes the same decision."""
+        self.opt.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        norm = self._norm()
+        kept = self.skip is None or bool(norm <= self.skip)  # NaN compares false: skipped
+        if kept:
+            self.scaler.step(self.opt)
+            if self.ema is not None:
+                self.ema.update()
+        self.scaler.update()
+        return kept
+
+    def _norm(self) -> torch.Tensor | None:
+        """The gradient norm before clipping (None when neither clip nor skip needs it)."""
+        if self.clip is None and self.skip is None:
+            return None
+        self.scaler.unscale_(self.opt)
+        if self.clip is not None:
+            return torch.nn.utils.clip_grad_norm_(self.params, self.clip)
+        return torch.nn.utils.get_total_norm([p.grad for p in self.params if p.grad is not None])
 
 
 def run_epoch(
-    step_fn: Any, opt: torch.optim.Optimizer, scaler: torch.amp.GradScaler, batches: Batches,
-    order: torch.Tensor, cfg: TrainConfig, first_step: int, noise: torch.Generator,
-    world: World, bar: Progress,
+    step_fn: Any, update: Update, batches: Batches, order: torch.Tensor, cfg: TrainConfig,
+    first_step: int, noise: torch.Generator, world: World, bar: Progress, budget: Budget,
 ) -> EpochTotals:
-    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard."""
+    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard.
+
+    Before each step after the first the ``budget`` is read: once it is spent, the epoch ends
+    there (``stopped``).
+    """
     device = order.device
-    params = [p for g in opt.param_groups for p in g["params"]]
+    lr, skipped, stopped = 0.0, 0, False
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
     step = first_step
     t0 = time.perf_counter()
     for i in range(0, len(order), cfg.batch_size):
+        elapsed = budget.read()
+        if i and budget.over(elapsed):
+            stopped = True
+            break
         idx = world.shard(order[i : i + cfg.batch_size])
         batch = batches.batch(idx, noise)
         with autocast(device, cfg.precision):
@@ -48,13 +102,9 @@ def run_epoch(
         loss = res.loss
         if not torch.isfinite(loss):
             raise TrainingError(f"the loss became {loss.item()} at step {step}")
-        opt.zero_grad(set_to_none=True)
-        scaler.scale(loss).backward()
-        if cfg.grad_clip:
-            scaler.unscale_(opt)
-            torch.nn.utils.clip_grad_norm_(params, cfg.grad_clip)
-        scaler.step(opt)
-        scaler.update()
+        rate = update.schedule.apply(update.opt, step, budget.fraction(elapsed))
+        lr = rate if step == first_step else lr
+        skipped += not update(loss)
         step += 1
         sums += torch.stack([res.recon.detach().sum().double(), res.kl.detach().sum().double(),
                              torch.tensor(float(len(batch)), device=device, dtype=torch.float64)])
@@ -67,4 +117,5 @@ def run_epoch(
     stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
              for k, v in sorted(stat_sums.items())}
     return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
-                       steps=step - first_step, seconds=seconds)
+                       steps=step - first_step, skipped=skipped, seconds=seconds, lr=lr,
+                       stopped=stopped)

@@ -18,9 +18,11 @@ class Progress:
         self.bar: Any = None
         self.total = total
 
-    def start_epoch(self, epoch: int, epochs: int) -> None:
+    def start_epoch(self, epoch: int, epochs: int | None) -> None:
+        """``epochs``: the run's number of epochs (None: a time budget ends it)."""
         if self.bar_on:
-            self.bar = tqdm(total=self.total, desc=f"epoch {epoch}/{epochs}", leave=False,
+            desc = f"epoch {epoch}" if epochs is None else f"epoch {epoch}/{epochs}"
+            self.bar = tqdm(total=self.total, desc=desc, leave=False,
                             dynamic_ncols=True, unit="ex", unit_scale=True)
 
     def step(self, n: int, **terms: float) -> None:

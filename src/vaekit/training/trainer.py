@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 from pathlib import Path
 from typing import Any
@@ -27,10 +28,12 @@ from vaekit.store.run_dir import (
     clean_temporaries,
 )
 from vaekit.training import setup
+from vaekit.training.budget import Budget
 from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.distributed import close_world, init_world, local_device
+from vaekit.training.ema import EMA
 from vaekit.training.likelihood_choice import resolve_likelihood
-from vaekit.training.loop import run_epoch
+from vaekit.training.loop import Update, run_epoch
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
 
@@ -103,16 +106,20 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     setup.check_labels(model, ds)
     check_precision(device, cfg.train.precision)
     model.to(device)
+    ema = EMA(model, cfg.train.ema) if cfg.train.ema is not None else None
+    # What held-out evaluation scores and model.safetensors holds: the average when there is one.
+    evaluated = model if ema is None else ema.model
+    raw = None if ema is None else model
     objective = build_objective(cfg.objective)
     step_fn: Any = LossModule(model, objective)
     if world.distributed:
         step_fn = DistributedDataParallel(step_fn)
     opt = setup.make_optimizer(model, cfg.train)
-    sched = setup.make_schedule(opt, cfg.train)
-    scaler = grad_scaler(device, cfg.train.precision)
     extra = {"data": data_info(ds, cfg)}
 
-    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0}
+    # elapsed: seconds of training so far, what a time budget counts.
+    state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0,
+                             "elapsed": 0.0}
     if not resume:
         check_new_run_dir(out)
     # Trackers open their stores before the run folder is created: one that cannot stops here.
@@ -122,8 +129,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         ckpt = load_checkpoint(out)
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
-        sched.load_state_dict(ckpt["schedule"])
-        state = {k: ckpt[k] for k in state}
+        if ema is not None:  # a run that turns the average on starts it at its weights
+            ema.load_state_dict(ckpt.get("ema", {"weights": ckpt["model"], "updates": 0}))
+        state = {k: ckpt.get(k, v) for k, v in state.items()}  # older ones lack elapsed
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
         rows = []
@@ -131,35 +139,45 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if world.is_main:
             _own(out, world, held)  # the lock creates the folder
             claim_new_run_dir(out)  # checked again under the lock: another process may have won
-            save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, sched, state)
+            save_model(evaluated, cfg, out, extra, raw)
+            _checkpoint(out, model, opt, ema, state)
     world.barrier()
 
     batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
+    steps_per_epoch = math.ceil(len(batches) / cfg.train.batch_size)
+    update = Update(opt, grad_scaler(device, cfg.train.precision),
+                    setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
+                    cfg.train.skip_grad_norm, ema)
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
     bar = Progress(len(batches), progress if world.is_main else False,
                    quiet=not world.is_main)
-    for epoch in range(state["epoch"] + 1, cfg.train.epochs + 1):
+    budget = Budget(cfg.train.max_minutes, state["elapsed"], world, device)
+    epochs: Any = itertools.count(state["epoch"] + 1) if cfg.train.epochs is None else \
+        range(state["epoch"] + 1, cfg.train.epochs + 1)
+    if budget.over(state["elapsed"]):  # spent by the sessions before this one
+        bar.end_epoch(f"{out} has spent its time budget of {budget.minutes:g} min (epoch "
+                      f"{state['epoch']}, step {state['step']}): raise it with --minutes to train "
+                      "on")
+        epochs = ()
+    for epoch in epochs:
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
-        lr = opt.param_groups[0]["lr"]
         order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(
             _seed(cfg.train.seed, epoch))).to(device)
         noise.manual_seed(_seed(cfg.train.seed, epoch, world.rank + 1))
         try:
-            tot = run_epoch(step_fn, opt, scaler, batches, order, cfg.train, state["step"], noise,
-                            world, bar)
+            tot = run_epoch(step_fn, update, batches, order, cfg.train, state["step"], noise, world,
+                            bar, budget)
         except TrainingError as exc:
             raise TrainingError(
                 f"{exc} (epoch {epoch}); the last good checkpoint (epoch {state['epoch']}) is kept "
                 f"in {out}. Try a lower train.lr or set train.grad_clip") from None
         state["step"] += tot.steps
-        sched.step()
 
         model.eval()
-        held = evaluate_split(model, objective, x_test, y_test, cfg.train.eval_batch_size,
+        held = evaluate_split(evaluated, objective, x_test, y_test, cfg.train.eval_batch_size,
                               torch.Generator(device=device).manual_seed(_seed(cfg.train.seed,
                                                                               epoch, 0)))
         # Nats per example of the data in its own units: the standardization of table rows
@@ -169,8 +187,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         rows.append({
             "epoch": epoch, "step": state["step"], "train_loss": recon + kl, "train_recon": recon,
             "train_kl": kl, "test_loss": held_loss, "test_recon": held_recon, "test_kl": held.kl,
-            "active_units": held.active_units, "lr": lr,
+            "active_units": held.active_units, "lr": tot.lr,
             "beta": objective.beta_at(state["step"] - 1), "seconds": tot.seconds,
+            **({"skipped_steps": tot.skipped} if cfg.train.skip_grad_norm is not None else {}),
             **{f"train_{k}": v for k, v in tot.stats.items()},
             **{f"test_{k}": v for k, v in held.stats.items()},
         })
@@ -178,22 +197,29 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         bar.end_epoch(f"epoch {epoch:3d}  train {objective.train_name} {recon + kl:9.3f}  "
                       f"held-out {objective.bound_name} {held_loss:9.3f} (recon {held_recon:.3f}, "
                       f"KL {held.kl:.3f})  "
-                      f"active {active}  {tot.seconds:.1f}s")
+                      f"active {active}  {f'skipped {tot.skipped}  ' if tot.skipped else ''}"
+                      f"{tot.seconds:.1f}s")
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
-                     bad_epochs=0 if improved else state["bad_epochs"] + 1)
+                     bad_epochs=0 if improved else state["bad_epochs"] + 1,
+                     elapsed=budget.elapsed())
         if world.is_main:
             # Metrics first, checkpoint last: a crash in between replays this epoch on resume.
             write_metrics(out / "metrics.csv", rows)
-            save_model(model, cfg, out, extra)
-            _checkpoint(out, model, opt, sched, state)
-            call(hooks, "on_epoch_end", epoch, rows[-1], model)
+            save_model(evaluated, cfg, out, extra, raw)
+            _checkpoint(out, model, opt, ema, state)
+            call(hooks, "on_epoch_end", epoch, rows[-1], evaluated)
         world.barrier()
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
             bar.end_epoch(f"early stopping: no better held-out loss for {state['bad_epochs']} "
                           "epochs")
             break
-    run = Run(out, cfg, model.eval(), rows)
+        if tot.stopped or budget.over(budget.read()):
+            bar.end_epoch(f"time budget of {budget.minutes:g} min spent: stopped "
+                          f"{'in' if tot.stopped else 'after'} epoch {epoch}, at step "
+                          f"{state['step']}; the model and checkpoint are saved")
+            break
+    run = Run(out, cfg, evaluated.eval(), rows)
     call(hooks, "on_train_end", run)
     return run
 
@@ -202,9 +228,10 @@ def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
     return None if t is None else t.to(device)
 
 
-def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer, sched: Any,
+def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer, ema: EMA | None,
                 state: dict[str, Any]) -> None:
+    """The state of exact resume; the learning rate is a function of ``state['step']``."""
     save_checkpoint(out, state["epoch"], {
         "model": model.state_dict(), "optimizer": opt.state_dict(),
-        "schedule": sched.state_dict(), **state,
+        **({} if ema is None else {"ema": ema.state_dict()}), **state,
     })
