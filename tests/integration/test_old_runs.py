@@ -34,7 +34,10 @@ def test_an_old_run_gives_the_outputs_of_the_release_that_wrote_it(old_run):
     name, run = old_run
     ctx = RunContext.open(run)
     x = GOLDEN[f"{name}.x"]
-    assert torch.equal(ctx.model.reconstruct(x), GOLDEN[f"{name}.reconstruct"])
+    # The same numbers up to float rounding: oneDNN picks convolution kernels by the CPU's
+    # instruction set (AVX-512, AMX), so the last bits of a conv output differ between machines.
+    torch.testing.assert_close(ctx.model.reconstruct(x), GOLDEN[f"{name}.reconstruct"],
+                               rtol=1e-5, atol=1e-6)
     with torch.no_grad():
         log_prior = ctx.model.prior.log_prob(ctx.model.encode(x).mean).float()
     torch.testing.assert_close(log_prior, GOLDEN[f"{name}.log_prior"])
