@@ -86,7 +86,7 @@ def test_options_fall_back_to_importing_the_one_module(monkeypatch):
     package, _, leaf = module.rpartition(".")
     monkeypatch.setattr(sys.modules[package], leaf, sys.modules[module])  # restored afterwards
     monkeypatch.delitem(sys.modules, module)  # so that importing it registers it again
-    assert registry.options("objective", "iwae") == {"k": 5}
+    assert registry.options("objective", "iwae") == {"k": 5, "gradient": "standard"}
     assert module in sys.modules and "iwae" in registry._REGISTRY["objective"]
     with pytest.raises(ConfigError, match=r"unknown objective 'iwea' \(valid: .*iwae"):
         registry.get("objective", "iwea")
