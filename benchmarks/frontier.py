@@ -1,0 +1,200 @@
+"""The frontier: vaekit's strongest compositions, each trained for the same wall-clock minutes.
+
+Dynamically binarized Fashion-MNIST; every contender trains with ``train.max_minutes`` (its
+schedule stretched to the budget), one after another on an otherwise idle machine. While it
+trains, a callback keeps a copy of the weights each time another ``--every`` minutes of training
+have passed; afterwards each copy is scored on a fixed subset of the test images (the first
+``--curve-n``, IW NLL with ``--curve-k`` samples, one seed), which gives the NLL-vs-minutes
+curves of docs/frontier.png. The final models are evaluated on all 10k test images (one fixed
+binarization): -ELBO, IW NLL with ``--k`` samples (``--k-best`` for the best), bits/dim, KL per
+group, active units, parameters and epochs reached; paired per-example differences against the
+VAE on the curve subset show what each component bought.
+
+    python -m benchmarks.frontier --minutes 30 --every 5 --k 1000 --k-best 5000
+
+Rows: today's VAE and ladder, each new component alone on the VAE, and the best composition
+(``configs/best_30min.yaml``; ``--minutes 5`` uses ``configs/best_5min.yaml``). Results go to
+benchmarks/results/frontier-<minutes>min.json; runs to --runs (reused when complete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import torch
+import yaml
+
+import vaekit
+from vaekit.eval.data import prepare
+from vaekit.eval.iw import iw_log_likelihood
+from vaekit.store.metrics import read_metrics
+from vaekit.training.trainer import train
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = {"name": "fashion-mnist", "binarize": "dynamic"}
+VAE = {"arch": "mlp", "hidden": [400], "latent_dim": 20, "likelihood": "bernoulli"}
+PIXELCNN = {"likelihood": "pixelcnn",
+            "likelihood_args": {"layers": 1, "channels": 8, "conditioning": 2}}
+# Exemplar VAE paper, Fashion-MNIST test NLL (5000 importance samples), nats.
+PUBLISHED = {"VAE, Gaussian prior": 228.70, "2-layer HVAE": 227.37, "conv HVAE": 225.38,
+             "conv HVAE + VampPrior": 224.67, "PixelSNAIL decoder": 223.26}
+
+
+def contenders(minutes: float) -> dict[str, dict[str, Any]]:
+    """name -> config. The VAE and ladder as they ship; each component alone on the VAE."""
+    hvae = yaml.safe_load((ROOT / "configs/hvae.yaml").read_text())
+    best_file = ROOT / ("configs/best_5min.yaml" if minutes <= 5 else "configs/best_30min.yaml")
+    recipe = {"lr_schedule": "cosine", "warmup_steps": 200, "ema": 0.999}
+    return {
+        "vae": {"model": dict(VAE)},
+        "hvae": {"model": hvae["model"], "objective": hvae["objective"]},
+        "vae + pixelcnn": {"model": {**VAE, **PIXELCNN}},
+        "vae + vamp": {"model": {**VAE, "prior": "vamp"}},
+        "vae + recipe": {"model": dict(VAE), "train": recipe},
+        "best": yaml.safe_load(best_file.read_text()),
+    }
+
+
+def config(base: dict[str, Any], minutes: float, seed: int) -> dict[str, Any]:
+    cfg = copy.deepcopy(base)
+    cfg["data"] = {**DATA, **cfg.get("data", {})}
+    cfg["train"] = {"batch_size": 128, "lr": 1e-3, **cfg.get("train", {}), "seed": seed,
+                    "max_minutes": minutes}
+    cfg["train"].pop("epochs", None)  # the budget alone ends the run
+    return cfg
+
+
+class Snapshots:
+    """Keeps a copy of the weights (as evaluation would use them) every ``every`` minutes of
+    training: the epoch seconds of the metrics, so time spent evaluating is not counted."""
+
+    def __init__(self, every: float) -> None:
+        self.every, self.trained, self.next = every * 60, 0.0, every * 60
+        self.kept: list[tuple[float, dict[str, torch.Tensor]]] = []
+
+    def on_epoch_end(self, epoch: int, row: dict[str, Any], model: torch.nn.Module) -> None:
+        self.trained += float(row["seconds"])
+        if self.trained >= self.next:
+            self.kept.append((self.trained / 60, copy.deepcopy(model.state_dict())))
+            self.next += self.every
+
+    def on_train_end(self, run: Any) -> None:
+        if not self.kept or self.kept[-1][0] < self.trained / 60:
+            self.kept.append((self.trained / 60, copy.deepcopy(run.model.state_dict())))
+
+
+def test_images(run: Path, n: int) -> torch.Tensor:
+    """The first n test images as every contender's evaluation sees them (one fixed binarization)."""
+    return prepare(vaekit.load(run), None, "test").x[:n]
+
+
+def subset_nll(model: torch.nn.Module, x: torch.Tensor, k: int, batch: int = 100) -> torch.Tensor:
+    """-IW_k per example of x, seed 0 (the same for every contender)."""
+    model.eval()
+    g = torch.Generator().manual_seed(0)
+    return torch.cat([-iw_log_likelihood(model, x[i : i + batch], None, k, generator=g)
+                      for i in range(0, len(x), batch)]).double()
+
+
+def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
+    run = runs / name.replace(" + ", "+").replace(" ", "_")
+    snaps = Snapshots(args.every)
+    t0 = time.perf_counter()
+    if not (run / "frontier-curve.json").exists():
+        print(f"== training {name} for {args.minutes} minutes", flush=True)
+        trained = train(vaekit.load_config(cfg), run, callbacks=[snaps])
+        curve, x = [], test_images(run, args.curve_n)
+        for minutes, state in snaps.kept:
+            trained.model.load_state_dict(state)
+            nll = subset_nll(trained.model, x, args.curve_k)
+            curve.append({"minutes": minutes, "nll": float(nll.mean())})
+        (run / "frontier-curve.json").write_text(json.dumps(curve))
+    curve = json.loads((run / "frontier-curve.json").read_text())
+    model = vaekit.load(run)
+    k = args.k_best if name == "best" else args.k
+    res = vaekit.evaluate(model, k=k)
+    return {"name": name, "neg_elbo": -res.elbo, "nll": res.nll, "nll_se": res.nll_se, "k": k,
+            "bits_per_dim": res.bits_per_dim, "kl": res.kl, "layers": res.layers,
+            "active": res.active_units, "latent_dim": res.latent_dim,
+            "params": sum(p.numel() for p in model.parameters()),
+            "epochs": len(read_metrics(run / "metrics.csv")), "curve": curve,
+            "wall_s": time.perf_counter() - t0}
+
+
+def plot(rows: list[dict], path: Path, minutes: float, curve_n: int, curve_k: int) -> None:
+    """IW NLL on the curve subset against minutes of training, every contender, with the
+    published numbers as reference lines."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    for row in rows:
+        pts = row["curve"]
+        ax.plot([p["minutes"] for p in pts], [p["nll"] for p in pts], marker="o", label=row["name"])
+    for i, (name, value) in enumerate(PUBLISHED.items()):
+        ax.axhline(value, color="grey", lw=0.8, ls=":")
+        ax.text(minutes * (0.62 if i % 2 else 0.02), value + 0.15, f"{name} {value}",
+                fontsize=7, color="grey")
+    ax.set_xlim(0, minutes * 1.02)
+    ax.set_xlabel("minutes of training (2 CPU cores)")
+    ax.set_ylabel(f"IW NLL, nats (k={curve_k}, first {curve_n} test images)")
+    ax.set_title("Fashion-MNIST, dynamically binarized: NLL against training time")
+    ax.legend(fontsize=8)
+    lows = [p["nll"] for r in rows for p in r["curve"]]
+    if lows:
+        ax.set_ylim(min(min(lows), min(PUBLISHED.values())) - 1, min(max(lows), 260))
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--minutes", type=float, default=30.0, help="training budget per contender")
+    ap.add_argument("--every", type=float, default=5.0, help="minutes between curve points")
+    ap.add_argument("--k", type=int, default=1000, help="importance samples, final evaluation")
+    ap.add_argument("--k-best", type=int, default=5000, help="importance samples for the best")
+    ap.add_argument("--curve-n", type=int, default=2000)
+    ap.add_argument("--curve-k", type=int, default=100)
+    ap.add_argument("--only", nargs="*", help="contenders to run (default: all)")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--runs", type=Path, default=ROOT / "runs" / "frontier")
+    ap.add_argument("--threads", type=int, default=2)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    runs = args.runs / f"{args.minutes:g}min"
+    chosen = {n: c for n, c in contenders(args.minutes).items() if not args.only or n in args.only}
+    rows = [run_one(name, config(cfg, args.minutes, args.seed), runs, args)
+            for name, cfg in chosen.items()]
+    if "vae" in chosen:  # what each component bought: paired differences on the curve subset
+        models = {r["name"]: vaekit.load(runs / r["name"].replace(" + ", "+").replace(" ", "_"))
+                  for r in rows}
+        x = test_images(runs / "vae", args.curve_n)
+        base = subset_nll(models["vae"], x, args.curve_k)
+        for row in rows:
+            d = subset_nll(models[row["name"]], x, args.curve_k) - base
+            row["vs_vae"] = (float(d.mean()), float(d.std() / len(d) ** 0.5))
+    out = ROOT / "benchmarks" / "results" / f"frontier-{args.minutes:g}min.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1))
+    plot(rows, ROOT / "docs" / f"frontier-{args.minutes:g}min.png", args.minutes, args.curve_n,
+         args.curve_k)
+    print(f"{'contender':16s} {'-ELBO':>8s} {'IW NLL':>14s} {'k':>5s} {'bits/dim':>8s} "
+          f"{'KL':>6s} {'active':>7s} {'params':>9s} {'epochs':>6s} {'vs vae':>14s}")
+    for r in rows:
+        vs = r.get("vs_vae")
+        print(f"{r['name']:16s} {r['neg_elbo']:8.2f} {r['nll']:8.2f} ± {r['nll_se']:.2f} "
+              f"{r['k']:5d} {r['bits_per_dim'] or float('nan'):8.4f} {r['kl']:6.2f} "
+              f"{str(r['active']) + '/' + str(r['latent_dim']):>7s} {r['params']:9d} "
+              f"{r['epochs']:6d} " + (f"{vs[0]:+7.2f} ± {vs[1]:.2f}" if vs else ""))
+
+
+if __name__ == "__main__":
+    main()
