@@ -149,7 +149,7 @@ def plot(rows: list[dict], path: Path, minutes: float, curve_n: int, curve_k: in
     ax.legend(fontsize=8)
     lows = [p["nll"] for r in rows for p in r["curve"]]
     if lows:
-        ax.set_ylim(min(min(lows), min(PUBLISHED.values())) - 1, min(max(lows), 260))
+        ax.set_ylim(min(min(lows), min(PUBLISHED.values())) - 1, min(max(lows) + 0.5, 260))
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=120)
