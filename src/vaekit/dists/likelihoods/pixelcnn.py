@@ -102,7 +102,7 @@ class AutoregressiveDist(FactorizedDist):
     def __init__(self, owner: PixelCNN, h: Tensor) -> None:
         super().__init__(3)
         self.owner, self.h = owner, h
-        self.discrete = owner.base_discrete
+        self.discrete = owner.discrete
 
     def _base(self, x: Tensor, h: Tensor) -> FactorizedDist:
         return self.owner.base(self.owner.net(x, h))
@@ -161,7 +161,6 @@ class PixelCNN(Likelihood):
         self.params_per_dim = int(conditioning)
         self.layers, self.width = int(layers), int(channels)
         self.discrete = self.base.discrete
-        self.base_discrete = self.base.discrete
         self.binary_only = self.base.binary_only
         self.support = self.base.support
         self.channels = 0
