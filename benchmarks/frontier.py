@@ -101,8 +101,13 @@ def subset_nll(model: torch.nn.Module, x: torch.Tensor, k: int, batch: int = 100
                       for i in range(0, len(x), batch)]).double()
 
 
+def folder(runs: Path, name: str) -> Path:
+    """The run folder of contender ``name`` ("vae + pixelcnn" -> runs/vae+pixelcnn)."""
+    return runs / name.replace(" + ", "+").replace(" ", "_")
+
+
 def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
-    run = runs / name.replace(" + ", "+").replace(" ", "_")
+    run = folder(runs, name)
     snaps = Snapshots(args.every)
     t0 = time.perf_counter()
     if not (run / "frontier-curve.json").exists():
@@ -174,8 +179,7 @@ def main() -> None:
     rows = [run_one(name, config(cfg, args.minutes, args.seed), runs, args)
             for name, cfg in chosen.items()]
     if "vae" in chosen:  # what each component bought: paired differences on the curve subset
-        models = {r["name"]: vaekit.load(runs / r["name"].replace(" + ", "+").replace(" ", "_"))
-                  for r in rows}
+        models = {r["name"]: vaekit.load(folder(runs, r["name"])) for r in rows}
         x = test_images(runs / "vae", args.curve_n)
         base = subset_nll(models["vae"], x, args.curve_k)
         for row in rows:

@@ -86,14 +86,13 @@ class Iwae:
         log_w, log_px, q = log_weights(model, batch.x, self.k, generator, batch.y, dreg)
         bound = iw_bound(log_w)
         loss = -bound.mean()
+        wbar = torch.softmax(log_w.detach(), dim=0)
         if dreg:  # the bound's value, the gradient of sum_k wbar_k log w_k (see log_weights)
-            wbar = torch.softmax(log_w.detach(), dim=0)
             surrogate = (wbar * log_w).sum(0).mean()
             loss = loss.detach() - (surrogate - surrogate.detach())
         kl_per_dim = q.kl_per_dim(model.prior)
         # Closed form where it exists, else the Monte Carlo KL of draw 0: log q - log p there.
         kl = kl_per_dim.sum(-1) if kl_per_dim is not None else (log_px[0] - log_w[0]).detach()
-        wbar = torch.softmax(log_w.detach(), dim=0)
         stats = {"neg_elbo": (kl - log_px[0]).detach().mean(),
                  "iw_ess": (1.0 / (wbar**2).sum(0)).mean()}
         return LossOut(loss=loss, bound=bound, recon=log_px[0], kl=kl,

@@ -13,7 +13,7 @@ conditional means fed forward pixel by pixel) takes H * W passes of the network.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import torch
@@ -114,30 +114,29 @@ class AutoregressiveDist(FactorizedDist):
         """E[x_i | x_<i, z] for every pixel i of ``x``, in one pass."""
         return self._base(x, self.h).mean
 
-    def _rollout(self, pick: Callable[[FactorizedDist], Tensor]) -> tuple[Tensor, Tensor]:
-        """Pixel by pixel in raster order: pixel (r, c) gets pick(p(. | pixels so far)) and its
-        conditional mean. Row r reads only rows r - reach..r, so each pass reads those alone."""
+    def _rollout(self, generator: torch.Generator | None, draw: bool) -> Tensor:
+        """Pixel by pixel in raster order: pixel (r, c) gets a draw from p(. | pixels so far)
+        (``draw``) or its conditional mean. Row r reads only rows r - reach..r, so each pass
+        reads those alone."""
         b, _, height, width = self.h.shape
         x = self.h.new_zeros(b, self.owner.channels, height, width)
-        means = torch.zeros_like(x)
         with torch.no_grad():
             for r in range(height):
                 top = max(0, r - self.owner.net.reach)
                 for c in range(width):
                     d = self._base(x[:, :, top : r + 1], self.h[:, :, top : r + 1])
-                    means[:, :, r, c] = d.mean[:, :, -1, c]
-                    x[:, :, r, c] = pick(d)[:, :, -1, c]
-        return x, means
+                    x[:, :, r, c] = (d.sample(generator) if draw else d.mean)[:, :, -1, c]
+        return x
 
     @property
     def mean(self) -> Tensor:
         """The conditional means along the roll-out that feeds each pixel's mean forward: a
         deterministic picture of p(x|z) (its exact mean is intractable). H * W passes."""
-        return self._rollout(lambda d: d.mean)[1]
+        return self._rollout(None, draw=False)
 
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
         """An exact draw of x ~ p(x|z), pixel by pixel (H * W passes of the network)."""
-        return self._rollout(lambda d: d.sample(generator))[0]
+        return self._rollout(generator, draw=True)
 
 
 @register("likelihood", "pixelcnn")
