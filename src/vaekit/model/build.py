@@ -69,9 +69,15 @@ def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
         z_dim = latent_cls.decoder_dim(latent_dim, cfg.latent_args)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"model.latent {cfg.latent!r}: {exc}") from None
-    arch = _build("arch", cfg.arch, cfg.arch_args, shape, z_dim + extra,
+    if latent_cls.caps.feature_map and cond is not None:
+        raise ConfigError(f"model.latent {cfg.latent!r} hands the decoder a feature map, which "
+                          f"a label code cannot join: leave model.conditioner unset")
+    arch = _build("arch", cfg.arch, cfg.arch_args, shape, z_dim + extra if extra else z_dim,
                   likelihood.params_per_dim)
-    latent = _build("latent", cfg.latent, cfg.latent_args, arch.feature_dim + extra, latent_dim)
+    # A latent on feature maps is given the encoder's map to unflatten its features into.
+    supplied = (arch.feature_map,) if latent_cls.caps.feature_map else ()
+    latent = _build("latent", cfg.latent, cfg.latent_args, arch.feature_dim + extra, latent_dim,
+                    *supplied)
     prior = latent.own_prior()
     if prior is not None and (cfg.prior != "standard_normal" or cfg.prior_args):
         raise ConfigError(f"model.prior {cfg.prior!r}: latent {cfg.latent!r} brings its own prior "

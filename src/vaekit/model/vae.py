@@ -64,6 +64,8 @@ class VAE(nn.Module):
         expected image/row."""
         if self.conditioner is not None:
             z = self.conditioner.join(z, y)
+        if self.latent.caps.feature_map:  # a hierarchy on maps: the decoder reads its state
+            z = self.latent.readout(z)
         return self.likelihood(self.decoder(z))
 
     @torch.no_grad()

@@ -8,7 +8,7 @@ import torch
 from torch import nn
 
 from vaekit.errors import ConfigError
-from vaekit.nn.base import Arch
+from vaekit.nn.base import Arch, MapInput, decoder_head
 from vaekit.registry import register
 
 
@@ -22,7 +22,7 @@ def _sizes(h: int, stages: int) -> list[int]:
 
 @register("arch", "conv")
 def build_conv(
-    shape: tuple[int, ...], decoder_in: int, params_per_dim: int,
+    shape: tuple[int, ...], decoder_in: int | MapInput, params_per_dim: int,
     channels: Sequence[int] = (32, 64),
 ) -> Arch:
     """Each entry of ``channels`` is one stride-2 conv stage (ReLU); the decoder mirrors them.
@@ -46,8 +46,7 @@ def build_conv(
     feat = channels[-1] * hs[-1] * ws[-1]
     encoder = nn.Sequential(*enc, nn.Flatten())
 
-    dec: list[nn.Module] = [nn.Linear(decoder_in, feat), nn.ReLU(),
-                            nn.Unflatten(1, (channels[-1], hs[-1], ws[-1]))]
+    dec = decoder_head(decoder_in, (channels[-1], hs[-1], ws[-1]), nn.ReLU)
     outs = [*reversed(channels[:-1]), params_per_dim * c]
     ins = list(reversed(channels))
     for i, (a, b) in enumerate(zip(ins, outs, strict=True)):

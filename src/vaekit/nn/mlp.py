@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from torch import nn
 
 from vaekit.errors import ConfigError
-from vaekit.nn.base import Arch
+from vaekit.nn.base import Arch, MapInput, vector_input
 from vaekit.registry import register
 
 
@@ -22,7 +22,8 @@ def _stack(sizes: list[int]) -> list[nn.Module]:
 
 @register("arch", "mlp")
 def build_mlp(
-    shape: tuple[int, ...], decoder_in: int, params_per_dim: int, hidden: Sequence[int] = (400,),
+    shape: tuple[int, ...], decoder_in: int | MapInput, params_per_dim: int,
+    hidden: Sequence[int] = (400,),
 ) -> Arch:
     """Encoder D -> hidden... (ReLU); decoder decoder_in -> reversed(hidden) -> k*D.
 
@@ -32,6 +33,7 @@ def build_mlp(
     if any(h < 1 for h in hidden):
         raise ConfigError(f"model.hidden: layer sizes must be positive, got {hidden}")
     d = math.prod(shape)
+    decoder_in = vector_input(decoder_in, "mlp")
     encoder = nn.Sequential(nn.Flatten(), *_stack([d, *hidden]))
     back = [decoder_in, *reversed(hidden)]
     out_shape = (params_per_dim * shape[0], *shape[1:])

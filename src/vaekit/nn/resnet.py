@@ -14,11 +14,11 @@ import torch
 from torch import Tensor, nn
 
 from vaekit.errors import ConfigError
-from vaekit.nn.base import Arch
+from vaekit.nn.base import Arch, MapInput, decoder_head
 from vaekit.registry import register
 
 
-class _Residual(nn.Module):
+class Residual(nn.Module):
     """x + conv3x3(SiLU(conv3x3(SiLU(x)))): (B, C, H, W) -> (B, C, H, W).
 
     The branch's last conv starts at zero, so a fresh block is the identity and a deep stack
@@ -43,7 +43,7 @@ def _sizes(h: int, stages: int) -> list[int]:
 
 @register("arch", "resnet")
 def build_resnet(
-    shape: tuple[int, ...], decoder_in: int, params_per_dim: int,
+    shape: tuple[int, ...], decoder_in: int | MapInput, params_per_dim: int,
     channels: Sequence[int] = (32, 64), blocks: int = 1,
 ) -> Arch:
     """Each entry of ``channels`` is one stride-2 stage plus ``blocks`` residual blocks.
@@ -70,17 +70,17 @@ def build_resnet(
         # Pre-activation: the residual stream stays linear, so activate before each new conv.
         if i > 0:
             enc.append(nn.SiLU())
-        enc += [nn.Conv2d(a, b, 4, stride=2, padding=1), *(_Residual(b) for _ in range(blocks))]
+        enc += [nn.Conv2d(a, b, 4, stride=2, padding=1), *(Residual(b) for _ in range(blocks))]
     feat = channels[-1] * hs[-1] * ws[-1]
     encoder = nn.Sequential(*enc, nn.SiLU(), nn.Flatten())
 
-    dec: list[nn.Module] = [nn.Linear(decoder_in, feat), nn.Unflatten(1, (channels[-1], hs[-1], ws[-1]))]
+    dec = decoder_head(decoder_in, (channels[-1], hs[-1], ws[-1]), None)
     outs = [*reversed(channels[:-1]), params_per_dim * c]
     for i, (a, b) in enumerate(zip(reversed(channels), outs, strict=True)):
         # ConvTranspose (k4, s2, p1) doubles the size; output_padding restores an odd size.
         stage = len(channels) - i
         pad = (hs[stage - 1] - 2 * hs[stage], ws[stage - 1] - 2 * ws[stage])
-        dec += [_Residual(a) for _ in range(blocks)]
+        dec += [Residual(a) for _ in range(blocks)]
         dec += [nn.SiLU(), nn.ConvTranspose2d(a, b, 4, stride=2, padding=1, output_padding=pad)]
     decoder = nn.Sequential(*dec)
     # Channels-last weights let oneDNN run every convolution in NHWC, as in conv.py (see there);

@@ -35,7 +35,7 @@ _built: Index | None = None
 # Builder parameters that the model supplies, per kind; every other parameter is an option.
 SUPPLIED = {
     "arch": ("shape", "decoder_in", "params_per_dim"),
-    "latent": ("feature_dim", "latent_dim"),
+    "latent": ("feature_dim", "latent_dim", "feature_map"),
     "prior": ("ctx",),
     "conditioner": ("num_classes",),
     "data": ("cfg",),

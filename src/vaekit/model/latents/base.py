@@ -28,6 +28,8 @@ class LatentCaps:
     (``vaekit train-prior``), or None when the prior trains with the model.
     ``sized_by_feature_map``: ``model.latent_dim`` counts positions of the encoder's feature map,
     so left unset (null) it is derived: h*w of the map, whatever the image size.
+    ``feature_map``: the latent works on the encoder's feature map (built with it as
+    ``feature_map=(channels, h, w)``) and hands the decoder a map, ``readout(z)``, not z itself.
     """
 
     density: bool = True
@@ -35,6 +37,7 @@ class LatentCaps:
     gaussian_units: bool = True
     fitted_prior: str | None = None
     sized_by_feature_map: bool = False
+    feature_map: bool = False
 
 
 class Latent(Protocol):
