@@ -1,5 +1,7 @@
 """The conv hierarchical latent: groups on feature maps, top-down, NVAE-style posteriors."""
 
+from copy import deepcopy
+
 import pytest
 import torch
 
@@ -109,6 +111,8 @@ def test_the_decoder_reads_the_state_the_draw_left_and_the_same_walked_again():
     out.loss.backward()  # gradients reach the top-down cells through the kept state
     assert model.latent.out.branch[-1].weight.grad.abs().sum() > 0
     assert model.latent.cells[0].branch[-1].weight.grad.abs().sum() > 0
+    copy = deepcopy(model)  # as the EMA copies it: the kept state stays behind
+    assert torch.equal(copy.reconstruct(x), model.reconstruct(x))
 
 
 @pytest.mark.parametrize(("model", "match"), [

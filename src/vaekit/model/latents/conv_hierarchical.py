@@ -82,7 +82,7 @@ class ConvLadderLatent(nn.Module):
         # Group g (bottom first) lives at scale scale_of[g]; groups[0] is the coarsest scale.
         self.scale_of = [scales - 1 - i for i, n in enumerate(groups) for _ in range(n)][::-1]
         self.hw = [sizes[s] for s in self.scale_of]
-        self.c, self.width = latent_dim, channels
+        self.c = latent_dim
         self.sizes = [latent_dim * a * b for a, b in self.hw]
         self.latent_dim = sum(self.sizes)
         n = len(self.sizes)
@@ -100,6 +100,10 @@ class ConvLadderLatent(nn.Module):
         self.out = Residual(channels)
         self.to(memory_format=torch.channels_last)
         self._memo: tuple[weakref.ref[Tensor], Tensor] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy (the EMA's, a pickled module) starts without the last draw's state."""
+        return {**self.__dict__, "_memo": None}
 
     @classmethod
     def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> MapInput:
