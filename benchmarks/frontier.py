@@ -12,7 +12,8 @@ VAE on the curve subset show what each component bought.
 
     python -m benchmarks.frontier --minutes 30 --every 5 --k 1000 --k-best 5000
 
-Rows: today's VAE and ladder, each new component alone on the VAE, and the best composition
+Rows: today's VAE and ladder, the conv hierarchy (configs/conv_hvae.yaml), each new component
+alone on the VAE, and the best composition
 (``configs/best_30min.yaml``; ``--minutes 5`` uses ``configs/best_5min.yaml``). Results go to
 benchmarks/results/frontier-<minutes>min.json; runs to --runs (reused when complete).
 """
@@ -48,11 +49,14 @@ PUBLISHED = {"VAE, Gaussian prior": 228.70, "2-layer HVAE": 227.37, "conv HVAE":
 def contenders(minutes: float) -> dict[str, dict[str, Any]]:
     """name -> config. The VAE and ladder as they ship; each component alone on the VAE."""
     hvae = yaml.safe_load((ROOT / "configs/hvae.yaml").read_text())
+    conv = yaml.safe_load((ROOT / "configs/conv_hvae.yaml").read_text())
     best_file = ROOT / ("configs/best_5min.yaml" if minutes <= 5 else "configs/best_30min.yaml")
     recipe = {"lr_schedule": "cosine", "warmup_steps": 200, "ema": 0.999}
     return {
         "vae": {"model": dict(VAE)},
         "hvae": {"model": hvae["model"], "objective": hvae["objective"]},
+        "conv hvae": {"model": conv["model"], "objective": conv["objective"],
+                      "train": {"precision": conv["train"]["precision"]}},
         "vae + pixelcnn": {"model": {**VAE, **PIXELCNN}},
         "vae + vamp": {"model": {**VAE, "prior": "vamp"}},
         "vae + recipe": {"model": dict(VAE), "train": recipe},
