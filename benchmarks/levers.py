@@ -1,0 +1,98 @@
+"""The speed levers of the frontier presets, each against the plain fp32 step in the same run.
+
+For each preset (``configs/best_5min.yaml``, ``configs/best_30min.yaml``,
+``configs/conv_hvae.yaml``; dynamically binarized Fashion-MNIST) the same training step runs in
+several forms, round-robin so the machine's drift hits all alike: fp32 at batch 128; bf16
+autocast (``train.precision=bf16``; the loss's log-densities stay fp32); ``torch.compile`` of
+the model with its loss (compile time reported apart); and fp32 at batch 256 (more samples per
+step; the learning rate would be scaled with it). Printed: training samples/s and the ratio to
+fp32 at batch 128. (The presets' channels-last convolutions are measured in benchmarks/conv.py.)
+
+    python -m benchmarks.levers --steps 20 --rounds 3
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+import torch
+import yaml
+
+from benchmarks.common import median
+from vaekit.config.load import load_config
+from vaekit.data import load_data
+from vaekit.model.build import build_model
+from vaekit.objectives import build_objective
+from vaekit.training import setup
+from vaekit.training.step import LossModule, autocast
+
+ROOT = Path(__file__).resolve().parents[1]
+PRESETS = ("best_5min", "best_30min", "conv_hvae")
+
+
+class Form:
+    """One way of running a preset's training step; ``steps(n)`` returns wall seconds."""
+
+    def __init__(self, name: str, raw: dict, ds, precision: str = "fp32", compiled: bool = False,
+                 batch: int = 128) -> None:
+        cfg = load_config(base=raw)
+        torch.manual_seed(0)
+        self.name, self.precision, self.batch = name, precision, batch
+        model = build_model(cfg.model, ds.shape)
+        loss = LossModule(model, build_objective(cfg.objective))
+        self.loss = torch.compile(loss) if compiled else loss
+        self.opt = setup.make_optimizer(model, cfg.train)
+        self.batches = setup.Batches(ds.train, None, "dynamic")
+        self.gen = torch.Generator().manual_seed(0)
+        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
+        self.at = 0
+        t = time.perf_counter()
+        self.steps(2)  # warm-up (and, compiled, the compilation)
+        self.warmup = time.perf_counter() - t
+
+    def steps(self, n: int) -> float:
+        t = time.perf_counter()
+        for _ in range(n):
+            idx = self.order[self.at : self.at + self.batch]
+            self.at = (self.at + self.batch) % (len(self.order) - self.batch)
+            batch = self.batches.batch(idx, self.gen)
+            with autocast(torch.device("cpu"), self.precision):
+                out = self.loss(batch, 10_000, self.gen)  # past any warm-up: beta 1
+            self.opt.zero_grad(set_to_none=True)
+            out.loss.backward()
+            self.opt.step()
+        return time.perf_counter() - t
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--steps", type=int, default=20, help="training steps per form per round")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--presets", nargs="*", default=list(PRESETS))
+    ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile form")
+    args = ap.parse_args()
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    for preset in args.presets:
+        raw = yaml.safe_load((ROOT / "configs" / f"{preset}.yaml").read_text())
+        raw["train"] = {**raw.get("train", {}), "precision": "fp32"}
+        ds = load_data(load_config(base=raw).data)
+        forms = [Form("fp32, batch 128", raw, ds), Form("bf16 autocast", raw, ds, "bf16"),
+                 Form("fp32, batch 256", raw, ds, batch=256)]
+        if not args.no_compile:
+            forms.append(Form("torch.compile (fp32)", raw, ds, compiled=True))
+        times: dict[str, list[float]] = {f.name: [] for f in forms}
+        for _ in range(args.rounds):
+            for f in forms:
+                times[f.name].append(f.steps(args.steps) / (args.steps * f.batch))
+        base = median(times[forms[0].name])
+        print(f"\n{preset}")
+        for f in forms:
+            per = median(times[f.name])
+            extra = f"  (first 2 steps {f.warmup:.1f} s)" if "compile" in f.name else ""
+            print(f"  {f.name:22s} {1 / per:8.0f} samples/s  x{base / per:.2f}{extra}")
+
+
+if __name__ == "__main__":
+    main()
