@@ -71,7 +71,7 @@ def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
         raise ConfigError(f"model.latent {cfg.latent!r}: {exc}") from None
     if latent_cls.caps.feature_map and cond is not None:
         raise ConfigError(f"model.latent {cfg.latent!r} hands the decoder a feature map, which "
-                          f"a label code cannot join: leave model.conditioner unset")
+                          "a label code cannot join: leave model.conditioner unset")
     arch = _build("arch", cfg.arch, cfg.arch_args, shape, z_dim + extra if extra else z_dim,
                   likelihood.params_per_dim)
     # A latent on feature maps is given the encoder's map to unflatten its features into.
