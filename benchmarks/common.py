@@ -1,4 +1,5 @@
-"""Shared by the benchmarks: the reference workload and the machine's measured matmul peak."""
+"""Shared by the benchmarks: the reference workload, the machine's measured matmul peak, and one
+form of a training step to time."""
 
 from __future__ import annotations
 
@@ -58,3 +59,53 @@ def timed(fn, *args):
     t0 = time.perf_counter()
     out = fn(*args)
     return out, time.perf_counter() - t0
+
+
+class StepForm:
+    """One way of running a config's training step; ``steps(n)`` returns wall seconds.
+
+    ``precision``: autocast as ``train.precision``; ``compiled``: ``torch.compile`` of the model
+    with its loss; ``batch``: examples per step; ``nchw``: conv weights in the NCHW layout
+    instead of vaekit's channels-last. ``warmup``: seconds of the first two steps (with
+    ``compiled``, the compilation).
+    """
+
+    def __init__(self, name: str, raw: dict, ds, precision: str = "fp32", compiled: bool = False,
+                 batch: int = 128, nchw: bool = False) -> None:
+        from vaekit.config.load import load_config
+        from vaekit.model.build import build_model
+        from vaekit.objectives import build_objective
+        from vaekit.training import setup
+        from vaekit.training.step import LossModule
+
+        cfg = load_config(base=raw)
+        torch.manual_seed(0)
+        self.name, self.precision, self.batch = name, precision, batch
+        model = build_model(cfg.model, ds.shape)
+        if nchw:
+            model = model.to(memory_format=torch.contiguous_format)
+        loss = LossModule(model, build_objective(cfg.objective))
+        self.loss = torch.compile(loss) if compiled else loss
+        self.opt = setup.make_optimizer(model, cfg.train)
+        self.batches = setup.Batches(ds.train, None, "dynamic")
+        self.gen = torch.Generator().manual_seed(0)
+        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
+        self.at = 0
+        t = time.perf_counter()
+        self.steps(2)
+        self.warmup = time.perf_counter() - t
+
+    def steps(self, n: int) -> float:
+        from vaekit.training.step import autocast
+
+        t = time.perf_counter()
+        for _ in range(n):
+            idx = self.order[self.at : self.at + self.batch]
+            self.at = (self.at + self.batch) % (len(self.order) - self.batch)
+            batch = self.batches.batch(idx, self.gen)
+            with autocast(torch.device("cpu"), self.precision):
+                out = self.loss(batch, 10_000, self.gen)  # past any KL warm-up: beta 1
+            self.opt.zero_grad(set_to_none=True)
+            out.loss.backward()
+            self.opt.step()
+        return time.perf_counter() - t

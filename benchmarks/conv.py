@@ -12,17 +12,12 @@ compile time reported apart). A profile of vaekit's step says where the time goe
 from __future__ import annotations
 
 import argparse
-import time
 
 import torch
 
-from benchmarks.common import median
+from benchmarks.common import StepForm, median
 from vaekit.config.load import load_config
 from vaekit.data import load_data
-from vaekit.model.build import build_model
-from vaekit.objectives import build_objective
-from vaekit.training import setup
-from vaekit.training.step import LossModule
 
 CONV = {"data": {"name": "fashion-mnist", "binarize": "dynamic"},
         "model": {"arch": "conv", "channels": [32, 64], "latent_dim": 20,
@@ -30,41 +25,7 @@ CONV = {"data": {"name": "fashion-mnist", "binarize": "dynamic"},
         "train": {"batch_size": 128, "lr": 1e-3, "seed": 0}}
 
 
-class Form:
-    """One way of running the same training step; ``steps(n)`` returns wall seconds."""
-
-    def __init__(self, name: str, ds, nchw: bool = False, compiled: bool = False) -> None:
-        cfg = load_config(base=CONV)
-        torch.manual_seed(0)
-        self.name = name
-        model = build_model(cfg.model, ds.shape)
-        if nchw:
-            model = model.to(memory_format=torch.contiguous_format)
-        loss = LossModule(model, build_objective(cfg.objective))
-        self.loss = torch.compile(loss) if compiled else loss
-        self.opt = setup.make_optimizer(model, cfg.train)
-        self.batches = setup.Batches(ds.train, None, "dynamic")
-        self.gen = torch.Generator().manual_seed(0)
-        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
-        self.at = 0
-        t = time.perf_counter()
-        self.steps(2)  # warm-up (and, compiled, the compilation)
-        self.warmup = time.perf_counter() - t
-
-    def steps(self, n: int) -> float:
-        t = time.perf_counter()
-        for _ in range(n):
-            idx = self.order[self.at : self.at + 128]
-            self.at = (self.at + 128) % (len(self.order) - 128)
-            batch = self.batches.batch(idx, self.gen)
-            out = self.loss(batch, 0, self.gen)
-            self.opt.zero_grad(set_to_none=True)
-            out.loss.backward()
-            self.opt.step()
-        return time.perf_counter() - t
-
-
-def profile_step(form: Form, steps: int) -> None:
+def profile_step(form: StepForm, steps: int) -> None:
     from torch.profiler import profile
 
     with profile() as prof:
@@ -79,9 +40,10 @@ def main() -> None:
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile form")
     args = ap.parse_args()
     ds = load_data(load_config(base=CONV).data)
-    forms = [Form("NCHW weights", ds, nchw=True), Form("channels-last weights (vaekit)", ds)]
+    forms = [StepForm("NCHW weights", CONV, ds, nchw=True),
+             StepForm("channels-last weights (vaekit)", CONV, ds)]
     if not args.no_compile:
-        forms.append(Form("channels-last + torch.compile", ds, compiled=True))
+        forms.append(StepForm("channels-last + torch.compile", CONV, ds, compiled=True))
     times: dict[str, list[float]] = {f.name: [] for f in forms}
     for _ in range(args.rounds):
         for f in forms:

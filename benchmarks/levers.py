@@ -14,56 +14,17 @@ fp32 at batch 128. (The presets' channels-last convolutions are measured in benc
 from __future__ import annotations
 
 import argparse
-import time
 from pathlib import Path
 
 import torch
 import yaml
 
-from benchmarks.common import median
+from benchmarks.common import StepForm, median
 from vaekit.config.load import load_config
 from vaekit.data import load_data
-from vaekit.model.build import build_model
-from vaekit.objectives import build_objective
-from vaekit.training import setup
-from vaekit.training.step import LossModule, autocast
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = ("best_5min", "best_30min", "conv_hvae")
-
-
-class Form:
-    """One way of running a preset's training step; ``steps(n)`` returns wall seconds."""
-
-    def __init__(self, name: str, raw: dict, ds, precision: str = "fp32", compiled: bool = False,
-                 batch: int = 128) -> None:
-        cfg = load_config(base=raw)
-        torch.manual_seed(0)
-        self.name, self.precision, self.batch = name, precision, batch
-        model = build_model(cfg.model, ds.shape)
-        loss = LossModule(model, build_objective(cfg.objective))
-        self.loss = torch.compile(loss) if compiled else loss
-        self.opt = setup.make_optimizer(model, cfg.train)
-        self.batches = setup.Batches(ds.train, None, "dynamic")
-        self.gen = torch.Generator().manual_seed(0)
-        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
-        self.at = 0
-        t = time.perf_counter()
-        self.steps(2)  # warm-up (and, compiled, the compilation)
-        self.warmup = time.perf_counter() - t
-
-    def steps(self, n: int) -> float:
-        t = time.perf_counter()
-        for _ in range(n):
-            idx = self.order[self.at : self.at + self.batch]
-            self.at = (self.at + self.batch) % (len(self.order) - self.batch)
-            batch = self.batches.batch(idx, self.gen)
-            with autocast(torch.device("cpu"), self.precision):
-                out = self.loss(batch, 10_000, self.gen)  # past any warm-up: beta 1
-            self.opt.zero_grad(set_to_none=True)
-            out.loss.backward()
-            self.opt.step()
-        return time.perf_counter() - t
 
 
 def main() -> None:
@@ -78,10 +39,10 @@ def main() -> None:
         raw = yaml.safe_load((ROOT / "configs" / f"{preset}.yaml").read_text())
         raw["train"] = {**raw.get("train", {}), "precision": "fp32"}
         ds = load_data(load_config(base=raw).data)
-        forms = [Form("fp32, batch 128", raw, ds), Form("bf16 autocast", raw, ds, "bf16"),
-                 Form("fp32, batch 256", raw, ds, batch=256)]
+        forms = [StepForm("fp32, batch 128", raw, ds), StepForm("bf16 autocast", raw, ds, "bf16"),
+                 StepForm("fp32, batch 256", raw, ds, batch=256)]
         if not args.no_compile:
-            forms.append(Form("torch.compile (fp32)", raw, ds, compiled=True))
+            forms.append(StepForm("torch.compile (fp32)", raw, ds, compiled=True))
         times: dict[str, list[float]] = {f.name: [] for f in forms}
         for _ in range(args.rounds):
             for f in forms:
