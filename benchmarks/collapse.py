@@ -26,6 +26,7 @@ from typing import Any
 import torch
 
 import vaekit
+from benchmarks.common import save_figure
 from benchmarks.frontier import ROOT, config, folder, subset_nll, test_images
 from vaekit.store.metrics import read_metrics
 from vaekit.training.trainer import train
@@ -91,9 +92,7 @@ def plot(results: list[dict], path: Path) -> None:
     ax.set_title("Posterior collapse: how much the decoder uses z")
     ax.set_ylim(bottom=0)
     ax.legend(fontsize=7, ncol=2)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path)
 
 
 def main() -> None:

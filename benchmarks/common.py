@@ -109,3 +109,10 @@ class StepForm:
             out.loss.backward()
             self.opt.step()
         return time.perf_counter() - t
+
+
+def save_figure(fig, path) -> None:
+    """Lay out ``fig`` and write it to ``path`` (a PNG of the README), creating its folder."""
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=120)

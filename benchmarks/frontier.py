@@ -31,6 +31,7 @@ import torch
 import yaml
 
 import vaekit
+from benchmarks.common import save_figure
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
 from vaekit.store.metrics import read_metrics
@@ -159,9 +160,7 @@ def plot(rows: list[dict], path: Path, minutes: float, curve_n: int, curve_k: in
     lows = [p["nll"] for r in rows for p in r["curve"]]
     if lows:
         ax.set_ylim(min(min(lows), min(PUBLISHED.values())) - 1, min(max(lows) + 0.5, 260))
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=120)
+    save_figure(fig, path)
 
 
 def main() -> None:
