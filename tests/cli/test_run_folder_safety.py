@@ -142,7 +142,10 @@ def test_ctrl_c_says_how_to_continue(tmp_path):
     out = tmp_path / "run"
     proc = subprocess.Popen([sys.executable, "-m", "vaekit", "train", "--out", str(out),
                              "--epochs", "400", "--no-progress", "--set", "model.hidden=[16]"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                            # as from a terminal: a suite started in the background (nohup, &)
+                            # hands its children SIGINT ignored, and Ctrl+C would never arrive
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.time() + 120
     while not (out / "metrics.csv").exists() and time.time() < deadline:
         time.sleep(0.05)
