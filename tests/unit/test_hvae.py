@@ -85,12 +85,12 @@ def test_prior_samples_go_top_down():
 
 
 def test_free_bits_count_per_layer():
-    kl1 = torch.full((8, 4), 0.01)  # 0.04 nats per example, budget 4 * 0.1 = 0.4
-    kl2 = torch.full((8, 2), 1.0)  # 2 nats, above its budget 0.2
-    assert math.isclose(float(layer_kl_loss([kl1, kl2], beta=1.0, free_bits=0.1)), 2.4,
+    kl1 = torch.full((8,), 0.04)  # 0.04 nats per example in 4 units, budget 4 * 0.1 = 0.4
+    kl2 = torch.full((8,), 2.0)  # 2 nats in 2 units, above its budget 0.2
+    assert math.isclose(float(layer_kl_loss([kl1, kl2], [4, 2], beta=1.0, free_bits=0.1)), 2.4,
                         rel_tol=1e-6)
-    assert math.isclose(float(layer_kl_loss([kl1, kl2], beta=0.5, free_bits=0.0)), 0.5 * 2.04,
-                        rel_tol=1e-6)
+    assert math.isclose(float(layer_kl_loss([kl1, kl2], [4, 2], beta=0.5, free_bits=0.0)),
+                        0.5 * 2.04, rel_tol=1e-6)
 
 
 def test_training_loss_uses_warmup_and_evaluation_is_the_plain_elbo():

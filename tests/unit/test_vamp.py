@@ -265,3 +265,32 @@ def test_kl_terms_monte_carlo() -> None:
         mc = (q.log_prob(draws) - prior.log_prob(draws)).mean(0)
         exact = q.kl(DiagGaussian(*m.moments()))
     assert torch.allclose(mc, exact, atol=0.05 + 0.02 * exact.abs().max().item())
+
+
+@pytest.mark.parametrize(("variant", "extra"), [
+    ("vamp", {}), ("hvae_vamp", {"latent_args": {"layers": [3], "hidden": 16}})])
+def test_a_deep_copy_encodes_its_pseudo_inputs_with_its_own_encoder(variant, extra):
+    """The moving average of the weights is a deep copy: its prior must follow its weights."""
+    import copy
+
+    from vaekit.config.load import load_config
+    from vaekit.model.build import build_model
+
+    cfg = load_config(base={"model": {"variant": variant, "hidden": [32], "latent_dim": 4,
+                                      "prior_args": {"components": 5}, **extra}})
+    torch.manual_seed(0)
+    model = build_model(cfg.model, (1, 8, 8)).eval()
+    twin = copy.deepcopy(model)
+
+    def vamp_of(m):  # the ladder's VampPrior is p(z_L) of its top layer
+        return m.latent.top_prior if variant == "hvae_vamp" else m.prior
+
+    z = torch.randn(3, vamp_of(model).dim)
+    with torch.no_grad():
+        before = vamp_of(model).log_prob(z)
+        assert torch.allclose(vamp_of(twin).log_prob(z), before)
+        for name, p in twin.named_parameters():  # every weight at once, as the average moves
+            if not name.endswith("raw"):           # them, the pseudo-inputs left as they were
+                p.add_(0.5)
+        assert not torch.allclose(vamp_of(twin).log_prob(z), before, atol=1e-3)
+        assert torch.allclose(vamp_of(model).log_prob(z), before)

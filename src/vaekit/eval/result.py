@@ -84,8 +84,10 @@ class EvalResult:
         if self.mse is not None:
             diag.append(f"MSE of the likelihood mean {self.mse:.5f}")
         lines.append(", ".join(diag))
-        lines += [f"  layer {r['layer']}: KL {r['kl'] if r['kl'] is None else round(r['kl'], 3)} "
-                  f"nats, active units {r['active_units']}/{r['size']}" for r in self.layers or []]
+        lines += [f"  layer {r['layer']}: "
+                  + ("KL not split by layer (a mixture prior: Monte Carlo total), " if r["kl"] is None
+                     else f"KL {r['kl']:.3f} nats, ")
+                  + f"active units {r['active_units']}/{r['size']}" for r in self.layers or []]
         lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")
         if self.units != EvalResult.units:
             lines.append(f"in the data's own units: {self.units}")

@@ -21,6 +21,18 @@ from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 
 
+class EncodeThrough:
+    """u -> posterior(encoder(u)): how a prior of posteriors (the VampPrior) encodes its
+    pseudo-inputs. An object, not a closure, so that a deep copy of the model (the moving average
+    of its weights) encodes through the copy's own encoder and latent, not the original's."""
+
+    def __init__(self, encoder: torch.nn.Module, posterior: Callable[[Tensor], Any]) -> None:
+        self.encoder, self.posterior = encoder, posterior
+
+    def __call__(self, u: Tensor) -> Any:
+        return self.posterior(self.encoder(u))
+
+
 def _build(kind: str, name: str, args: dict[str, Any], *supplied: Any) -> Any:
     """``registry.get(kind, name)(*supplied, **args)``; a bad option value is a ConfigError."""
     builder = registry.get(kind, name)
@@ -78,15 +90,22 @@ def build_model(cfg: ModelConfig, shape: tuple[int, ...]) -> VAE:
     supplied = (arch.feature_map,) if latent_cls.caps.feature_map else ()
     latent = _build("latent", cfg.latent, cfg.latent_args, arch.feature_dim + extra, latent_dim,
                     *supplied)
+
+    def encoder_of(posterior: Callable[[Tensor], Any]) -> Callable[[Tensor], Any] | None:
+        """u -> posterior(encoder(u)) for a prior of posteriors; None when labels are needed."""
+        return None if cond is not None else EncodeThrough(arch.encoder, posterior)
+
+    chosen = cfg.prior != "standard_normal" or bool(cfg.prior_args)
+    if latent_cls.caps.prior_on_top and chosen:  # model.prior is p(z_L) of the top layer
+        ctx = PriorContext(latent_dim=latent.layer_sizes()[-1], shape=tuple(shape),
+                           encode=encoder_of(latent.top_posterior), latent=latent)
+        latent.put_prior_on_top(_build("prior", cfg.prior, cfg.prior_args, ctx))
     prior = latent.own_prior()
-    if prior is not None and (cfg.prior != "standard_normal" or cfg.prior_args):
+    if prior is not None and chosen and not latent_cls.caps.prior_on_top:
         raise ConfigError(f"model.prior {cfg.prior!r}: latent {cfg.latent!r} brings its own prior "
                           f"({prior.description}); leave model.prior unset")
     if prior is None:
-        encode: Callable[[Tensor], Any] | None = None
-        if cond is None:
-            def encode(u: Tensor) -> Any:
-                return latent(arch.encoder(u))
-        ctx = PriorContext(latent_dim=z_dim, shape=tuple(shape), encode=encode, latent=latent)
+        ctx = PriorContext(latent_dim=z_dim, shape=tuple(shape), encode=encoder_of(latent),
+                           latent=latent)
         prior = _build("prior", cfg.prior, cfg.prior_args, ctx)
     return VAE(arch.encoder, latent, arch.decoder, likelihood, prior, shape, cond)

@@ -3,7 +3,8 @@
     ELBO = E_q[log p(x|z)] - sum_l E_q[KL(q(z_l | z_{l+1}, x) || p(z_l | z_{l+1}))]
 
 Each layer's KL is in closed form between two Gaussians given the sampled parents z_{l+1} (one
-reparameterized top-down draw), so every term is >= 0 and they sum to the total KL. Training
+reparameterized top-down draw), so every term is >= 0 and they sum to the total KL; a top layer
+under a mixture prior (``model.prior: vamp``) has the Monte Carlo estimate at the same draw. Training
 adds the KL warm-up (``objective.kl_warmup_steps``, from ``beta`` 0 to ``objective.beta``) and
 free bits per layer: layer l's batch-mean KL counts as at least ``objective.free_bits`` * size_l
 nats, so no layer, the top one included, gains by collapsing below that budget.
@@ -22,12 +23,13 @@ from vaekit.registry import register
 from vaekit.registry.constraints import Count, KLScheduleName, NonNegative
 
 
-def layer_kl_loss(kl_layers: list[Tensor], beta: float, free_bits: float) -> Tensor:
-    """beta * sum_l max(free_bits * size_l, batch mean of KL_l); kl_layers: [(B, size_l)] nats."""
-    total = torch.zeros((), device=kl_layers[0].device)
-    for kl in kl_layers:
-        layer = kl.sum(-1).mean()
-        total = total + (layer.clamp(min=free_bits * kl.shape[-1]) if free_bits > 0 else layer)
+def layer_kl_loss(layer_kls: list[Tensor], sizes: list[int], beta: float,
+                  free_bits: float) -> Tensor:
+    """beta * sum_l max(free_bits * size_l, batch mean of KL_l); layer_kls: [(B,)] nats."""
+    total = torch.zeros((), device=layer_kls[0].device)
+    for kl, size in zip(layer_kls, sizes, strict=True):
+        layer = kl.mean()
+        total = total + (layer.clamp(min=free_bits * size) if free_bits > 0 else layer)
     return beta * total
 
 
@@ -57,14 +59,16 @@ class LadderElbo:
         q = model.encode(batch.x, batch.y)
         path = q.path(generator)
         recon = model.decode(path.z, batch.y).log_prob(batch.x)
-        layers = path.kl_layers()
-        kl_per_dim = torch.cat(layers, -1)
-        kl = kl_per_dim.sum(-1)
+        layers = path.layer_kls()
+        dims = path.kl_layers()
+        kl_per_dim = None if dims is None else torch.cat(dims, -1)
+        kl = torch.stack(layers).sum(0)
         bound = recon - kl
         if step is None:
             loss = -bound.mean()
         else:
-            loss = -recon.mean() + layer_kl_loss(layers, self.beta_at(step), self.free_bits)
-        stats = {f"kl_z{i + 1}": kl_l.detach().sum(-1).mean() for i, kl_l in enumerate(layers)}
+            loss = -recon.mean() + layer_kl_loss(layers, model.latent.layer_sizes(),
+                                                 self.beta_at(step), self.free_bits)
+        stats = {f"kl_z{i + 1}": kl_l.detach().mean() for i, kl_l in enumerate(layers)}
         return LossOut(loss=loss, bound=bound, recon=recon, kl=kl, kl_per_dim=kl_per_dim,
                        latent_mean=q.mean if step is None else None, stats=stats)

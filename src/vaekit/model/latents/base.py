@@ -12,7 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from vaekit.dists.protocols import Prior
+from torch import Tensor
+
+from vaekit.dists.protocols import Posterior, Prior
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,8 @@ class LatentCaps:
     so left unset (null) it is derived: h*w of the map, whatever the image size.
     ``feature_map``: the latent works on the encoder's feature map (built with it as
     ``feature_map=(channels, h, w)``) and hands the decoder a map, ``readout(z)``, not z itself.
+    ``prior_on_top``: the latent brings its own prior (``own_prior``) and takes ``model.prior``,
+    when one is set, as the prior of its top layer (:class:`TopPrior`): a ladder's p(z_L).
     """
 
     density: bool = True
@@ -38,6 +42,7 @@ class LatentCaps:
     fitted_prior: str | None = None
     sized_by_feature_map: bool = False
     feature_map: bool = False
+    prior_on_top: bool = False
 
 
 class Latent(Protocol):
@@ -58,4 +63,18 @@ class Latent(Protocol):
 
     def layer_sizes(self) -> list[int] | None:
         """Sizes of the stochastic layers that z concatenates (bottom first), or None for one."""
+        ...
+
+
+class TopPrior(Protocol):
+    """The hooks of a latent that declares ``prior_on_top``."""
+
+    def top_posterior(self, h: Tensor) -> Posterior:
+        """q(z_L | x) from encoder features h (B, feature_dim): what a mixture-of-posteriors prior
+        (the VampPrior) runs its pseudo-inputs through."""
+        ...
+
+    def put_prior_on_top(self, prior: Prior) -> None:
+        """Make ``prior`` (over ``layer_sizes()[-1]`` numbers) p(z_L); an ``nn.Module`` prior
+        becomes a submodule, saved with the latent."""
         ...

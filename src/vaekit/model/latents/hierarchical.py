@@ -18,12 +18,13 @@ import torch
 from torch import Tensor, nn
 
 from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.dists.protocols import Prior
 from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
 from vaekit.registry import register
 
 LAYERS, HIDDEN = (10,), 256
-Pick = Callable[[int, DiagGaussian | None, DiagGaussian | StandardNormal], Tensor]
+Pick = Callable[[int, DiagGaussian | None, Any], Tensor]
 
 
 def gaussian(params: Tensor) -> DiagGaussian:
@@ -47,7 +48,7 @@ class LadderLatent(nn.Module):
     top-down MLPs (one hidden layer each).
     """
 
-    caps = LatentCaps()
+    caps = LatentCaps(prior_on_top=True)
 
     def __init__(self, feature_dim: int, latent_dim: int, layers: Sequence[int] = LAYERS,
                  hidden: int = HIDDEN) -> None:
@@ -65,6 +66,7 @@ class LadderLatent(nn.Module):
         self.down = nn.ModuleList(
             nn.Sequential(nn.Linear(self.sizes[i + 1], hidden), nn.ReLU(),
                           nn.Linear(hidden, 2 * self.sizes[i])) for i in range(n - 1))
+        self.top_prior: Prior = StandardNormal(self.sizes[-1])
 
     @classmethod
     def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> int:
@@ -72,8 +74,15 @@ class LadderLatent(nn.Module):
         return latent_dim + sum(int(s) for s in args.get("layers", LAYERS))
 
     def own_prior(self) -> LadderPrior:
-        """The top-down path is the prior: p(z_L) = N(0, I), p(z_l | z_{l+1})."""
-        return LadderPrior(self)
+        """The top-down path is the prior: p(z_L) (N(0, I) or the model's prior), p(z_l | z_{l+1})."""
+        return LadderPrior(self, self.top_prior)
+
+    def top_posterior(self, h: Tensor) -> DiagGaussian:
+        """q(z_L | x): the top layer's bottom-up estimate, from features h (B, feature_dim)."""
+        return self.forward(h).estimates[-1]
+
+    def put_prior_on_top(self, prior: Prior) -> None:
+        self.top_prior = prior  # an nn.Module prior registers as the submodule ``top_prior``
 
     def layer_sizes(self) -> list[int]:
         return list(self.sizes)
@@ -90,14 +99,14 @@ class LadderLatent(nn.Module):
     def descend(self, estimates: list[DiagGaussian] | None, pick: Pick) -> Path:
         """The top-down walk shared by inference, evaluation and generation.
 
-        At layer l (from the top): p_l is N(0, I) on top, else p(z_l | z_{l+1}); q_l is the top
+        At layer l (from the top): p_l is ``top_prior`` on top, else p(z_l | z_{l+1}); q_l is the top
         estimate, else combine(estimate_l, p_l) (None without ``estimates``: generation); then
         z_l = pick(l, q_l, p_l). Returns z = [z_1..z_L] and the q_l, p_l, bottom to top.
         """
         n = len(self.sizes)
         zs: list[Tensor] = [torch.empty(0)] * n
         qs: list[DiagGaussian | None] = [None] * n
-        ps: list[DiagGaussian | StandardNormal] = [StandardNormal(self.sizes[-1])] * n
+        ps: list[Any] = [self.top_prior] * n
         for i in reversed(range(n)):
             if i < n - 1:
                 ps[i] = gaussian(self.down[i](zs[i + 1]))

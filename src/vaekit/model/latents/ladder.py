@@ -15,7 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.dists.gaussian import DiagGaussian
 from vaekit.dists.protocols import sampled_moments
 
 
@@ -26,17 +26,34 @@ class Path:
 
     z: Tensor
     posteriors: list[DiagGaussian | None]
-    priors: list[DiagGaussian | StandardNormal]
+    priors: list[Any]  # DiagGaussian below the top; on top N(0, I) or the model's prior
 
-    def kl_layers(self) -> list[Tensor]:
-        """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats.
+    def kl_layers(self) -> list[Tensor] | None:
+        """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats, or
+        None when a layer has no closed form (a mixture prior on the top layer).
 
         The lower layers' KLs are conditional on the sampled parents z_{l+1}; their sum is a
         single-sample estimate of KL(q(z|x) || p(z)), each term >= 0.
         """
         lead = self.z.shape[:-1]  # the top layer's KL has no sample dimension: broadcast it
-        return [q.kl_per_dim(p).expand(*lead, -1)
-                for q, p in zip(self.posteriors, self.priors, strict=True) if q is not None]
+        dims = [q.kl_per_dim(p) for q, p in zip(self.posteriors, self.priors, strict=True)
+                if q is not None]
+        if any(d is None for d in dims):
+            return None
+        return [d.expand(*lead, -1) for d in dims]
+
+    def layer_kls(self) -> list[Tensor]:
+        """KL of each layer, (..., B) nats: closed form given the parent where there is one,
+        else the Monte Carlo estimate log q(z_l | x) - log p(z_l) at this path's draw.
+        (A path of inference: every layer has its posterior.)"""
+        qs = [q for q in self.posteriors if q is not None]
+        parts = self.z.split([q.mu.shape[-1] for q in qs], -1)
+        out = []
+        for q, p, z in zip(qs, self.priors, parts, strict=True):
+            dims = q.kl_per_dim(p)
+            out.append(dims.sum(-1).expand(self.z.shape[:-1]) if dims is not None
+                       else q.log_prob(z) - p.log_prob(z))
+        return out
 
 
 def _given(ladder: Any, z: Tensor) -> Any:
@@ -73,11 +90,13 @@ class LadderPosterior:
         return sum(q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True))
 
     def kl_per_dim(self, other: object = None, generator: torch.Generator | None = None) -> Tensor:
-        """Per-dimension KLs of all layers along one sampled path, (B, sum of sizes) nats.
+        """Per-dimension KLs of all layers along one sampled path, (B, sum of sizes) nats; None
+        when the top layer's prior has no closed-form KL (a mixture: Monte Carlo instead).
 
         ``other`` is ignored: the ladder's own top-down prior is the prior of every layer.
         """
-        return torch.cat(self.path(generator).kl_layers(), -1)
+        layers = self.path(generator).kl_layers()
+        return None if layers is None else torch.cat(layers, -1)
 
     @cached_property
     def _mean_path(self) -> Path:
@@ -90,14 +109,17 @@ class LadderPosterior:
 
 
 class LadderPrior:
-    """p(z) = p(z_L) prod_l p(z_l | z_{l+1}) with p(z_L) = N(0, I)."""
+    """p(z) = p(z_L) prod_l p(z_l | z_{l+1}); ``top``: p(z_L) when it is not N(0, I) (the
+    model's prior, put on the top layer), for the description."""
 
     standard_normal = False
 
-    def __init__(self, ladder: Any) -> None:
+    def __init__(self, ladder: Any, top: Any = None) -> None:
         self.ladder = ladder
         self.dim = ladder.latent_dim
-        self.description = f"top-down ladder prior over {len(ladder.sizes)} layers {ladder.sizes}"
+        on_top = "" if top is None or top.standard_normal else f", top layer: {top.description}"
+        self.description = (f"top-down ladder prior over {len(ladder.sizes)} layers "
+                            f"{ladder.sizes}{on_top}")
 
     def gaussian(self) -> None:
         """None as a whole: each layer's KL is closed-form given its parent (``kl_per_dim``)."""
@@ -116,8 +138,10 @@ class LadderPrior:
     def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
                generator: torch.Generator | None = None) -> Tensor:
         """(n, sum of sizes) ancestral draws; ``temperature`` scales every layer's noise."""
-        def pick(i: int, q: object, p: DiagGaussian | StandardNormal) -> Tensor:
-            if p.standard_normal:
+        top = len(self.ladder.sizes) - 1
+
+        def pick(i: int, q: object, p: Any) -> Tensor:
+            if i == top:  # N(0, I) or the model's prior: (n, size_L) draws
                 return p.sample(n, device, temperature, generator)
             eps = torch.randn(p.mu.shape, generator=generator, device=p.mu.device)
             return p.mu + temperature * p.std * eps
