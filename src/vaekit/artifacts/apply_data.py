@@ -148,7 +148,7 @@ def prepared_batches(ctx: RunContext, ex: Examples, batch_size: int) -> Iterator
     values and labels as it is made. Put together, the batches are bit for bit the one batch of
     ``prepare_examples`` (the same binarization draw)."""
     _check_layout(ctx, ex)
-    draw = heldout_generator(torch.device("cpu"))
+    draw = heldout_generator()
     return (_prepare(ctx, ex, start, start + batch_size, draw)
             for start in range(0, len(ex), batch_size))
 

@@ -102,24 +102,27 @@ def binarize(x: Tensor, mode: str, generator: torch.Generator | None = None) -> 
 HELDOUT_BINARIZATION_SEED = 2015
 
 
-def heldout_generator(device: torch.device) -> torch.Generator:
-    """The generator of the held-out split's one fixed ``dynamic`` binarization."""
-    return torch.Generator(device=device).manual_seed(HELDOUT_BINARIZATION_SEED)
+def heldout_generator() -> torch.Generator:
+    """The generator of the held-out split's one fixed ``dynamic`` binarization. It is a CPU
+    generator whatever device the model is on: CUDA draws other numbers from the same seed, and
+    a held-out split must be the same images on every device for its numbers to compare."""
+    return torch.Generator().manual_seed(HELDOUT_BINARIZATION_SEED)
 
 
 def heldout_tensor(x: Tensor, mode: str, device: torch.device,
                    generator: torch.Generator | None = None) -> Tensor:
-    """The held-out split as the likelihood sees it: float, and for ``dynamic`` binarization one
-    fixed seeded draw, so held-out numbers are comparable across epochs and runs.
+    """The held-out split as the likelihood sees it, on ``device``: float, and for ``dynamic``
+    binarization one fixed seeded draw (made on the CPU), so held-out numbers are comparable
+    across epochs, runs and devices.
 
     ``generator``: one ``heldout_generator`` shared by consecutive batches of a split, given in
     order from the first; it draws one number per value in order, so the batches get the whole
     split's draw bit for bit.
     """
-    xf = to_float(x.to(device))
     if mode == "dynamic":
-        return binarize(xf, mode, heldout_generator(device) if generator is None else generator)
-    return binarize(xf, mode)
+        xf = to_float(x.cpu())
+        return binarize(xf, mode, heldout_generator() if generator is None else generator).to(device)
+    return binarize(to_float(x.to(device)), mode)
 
 
 def split_fraction(
