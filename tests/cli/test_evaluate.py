@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import torch
 from cli_support import TINY, assert_one_line_error, run_cli
 
 FIELDS = {
@@ -69,6 +70,12 @@ def test_bad_input_is_one_line_exit_2(capsys, run_copy, tmp_path):
     assert_one_line_error(code, err, "valid")
     code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--k", "0")
     assert_one_line_error(code, err, "--k")
+    code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--device", "gpu0")
+    assert_one_line_error(code, err, "--device", "gpu0")
+    if not torch.cuda.is_available():
+        code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--device", "cuda")
+        assert_one_line_error(code, err, "--device", "no GPU")
+    assert not (run_copy / "eval.json").exists()
     (run_copy / "model.safetensors").write_bytes(b"\x00" * 10)
     code, _, err = run_cli(capsys, "evaluate", str(run_copy))
     assert_one_line_error(code, err, "model.safetensors")

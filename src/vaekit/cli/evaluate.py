@@ -21,8 +21,11 @@ from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every draw.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
               help="JSON file to write [default: RUN/eval.json].")
+@click.option("--device", default="cpu", show_default=True, metavar="DEVICE",
+              help="cpu, cuda, cuda:N or auto: where the k samples are decoded. The held-out "
+              "split's fixed binarization is the same images on every device.")
 def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
-                 out: Path | None) -> None:
+                 out: Path | None, device: str) -> None:
     """ELBO (recon, KL), NLL by importance sampling, bits/dim and latent diagnostics of RUN.
 
     Nats per example: `elbo` is the bound (higher is better), `nll` = -IW bound (lower is
@@ -31,8 +34,9 @@ def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
     """
     from vaekit.eval.evaluate import evaluate_data
     from vaekit.store.eval_file import EVAL_FILE, write_eval
+    from vaekit.training.setup import resolve_device
 
-    ctx = open_context(run)
+    ctx = open_context(run, str(resolve_device(device, "--device")))
     result = evaluate_data(ctx.model, ctx.eval_data(split), k=k, batch_size=batch_size, seed=seed)
     out = out or run / EVAL_FILE
     write_eval(result, out)

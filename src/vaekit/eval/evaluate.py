@@ -17,7 +17,7 @@ from vaekit.data.base import is_binary
 from vaekit.eval import metrics
 from vaekit.eval.data import EvalData, prepare
 from vaekit.eval.elbo import active_units
-from vaekit.eval.iw import DEFAULT_CHUNK
+from vaekit.eval.iw import chunk_for
 from vaekit.eval.layers import layer_summary
 from vaekit.eval.per_example import example_terms
 from vaekit.eval.result import EvalResult
@@ -25,17 +25,18 @@ from vaekit.eval.result import EvalResult
 
 @torch.inference_mode()
 def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 500, seed: int = 0,
-                  chunk: int = DEFAULT_CHUNK) -> EvalResult:
+                  chunk: int | None = None) -> EvalResult:
     """Evaluate ``model`` on every example of ``data`` (see EvalResult for the fields).
 
     Per example, the same k posterior samples give the IW bound (``nll``) and the ELBO (the
     mean log weight), so -nll >= elbo holds example by example; the KL is in closed form and
-    ``recon`` = elbo + kl. One generator seeded with ``seed`` drives every draw.
+    ``recon`` = elbo + kl. One generator seeded with ``seed`` drives every draw. ``chunk``:
+    latents decoded per call (None: ``chunk_for`` the data's device).
     """
     t0 = time.perf_counter()
     caps = model.latent.caps
     gen = torch.Generator(device=data.x.device).manual_seed(seed)
-    terms = example_terms(model, data, k, batch_size, gen, chunk)
+    terms = example_terms(model, data, k, batch_size, gen, chunk or chunk_for(data.x.device))
     deterministic = terms.deterministic
 
     nll, nll_se = metrics.mean_se(terms.nll)
@@ -57,7 +58,9 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
     if convention == metrics.GREY_BERNOULLI:
         warnings.append("Bernoulli likelihood on grey levels: the NLL is not a likelihood; use "
                         "data.binarize=dynamic or model.likelihood=continuous_bernoulli")
-    mi = (metrics.mutual_information(terms.mu, terms.logvar, gen)
+    # The terms are on the CPU, and so is the draw of I(x;z): its own generator, seeded with
+    # ``seed``, so the estimate is the same whichever device decoded the samples.
+    mi = (metrics.mutual_information(terms.mu, terms.logvar, torch.Generator().manual_seed(seed))
           if terms.logvar is not None and len(terms.mu) > 1 else None)
     return EvalResult(
         split=data.split, n=len(data.x), k=terms.k, seed=seed,
@@ -80,7 +83,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
 
 def evaluate(model: Any, data: Any = None, k: int = 1000, split: str = "test",
              batch_size: int = 500, seed: int = 0, binarize: str | None = None,
-             chunk: int = DEFAULT_CHUNK) -> EvalResult:
+             chunk: int | None = None) -> EvalResult:
     """Evaluate a model on a split; ``data`` as for ``vaekit.eval.data.prepare`` (None: the
     data set of the model's run config)."""
     prepared = prepare(model, data, split, binarize, model.device)

@@ -16,16 +16,17 @@ from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch
 
 
-def resolve_device(name: str) -> torch.device:
-    """``auto`` picks CUDA when present; asking for CUDA without it is a ConfigError."""
+def resolve_device(name: str, key: str = "train.device") -> torch.device:
+    """``auto`` picks CUDA when present; asking for CUDA without it is a ConfigError that names
+    ``key``, the setting the device came from."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
     except RuntimeError:
-        raise ConfigError(f"train.device: unknown device {name!r} (cpu, cuda, cuda:N, auto)") from None
+        raise ConfigError(f"{key}: unknown device {name!r} (cpu, cuda, cuda:N, auto)") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device: CUDA was asked for but torch sees no GPU; use cpu")
+        raise ConfigError(f"{key}: CUDA was asked for but torch sees no GPU; use cpu")
     return device
 
 
