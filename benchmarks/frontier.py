@@ -12,6 +12,9 @@ VAE on the curve subset show what each component bought.
 
     python -m benchmarks.frontier --minutes 30 --every 5 --k 1000 --k-best 5000
 
+With a GPU elsewhere: ``--train-only`` here (the CPU minutes are the budget), then the same
+command with ``--device cuda`` there, over a copy of the --runs folder, for the evaluations.
+
 Rows: today's VAE and ladder, the conv hierarchy (configs/conv_hvae.yaml), each new component
 alone on the VAE, and the best composition
 (``configs/best_30min.yaml``; ``--minutes 5`` uses ``configs/best_5min.yaml``). Results go to
@@ -99,9 +102,9 @@ def test_images(run: Path, n: int) -> torch.Tensor:
 
 
 def subset_nll(model: torch.nn.Module, x: torch.Tensor, k: int, batch: int = 100) -> torch.Tensor:
-    """-IW_k per example of x, seed 0 (the same for every contender)."""
+    """-IW_k per example of x (on the model's device), seed 0 (the same for every contender)."""
     model.eval()
-    g = torch.Generator().manual_seed(0)
+    g = torch.Generator(x.device).manual_seed(0)
     return torch.cat([-iw_log_likelihood(model, x[i : i + batch], None, k, generator=g)
                       for i in range(0, len(x), batch)]).double()
 
@@ -125,7 +128,9 @@ def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace
             curve.append({"minutes": minutes, "nll": float(nll.mean())})
         (run / "frontier-curve.json").write_text(json.dumps(curve))
     curve = json.loads((run / "frontier-curve.json").read_text())
-    model = vaekit.load(run)
+    if args.train_only:
+        return {"name": name}
+    model = vaekit.load(run, args.device)
     k = args.k_best if name == "best" else args.k
     res = vaekit.evaluate(model, k=k)
     return {"name": name, "neg_elbo": -res.elbo, "nll": res.nll, "nll_se": res.nll_se, "k": k,
@@ -137,8 +142,8 @@ def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace
 
 
 def plot(rows: list[dict], path: Path, minutes: float, curve_n: int, curve_k: int) -> None:
-    """IW NLL on the curve subset against minutes of training, every contender, with the
-    published numbers as reference lines."""
+    """IW NLL on the curve subset against minutes of training, every contender (and the rows of
+    earlier results given with --compare), with the published numbers as reference lines."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -175,15 +180,26 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--runs", type=Path, default=ROOT / "runs" / "frontier")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--device", default="cpu",
+                    help="where the final models are evaluated (cuda: the k=5000 protocol in "
+                    "minutes); training and the curves stay on the CPU whose minutes are counted")
+    ap.add_argument("--train-only", action="store_true",
+                    help="train the contenders and score their curves, then stop: evaluate "
+                    "them later (on another machine, with --device) from the same --runs")
+    ap.add_argument("--compare", nargs="*", default=[], metavar="LABEL=JSON",
+                    help="earlier results to draw beside these on the picture, named LABEL (a "
+                    "file of one row) or LABEL and the row's name")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     runs = args.runs / f"{args.minutes:g}min"
     chosen = {n: c for n, c in contenders(args.minutes).items() if not args.only or n in args.only}
     rows = [run_one(name, config(cfg, args.minutes, args.seed), runs, args)
             for name, cfg in chosen.items()]
+    if args.train_only:
+        return
     if "vae" in chosen:  # what each component bought: paired differences on the curve subset
-        models = {r["name"]: vaekit.load(folder(runs, r["name"])) for r in rows}
-        x = test_images(runs / "vae", args.curve_n)
+        models = {r["name"]: vaekit.load(folder(runs, r["name"]), args.device) for r in rows}
+        x = test_images(runs / "vae", args.curve_n).to(args.device)
         base = subset_nll(models["vae"], x, args.curve_k)
         for row in rows:
             d = subset_nll(models[row["name"]], x, args.curve_k) - base
@@ -191,8 +207,13 @@ def main() -> None:
     out = ROOT / "benchmarks" / "results" / f"frontier-{args.minutes:g}min.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=1))
-    plot(rows, ROOT / "docs" / f"frontier-{args.minutes:g}min.png", args.minutes, args.curve_n,
-         args.curve_k)
+    earlier = []
+    for spec in args.compare:
+        label, _, file = spec.partition("=")
+        old = json.loads(Path(file).read_text())
+        earlier += [{**r, "name": label if len(old) == 1 else f"{label} {r['name']}"} for r in old]
+    plot(rows + earlier, ROOT / "docs" / f"frontier-{args.minutes:g}min.png", args.minutes,
+         args.curve_n, args.curve_k)
     print(f"{'contender':16s} {'-ELBO':>8s} {'IW NLL':>14s} {'k':>5s} {'bits/dim':>8s} "
           f"{'KL':>6s} {'active':>7s} {'params':>9s} {'epochs':>6s} {'vs vae':>14s}")
     for r in rows:
