@@ -125,3 +125,23 @@ def test_evaluation_reports_kl_and_active_units_per_layer():
     assert sum(r["active_units"] for r in res.layers) == res.active_units
     assert "layer z2: KL" in res.table()
     assert res.nll <= -res.elbo + 1e-9
+
+
+def test_an_extrapolating_top_down_prior_cannot_overflow_the_kl():
+    """A top-down MLP that extrapolates to a log-variance of -90 at some sampled parent (one
+    went past float32's exp range after 177 epochs of configs/hvae.yaml) gives a bounded
+    variance and a finite loss and gradient."""
+    from vaekit.model.latents.hierarchical import LOGVAR_BOUND
+
+    model, objective = _model()
+    with torch.no_grad():
+        last = model.latent.down[0][-1]  # p(z1 | z2): (mu, logvar) of z1
+        last.bias[SIZES[0]:] = -90.0
+        last.weight[SIZES[0]:] = 0.0
+    out = objective(model, Batch(_x()), 10_000, torch.Generator().manual_seed(0))
+    assert torch.isfinite(out.loss) and torch.isfinite(out.kl).all()
+    out.loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in model.parameters() if p.grad is not None)
+    with torch.no_grad():
+        path = model.encode(_x()).path(torch.Generator().manual_seed(0))
+    assert float(path.priors[0].logvar.min()) == -LOGVAR_BOUND

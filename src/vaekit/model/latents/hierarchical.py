@@ -27,10 +27,19 @@ LAYERS, HIDDEN = (10,), 256
 Pick = Callable[[int, DiagGaussian | None, Any], Tensor]
 
 
+# Log-variances are held in [-LOGVAR_BOUND, LOGVAR_BOUND], inside float32's exp range (88.7).
+# Trained ladders make many units of z_l nearly a function of z_{l+1}: prior log-variances of -20
+# to -70 are common, and the posterior follows them (precision weighting). The top-down MLP is
+# evaluated at sampled parents, where it can extrapolate further: past -88.7, exp(-logvar) was
+# inf, (z - mu)^2 * inf with z == mu was nan, and configs/hvae.yaml died after 177 epochs. The
+# clamp binds only at the edge of that range, so runs saved before it load unchanged.
+LOGVAR_BOUND = 80.0
+
+
 def gaussian(params: Tensor) -> DiagGaussian:
-    """(..., 2L) -> N(mu, exp(logvar)) with the two halves as mu and logvar."""
+    """(..., 2L) -> N(mu, exp(logvar)) with the two halves as mu and logvar (logvar bounded)."""
     mu, logvar = params.chunk(2, -1)
-    return DiagGaussian(mu, logvar)
+    return DiagGaussian(mu, logvar.clamp(-LOGVAR_BOUND, LOGVAR_BOUND))
 
 
 def combine(a: DiagGaussian, b: DiagGaussian) -> DiagGaussian:
