@@ -56,6 +56,10 @@ class DiagGaussian:
         """Itself: a DiagGaussian can stand as the (conditional) prior of another one."""
         return self
 
+    def log_ratio_layers(self, prior: Any, z: Tensor) -> None:
+        """None: one layer."""
+        return None
+
     def kl_per_dim(self, other: Any = None) -> Tensor | None:
         """Closed-form KL(self || other) per dimension, (B, L) nats; other defaults to N(0, I).
 

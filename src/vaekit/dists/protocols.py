@@ -62,7 +62,9 @@ class Posterior(Protocol):
     and there are no Gaussian units to collapse. ``kl_per_dim(prior)`` is the closed-form KL per
     coordinate, or None where none exists (then a Monte Carlo estimate of the same draws is
     used). ``moments()`` is (mu, logvar) of a diagonal Gaussian q (the mutual information needs
-    them), or None.
+    them), or None. ``log_ratio_layers(prior, z)`` splits log q(z|x) - log p(z) over the
+    stochastic layers of a hierarchical latent (the Monte Carlo KL of each layer), or is None
+    for a latent of one layer.
     """
 
     deterministic: bool
@@ -86,6 +88,11 @@ class Posterior(Protocol):
 
     def moments(self) -> tuple[Tensor, Tensor] | None:
         """(mu, logvar), each (B, L), when q is a diagonal Gaussian; else None."""
+        ...
+
+    def log_ratio_layers(self, prior: Prior, z: Tensor) -> Tensor | None:
+        """(..., B, layers) log q(z_l | .) - log p(z_l | .) of each layer at z (..., B, L),
+        summing to log q(z|x) - log p(z); None for a latent of one layer."""
         ...
 
 

@@ -75,7 +75,8 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
         active_units=active, latent_dim=latent_dim,
         mi=mi, mse=float(terms.sq_err.sum()) / max(int(terms.n_obs.sum()), 1), warnings=warnings,
         units=lik.units or EvalResult.units,
-        layers=layer_summary(model.latent.layer_sizes(), terms.kl_dims, terms.mu),
+        layers=layer_summary(model.latent.layer_sizes(), terms.kl_dims, terms.kl_layers,
+                             terms.mu),
         seconds=time.perf_counter() - t0, log_jacobian=data.log_jacobian,
         deterministic=deterministic,
     )

@@ -39,12 +39,14 @@ class IWEstimate:
     ``log_px``: the IW bound log (1/k) sum_i w_i; ``elbo``: the mean log weight (1/k) sum_i log w_i,
     an unbiased ELBO estimate. ``elbo <= log_px`` for every example (Jensen), with equality at k=1.
     ``kl``: the Monte Carlo KL (1/k) sum_i log q(z_i|x) - log p(z_i), for latents without a
-    closed form.
+    closed form; ``kl_layers`` (B, layers) the same split over a hierarchical latent's layers
+    (None for one layer).
     """
 
     log_px: Tensor
     elbo: Tensor
     kl: Tensor
+    kl_layers: Tensor | None = None
 
 
 @torch.inference_mode()
@@ -64,26 +66,36 @@ def iw_estimate(
     if posterior is None and len(x) > chunk:  # one sample each would already be too many rows
         parts = [iw_estimate(model, x[i : i + chunk], None if y is None else y[i : i + chunk], k,
                              chunk, generator) for i in range(0, len(x), chunk)]
+        layers = [p.kl_layers for p in parts]
         return IWEstimate(log_px=torch.cat([p.log_px for p in parts]),
-                          elbo=torch.cat([p.elbo for p in parts]), kl=torch.cat([p.kl for p in parts]))
+                          elbo=torch.cat([p.elbo for p in parts]), kl=torch.cat([p.kl for p in parts]),
+                          kl_layers=None if layers[0] is None else torch.cat(layers))  # type: ignore[arg-type]
     q = model.encode(x, y) if posterior is None else posterior
     b = len(x)
     per_call = max(1, min(k, chunk // max(b, 1)))
     lse = torch.full((b,), -math.inf, dtype=torch.float64, device=x.device)
     total = torch.zeros(b, dtype=torch.float64, device=x.device)
     kl = torch.zeros(b, dtype=torch.float64, device=x.device)
+    kl_layers: Tensor | None = None
     for start in range(0, k, per_call):
         n = min(per_call, k - start)
         z = q.rsample(n, generator=generator)  # (n, B, L)
         xs = x.unsqueeze(0).expand(n, *x.shape).flatten(0, 1)  # (n*B, *shape)
         ys = None if y is None else y.repeat(n)  # matches the (n, B) -> n*B flattening
         log_px_z = model.decode(z.flatten(0, 1), ys).log_prob(xs).view(n, b)
-        log_ratio = q.log_prob(z) - model.prior.log_prob(z)  # (n, B)
+        layered = q.log_ratio_layers(model.prior, z)  # (n, B, layers) or None
+        if layered is None:
+            log_ratio = q.log_prob(z) - model.prior.log_prob(z)  # (n, B)
+        else:
+            log_ratio = layered.sum(-1)
+            part = layered.double().sum(0)
+            kl_layers = part if kl_layers is None else kl_layers + part
         log_w = (log_px_z - log_ratio).double()
         lse = torch.logaddexp(lse, torch.logsumexp(log_w, 0))
         total += log_w.sum(0)
         kl += log_ratio.double().sum(0)
-    return IWEstimate(log_px=lse - math.log(k), elbo=total / k, kl=kl / k)
+    return IWEstimate(log_px=lse - math.log(k), elbo=total / k, kl=kl / k,
+                      kl_layers=None if kl_layers is None else kl_layers / k)
 
 
 def iw_log_likelihood(

@@ -23,7 +23,8 @@ class ExampleTerms:
     autoregressive likelihood each dimension predicted from those before it -- summed over the
     observed dimensions:
     missing table cells are NaN and left out) and ``n_obs`` (how many were observed); ``kl_dims``
-    (N, L) where the KL has a closed form; ``mu``, ``logvar`` (N, L) the posterior moments
+    (N, L) where the KL has a closed form, else for a hierarchical latent ``kl_layers`` (N, layers)
+    the Monte Carlo KL of each layer; ``mu``, ``logvar`` (N, L) the posterior moments
     (``logvar`` None for a posterior without them). ``k`` is the number of samples used (1 for a
     deterministic posterior, where one is exact)."""
 
@@ -33,6 +34,7 @@ class ExampleTerms:
     sq_err: Tensor
     n_obs: Tensor
     kl_dims: Tensor | None
+    kl_layers: Tensor | None
     mu: Tensor
     logvar: Tensor | None
     k: int
@@ -45,8 +47,8 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
     """The terms of every example of ``data`` (the model in eval mode; its mode is restored)."""
     was_training = model.training
     model.eval()
-    cols: dict[str, list[Tensor]] = {"nll": [], "elbo": [], "kl": [], "kl_dims": [], "mu": [],
-                                     "logvar": [], "sq_err": [], "n_obs": []}
+    cols: dict[str, list[Tensor]] = {name: [] for name in (
+        "nll", "elbo", "kl", "kl_dims", "kl_layers", "mu", "logvar", "sq_err", "n_obs")}
     deterministic = False
     for i in range(0, len(data.x), batch_size):
         x = data.x[i : i + batch_size]
@@ -63,6 +65,8 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
             cols["kl"].append(kl_dims.sum(-1))
         else:
             cols["kl"].append(est.kl)
+            if est.kl_layers is not None:
+                cols["kl_layers"].append(est.kl_layers)
         cols["mu"].append(q.mean.flatten(1).double())
         moments = q.moments()
         if moments is not None:
@@ -75,5 +79,6 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
     # In the data's own units: log p(x) = log p(x as the model sees it) + log|dx_model/dx|.
     return ExampleTerms(
         nll=c["nll"] - data.log_jacobian, elbo=c["elbo"] + data.log_jacobian, kl=c["kl"],
-        sq_err=c["sq_err"], n_obs=c["n_obs"], kl_dims=c.get("kl_dims"), mu=c["mu"], logvar=c.get("logvar"),
+        sq_err=c["sq_err"], n_obs=c["n_obs"], kl_dims=c.get("kl_dims"), kl_layers=c.get("kl_layers"),
+        mu=c["mu"], logvar=c.get("logvar"),
         k=1 if deterministic else k, deterministic=deterministic)

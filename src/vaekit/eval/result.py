@@ -85,8 +85,8 @@ class EvalResult:
             diag.append(f"MSE of the likelihood mean {self.mse:.5f}")
         lines.append(", ".join(diag))
         lines += [f"  layer {r['layer']}: "
-                  + ("KL not split by layer (a mixture prior: Monte Carlo total), " if r["kl"] is None
-                     else f"KL {r['kl']:.3f} nats, ")
+                  + ("KL not split by layer, " if r["kl"] is None else f"KL {r['kl']:.3f} nats"
+                     + (" (Monte Carlo), " if r.get("kl_estimate") == "monte carlo" else ", "))
                   + f"active units {r['active_units']}/{r['size']}" for r in self.layers or []]
         lines.append(f"bits/dim convention: {self.bits_per_dim_convention}")
         if self.units != EvalResult.units:

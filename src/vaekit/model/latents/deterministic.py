@@ -39,6 +39,10 @@ class PointMass:
     def moments(self) -> None:
         return None
 
+    def log_ratio_layers(self, prior: object, z: Tensor) -> None:
+        """None: one layer."""
+        return None
+
     def log_prob(self, z: Tensor) -> Tensor:
         raise ConfigError(_NO_DENSITY)
 

@@ -89,6 +89,14 @@ class LadderPosterior:
         parts = z.split(self.ladder.sizes, -1)
         return sum(q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True))
 
+    def log_ratio_layers(self, prior: object, z: Tensor) -> Tensor:
+        """(..., B, layers) log q(z_l | z_{l+1}, x) - log p(z_l | z_{l+1}) at z, bottom to top, in
+        one top-down pass (``prior`` is ignored: the ladder's own priors are the model's)."""
+        path = self.ladder.descend(self.estimates, _given(self.ladder, z))
+        parts = z.split(self.ladder.sizes, -1)
+        return torch.stack([q.log_prob(zl) - p.log_prob(zl) for q, p, zl
+                            in zip(path.posteriors, path.priors, parts, strict=True)], -1)
+
     def kl_per_dim(self, other: object = None, generator: torch.Generator | None = None) -> Tensor:
         """Per-dimension KLs of all layers along one sampled path, (B, sum of sizes) nats; None
         when the top layer's prior has no closed-form KL (a mixture: Monte Carlo instead).

@@ -63,6 +63,10 @@ class Quantized:
     def moments(self) -> None:
         return None
 
+    def log_ratio_layers(self, prior: object, z: Tensor) -> None:
+        """None: one layer."""
+        return None
+
 
 @register("latent", "vector_quantized")
 class VectorQuantizer(nn.Module):
