@@ -3,17 +3,19 @@
 Dynamically binarized Fashion-MNIST; every contender trains with ``train.max_minutes`` (its
 schedule stretched to the budget), one after another on an otherwise idle machine. While it
 trains, a callback keeps a copy of the weights each time another ``--every`` minutes of training
-have passed; afterwards each copy is scored on a fixed subset of the test images (the first
-``--curve-n``, IW NLL with ``--curve-k`` samples, one seed), which gives the NLL-vs-minutes
-curves of docs/frontier.png. The final models are evaluated on all 10k test images (one fixed
-binarization): -ELBO, IW NLL with ``--k`` samples (``--k-best`` for the best), bits/dim, KL per
-group, active units, parameters and epochs reached; paired per-example differences against the
-VAE on the curve subset show what each component bought.
+have passed (in the run's snapshots/ folder); each copy is then scored on a fixed subset of the
+test images (the first ``--curve-n``, IW NLL with ``--curve-k`` samples, one seed), which gives
+the NLL-vs-minutes curves of docs/frontier-<minutes>min.png. The final models are evaluated on
+all 10k test images (one fixed binarization): -ELBO, IW NLL with ``--k`` samples (``--k-best``
+for the best), bits/dim, KL per group, active units, parameters and epochs reached; paired
+per-example differences against the VAE on the curve subset show what each component bought.
 
     python -m benchmarks.frontier --minutes 30 --every 5 --k 1000 --k-best 5000
 
-With a GPU elsewhere: ``--train-only`` here (the CPU minutes are the budget), then the same
-command with ``--device cuda`` there, over a copy of the --runs folder, for the evaluations.
+With a GPU elsewhere: ``--train-only`` here (the CPU minutes are the budget; the snapshots wait
+unscored), then the same command with ``--device cuda`` there, over a copy of the --runs folder,
+for the curves and evaluations. Each step is kept in the run folder (snapshots/, then
+frontier-curve.json, then frontier-eval.json) and reused, so an interrupted benchmark resumes.
 
 Rows: today's VAE and ladder, the conv hierarchy (configs/conv_hvae.yaml), each new component
 alone on the VAE, and the best composition
@@ -37,7 +39,9 @@ import vaekit
 from benchmarks.common import save_figure
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
+from vaekit.store.atomic import write_json
 from vaekit.store.metrics import read_metrics
+from vaekit.store.model_files import save_weights
 from vaekit.training.trainer import train
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -78,22 +82,30 @@ def config(base: dict[str, Any], minutes: float, seed: int) -> dict[str, Any]:
 
 
 class Snapshots:
-    """Keeps a copy of the weights (as evaluation would use them) every ``every`` minutes of
-    training: the epoch seconds of the metrics, so time spent evaluating is not counted."""
+    """Writes the weights (as evaluation would use them) to ``run/snapshots/`` every ``every``
+    minutes of training: the epoch seconds of the metrics, so time spent evaluating is not
+    counted. ``index.json``, written last, lists them by minutes trained."""
 
-    def __init__(self, every: float) -> None:
-        self.every, self.trained, self.next = every * 60, 0.0, every * 60
-        self.kept: list[tuple[float, dict[str, torch.Tensor]]] = []
+    def __init__(self, run: Path, every: float) -> None:
+        self.dir, self.every = run / "snapshots", every * 60
+        self.trained, self.next = 0.0, self.every
+        self.kept: list[dict[str, Any]] = []
+
+    def keep(self, model: torch.nn.Module) -> None:
+        name = f"{len(self.kept):02d}.safetensors"
+        save_weights(model, self.dir / name)
+        self.kept.append({"minutes": self.trained / 60, "file": name})
 
     def on_epoch_end(self, epoch: int, row: dict[str, Any], model: torch.nn.Module) -> None:
         self.trained += float(row["seconds"])
         if self.trained >= self.next:
-            self.kept.append((self.trained / 60, copy.deepcopy(model.state_dict())))
+            self.keep(model)
             self.next += self.every
 
     def on_train_end(self, run: Any) -> None:
-        if not self.kept or self.kept[-1][0] < self.trained / 60:
-            self.kept.append((self.trained / 60, copy.deepcopy(run.model.state_dict())))
+        if not self.kept or self.kept[-1]["minutes"] < self.trained / 60:
+            self.keep(run.model)
+        write_json(self.dir / "index.json", self.kept)
 
 
 def test_images(run: Path, n: int) -> torch.Tensor:
@@ -114,31 +126,62 @@ def folder(runs: Path, name: str) -> Path:
     return runs / name.replace(" + ", "+").replace(" ", "_")
 
 
+def trained(run: Path, cfg: dict[str, Any], args: argparse.Namespace) -> None:
+    """Train the contender into ``run`` with its snapshots, unless a complete run is there."""
+    if (run / "snapshots" / "index.json").exists() or (run / "frontier-curve.json").exists():
+        return
+    print(f"== training {run.name} for {args.minutes} minutes", flush=True)
+    train(vaekit.load_config(cfg), run, callbacks=[Snapshots(run, args.every)])
+
+
+def curve(run: Path, args: argparse.Namespace) -> list[dict[str, float]]:
+    """IW NLL on the curve subset at each snapshot (scored once, then read back). The last
+    snapshot is the final model: its per-example values are kept for the paired differences."""
+    from safetensors.torch import load_file
+
+    if not (run / "frontier-curve.json").exists():
+        model = vaekit.load(run, args.device)
+        x = test_images(run, args.curve_n).to(args.device)
+        points = []
+        for snap in json.loads((run / "snapshots" / "index.json").read_text()):
+            model.load_state_dict(load_file(run / "snapshots" / snap["file"], device=args.device))
+            nll = subset_nll(model, x, args.curve_k)
+            points.append({"minutes": snap["minutes"], "nll": float(nll.mean())})
+        write_json(run / "frontier-subset.json", nll.tolist())
+        write_json(run / "frontier-curve.json", points)
+    return json.loads((run / "frontier-curve.json").read_text())
+
+
+def per_example(run: Path, args: argparse.Namespace) -> torch.Tensor:
+    """-IW per example of the final model on the curve subset (scored once, then read back)."""
+    if not (run / "frontier-subset.json").exists():
+        x = test_images(run, args.curve_n).to(args.device)
+        nll = subset_nll(vaekit.load(run, args.device), x, args.curve_k)
+        write_json(run / "frontier-subset.json", nll.tolist())
+    return torch.tensor(json.loads((run / "frontier-subset.json").read_text()), dtype=torch.float64)
+
+
 def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
     run = folder(runs, name)
-    snaps = Snapshots(args.every)
-    t0 = time.perf_counter()
-    if not (run / "frontier-curve.json").exists():
-        print(f"== training {name} for {args.minutes} minutes", flush=True)
-        trained = train(vaekit.load_config(cfg), run, callbacks=[snaps])
-        curve, x = [], test_images(run, args.curve_n)
-        for minutes, state in snaps.kept:
-            trained.model.load_state_dict(state)
-            nll = subset_nll(trained.model, x, args.curve_k)
-            curve.append({"minutes": minutes, "nll": float(nll.mean())})
-        (run / "frontier-curve.json").write_text(json.dumps(curve))
-    curve = json.loads((run / "frontier-curve.json").read_text())
+    trained(run, cfg, args)
     if args.train_only:
         return {"name": name}
-    model = vaekit.load(run, args.device)
+    t0 = time.perf_counter()
+    points = curve(run, args)
     k = args.k_best if name == "best" else args.k
+    done = run / "frontier-eval.json"
+    if done.exists() and json.loads(done.read_text())["k"] == k:
+        return {**json.loads(done.read_text()), "name": name, "curve": points}
+    model = vaekit.load(run, args.device)
     res = vaekit.evaluate(model, k=k)
-    return {"name": name, "neg_elbo": -res.elbo, "nll": res.nll, "nll_se": res.nll_se, "k": k,
-            "bits_per_dim": res.bits_per_dim, "kl": res.kl, "layers": res.layers,
-            "active": res.active_units, "latent_dim": res.latent_dim,
-            "params": sum(p.numel() for p in model.parameters()),
-            "epochs": len(read_metrics(run / "metrics.csv")), "curve": curve,
-            "wall_s": time.perf_counter() - t0}
+    row = {"name": name, "neg_elbo": -res.elbo, "nll": res.nll, "nll_se": res.nll_se, "k": k,
+           "bits_per_dim": res.bits_per_dim, "kl": res.kl, "layers": res.layers,
+           "active": res.active_units, "latent_dim": res.latent_dim,
+           "params": sum(p.numel() for p in model.parameters()),
+           "epochs": len(read_metrics(run / "metrics.csv")),
+           "wall_s": time.perf_counter() - t0}
+    write_json(done, row)
+    return {**row, "curve": points}
 
 
 def plot(rows: list[dict], path: Path, minutes: float, curve_n: int, curve_k: int) -> None:
@@ -198,11 +241,9 @@ def main() -> None:
     if args.train_only:
         return
     if "vae" in chosen:  # what each component bought: paired differences on the curve subset
-        models = {r["name"]: vaekit.load(folder(runs, r["name"]), args.device) for r in rows}
-        x = test_images(runs / "vae", args.curve_n).to(args.device)
-        base = subset_nll(models["vae"], x, args.curve_k)
+        base = per_example(folder(runs, "vae"), args)
         for row in rows:
-            d = subset_nll(models[row["name"]], x, args.curve_k) - base
+            d = per_example(folder(runs, row["name"]), args) - base
             row["vs_vae"] = (float(d.mean()), float(d.std() / len(d) ** 0.5))
     out = ROOT / "benchmarks" / "results" / f"frontier-{args.minutes:g}min.json"
     out.parent.mkdir(parents=True, exist_ok=True)
