@@ -135,6 +135,9 @@ class _Fixed:
     def log_prob(self, z):  # q and p(z) cancel: the whole log weight is log p(x|z)
         return torch.zeros(z.shape[:-1])
 
+    def log_ratio_layers(self, prior, z):  # one layer
+        return None
+
     def decode(self, z, y=None):
         return _Lik(z)
 
