@@ -77,9 +77,48 @@ def test_the_pseudo_inputs_train_and_the_iw_bound_holds():
 
 
 def test_a_latent_without_a_top_layer_hook_still_refuses_a_prior():
-    cfg = load_config(base={"model": {"variant": "conv_hvae", "prior": "vamp"}})
+    cfg = load_config(base={"model": {"variant": "vq_vae", "prior": "vamp"}})
     with pytest.raises(ConfigError, match="brings its own prior"):
         build_model(cfg.model, (1, 28, 28))
+
+
+def test_the_conv_hierarchy_takes_a_vamp_prior_on_its_top_group():
+    from copy import deepcopy
+
+    cfg = load_config(base={"model": {"variant": "conv_hvae", "channels": [4, 8], "latent_dim": 2,
+                                      "prior": "vamp", "prior_args": {"components": 3},
+                                      "latent_args": {"channels": 8, "groups": [1, 2]}}})
+    torch.manual_seed(0)
+    model, objective = build_model(cfg.model, SHAPE), build_objective(cfg.objective)
+    latent = model.latent
+    assert "VampPrior, 3 pseudo-inputs" in model.prior.description
+    assert "latent.top_prior.raw" in model.state_dict()
+    x = _x()
+    with torch.no_grad():
+        # p(z_top): the mixture of the top posteriors of the pseudo-inputs
+        z = model.prior.sample(4, generator=torch.Generator().manual_seed(0))
+        top = z.split(latent.layer_sizes(), -1)[-1]
+        comps = latent.top_posterior(model.encoder(latent.top_prior.pseudo_inputs()))
+        per_k = DiagGaussian(comps.mu[None], comps.logvar[None]).log_prob(top[:, None])
+        expected = torch.logsumexp(per_k, -1) - torch.log(torch.tensor(3.0))
+        assert torch.allclose(latent.top_prior.log_prob(top), expected, atol=1e-4)
+        # the top group's posterior is the one top_posterior gives for the data itself
+        q = model.encode(x)
+        path = q.path(torch.Generator().manual_seed(1))
+        mine = latent.top_posterior(model.encoder(x))
+        assert torch.allclose(path.posteriors[-1].mu, mine.mu, atol=1e-5)
+        est = iw_estimate(model, x, None, 200, 1000, torch.Generator().manual_seed(2))
+        elbo = objective(model, Batch(x), None, torch.Generator().manual_seed(2)).bound
+    assert torch.isfinite(est.log_px).all() and est.log_px.mean() >= elbo.mean() - 0.5
+    assert est.kl_layers.shape == (len(x), len(latent.layer_sizes()))
+    out = objective(model, Batch(x), None, torch.Generator().manual_seed(0))
+    out.loss.backward()
+    assert latent.top_prior.raw.grad.abs().sum() > 0
+    copy = deepcopy(model)  # the EMA's copy encodes pseudo-inputs with its own weights
+    with torch.no_grad():
+        for p in copy.parameters():
+            p.add_(0.1)
+        assert not torch.allclose(copy.prior.log_prob(z), model.prior.log_prob(z))
 
 
 def test_a_conditional_ladder_cannot_have_a_vamp_prior():

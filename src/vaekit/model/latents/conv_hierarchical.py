@@ -10,8 +10,10 @@ the same resolution is what it hands the decoder. Between them:
   between scales) gives each group its bottom-up state b_g.
 - **Top-down**, a learned map at the coarsest scale starts the state s; per group, top first:
   s = cell(s) (upsampled between scales), the prior p(z_g | z_>g) = N(mu_p(s), sigma_p(s))
-  (N(0, I) for the top group), the posterior a residual correction of it (NVAE):
-  q(z_g | z_>g, x) = N(mu_p + dmu(s, b_g), exp(logvar_p + dlogvar(s, b_g))), then s = s + W z_g.
+  (N(0, I) for the top group, or ``model.prior``: a VampPrior over the top group's map), the
+  posterior a residual correction of it (NVAE):
+  q(z_g | z_>g, x) = N(mu_p + dmu(s, b_g), exp(logvar_p + dlogvar(s, b_g))), then s = s + W z_g;
+  the top group's posterior is N(dmu, exp(dlogvar)) itself.
   A last cell gives the decoder's input: the state after every group, so the decoder reads them
   all.
 
@@ -32,6 +34,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from vaekit.dists.gaussian import DiagGaussian, StandardNormal
+from vaekit.dists.protocols import Prior
 from vaekit.errors import ConfigError
 from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.hierarchical import Pick
@@ -62,7 +65,7 @@ class ConvLadderLatent(nn.Module):
     encoder's resolution, two at it); ``channels``: width of the residual state.
     """
 
-    caps = LatentCaps(feature_map=True)
+    caps = LatentCaps(feature_map=True, prior_on_top=True)
 
     def __init__(self, feature_dim: int, latent_dim: int,
                  feature_map: tuple[int, int, int] | None = None,
@@ -98,6 +101,7 @@ class ConvLadderLatent(nn.Module):
             for _ in range(n))
         self.z_in = nn.ModuleList(nn.Conv2d(latent_dim, channels, 1) for _ in range(n))
         self.out = Residual(channels)
+        self.top_prior: Prior = StandardNormal(self.sizes[-1])
         self.to(memory_format=torch.channels_last)
         self._memo: tuple[weakref.ref[Tensor], Tensor] | None = None
 
@@ -111,9 +115,20 @@ class ConvLadderLatent(nn.Module):
         return MapInput(int(args.get("channels", CHANNELS)))
 
     def own_prior(self) -> LadderPrior:
-        """The top-down path is the prior: N(0, I) for the top group, p(z_g | z_>g) below."""
-        return LadderPrior(self)
+        """The top-down path is the prior: N(0, I) (or the model's prior) for the top group,
+        p(z_g | z_>g) below."""
+        return LadderPrior(self, self.top_prior)
 
+    def top_posterior(self, h: Tensor) -> DiagGaussian:
+        """q(z_top | x) from encoder features h (B, C_e*h*w): the top group's bottom-up state
+        read against the first top-down state."""
+        b = self.forward(h).estimates[-1]
+        s = self.cells[-1](self.start)
+        return self._gaussian(self.post_heads[-1](torch.cat([_repeat(s, len(b)), b], 1)),
+                              (len(b),))
+
+    def put_prior_on_top(self, prior: Prior) -> None:
+        self.top_prior = prior  # an nn.Module prior registers as the submodule ``top_prior``
     def layer_sizes(self) -> list[int]:
         return list(self.sizes)
 
@@ -150,7 +165,7 @@ class ConvLadderLatent(nn.Module):
         n = len(self.sizes)
         zs: list[Tensor] = [torch.empty(0)] * n
         qs: list[DiagGaussian | None] = [None] * n
-        ps: list[DiagGaussian | StandardNormal] = [StandardNormal(self.sizes[-1])] * n
+        ps: list[Any] = [self.top_prior] * n
         s, lead = self.start, (estimates[0].shape[0],) if estimates is not None else None
         for g in reversed(range(n)):
             if s.shape[-2:] != self.hw[g]:
@@ -162,7 +177,8 @@ class ConvLadderLatent(nn.Module):
                 rows = s.shape[0] if g < n - 1 else estimates[g].shape[0]
                 b = _repeat(estimates[g], rows)
                 delta = self.post_heads[g](torch.cat([_repeat(s, rows), b], 1))
-                qs[g] = self._posterior(ps[g], delta, lead)  # type: ignore[arg-type]
+                qs[g] = (self._gaussian(delta, lead) if g == n - 1  # type: ignore[arg-type]
+                         else self._posterior(ps[g], delta, lead))
             zs[g] = pick(g, qs[g], ps[g])
             lead = tuple(zs[g].shape[:-1])
             rows = math.prod(lead)
@@ -175,12 +191,9 @@ class ConvLadderLatent(nn.Module):
             self._memo = (weakref.ref(z), state)
         return Path(z, qs, ps), state
 
-    def _posterior(self, prior: DiagGaussian | StandardNormal, delta: Tensor,
-                   lead: tuple[int, ...]) -> DiagGaussian:
-        """q = N(mu_p + dmu, exp(logvar_p + dlogvar)): the prior corrected (NVAE)."""
+    def _posterior(self, prior: DiagGaussian, delta: Tensor, lead: tuple[int, ...]) -> DiagGaussian:
+        """q = N(mu_p + dmu, exp(logvar_p + dlogvar)): the prior p(z_g | z_>g) corrected (NVAE)."""
         dq = self._gaussian(delta, lead)
-        if prior.standard_normal:
-            return dq
         return DiagGaussian(prior.mu + dq.mu, _soft(prior.logvar + dq.logvar))
 
     def readout(self, z: Tensor) -> Tensor:
