@@ -129,6 +129,7 @@ class ConvLadderLatent(nn.Module):
 
     def put_prior_on_top(self, prior: Prior) -> None:
         self.top_prior = prior  # an nn.Module prior registers as the submodule ``top_prior``
+
     def layer_sizes(self) -> list[int]:
         return list(self.sizes)
 
