@@ -1,14 +1,12 @@
 """The VampPrior (Tomczak & Welling 2018): p(z) as a mixture of the model's own posteriors.
 
 K learned pseudo-inputs u_1..u_K, shaped like one example, are run through the model's encoder;
-the prior is the uniform mixture of their posteriors:
+the prior is the uniform mixture of their posteriors (a ``DiagGaussianMixture``):
 
-    p(z) = (1/K) sum_k q(z | u_k),   log p(z) = logsumexp_k log N(z; mu_k, var_k) - log K.
+    p(z) = (1/K) sum_k q(z | u_k).
 
 The pseudo-inputs are an ``nn.Parameter`` of the prior (saved in model.safetensors, trained by
-the same optimizer); the encoder is shared with the VAE, not copied. A mixture has no closed-form
-KL against q(z|x): ``gaussian()`` is None and ``kl_terms`` uses the Monte Carlo estimate
-log q(z|x) - log p(z) at the reconstruction's draw. Example config::
+the same optimizer); the encoder is shared with the VAE, not copied. Example config::
 
     model.prior: vamp
     model.prior_args: {components: 500}
@@ -16,34 +14,31 @@ log q(z|x) - log p(z) at the reconstruction's draw. Example config::
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 
 import torch
 from torch import Tensor, nn
 
-from vaekit.dists.gaussian import LOG_2PI
 from vaekit.dists.priors.base import PriorContext
+from vaekit.dists.priors.mixture import DiagGaussianMixture
 from vaekit.dists.protocols import Posterior
 from vaekit.errors import ConfigError
 from vaekit.registry import register
 from vaekit.registry.constraints import AtLeastOne
 
 
-class VampPrior(nn.Module):
+class VampPrior(DiagGaussianMixture):
     """Uniform mixture of q(z|u_k) over K pseudo-inputs; ``raw`` (K, *shape) is its only parameter.
 
     Images (3-dim shapes, data in [0, 1]): u = sigmoid(raw), raw ~ N(0, 0.1^2), so u starts near
     0.5 with small noise. Other shapes (standardized rows): u = raw, raw ~ N(0, 1).
     """
 
-    standard_normal = False
-
     def __init__(self, ctx: PriorContext, components: int) -> None:
-        super().__init__()
+        super().__init__(ctx.latent_dim, components)
         if ctx.encode is None:
             raise ConfigError("model.prior=vamp needs an encoder; got a PriorContext without one")
-        self.dim, self.shape, self.components = int(ctx.latent_dim), tuple(ctx.shape), components
+        self.shape = tuple(ctx.shape)
         self.description = f"VampPrior, {components} pseudo-inputs"
         self.image = len(self.shape) == 3
         self.raw = nn.Parameter(torch.randn(components, *self.shape) * (0.1 if self.image else 1.0))
@@ -96,44 +91,6 @@ class VampPrior(nn.Module):
             self._cache = (key, mu, logvar) if key is not None else None
             return mu, logvar
         return self._cache[1], self._cache[2]
-
-    def log_prob(self, z: Tensor) -> Tensor:
-        """log p(z): z (..., L) -> (...,) nats; differentiable in z, raw and the encoder."""
-        mu, logvar = self.components_moments()
-        # sum_l (z - mu_k)^2 / var_k expanded into matmuls: an (N, K) matrix, never (N, K, L).
-        # Float64 because the expansion cancels badly in float32 where a variance is small.
-        dt = torch.float32 if z.device.type == "mps" else torch.float64
-        flat, mu, logvar = z.reshape(-1, self.dim).to(dt), mu.to(dt), logvar.to(dt)
-        prec = torch.exp(-logvar)
-        quad = (flat**2) @ prec.T - 2 * flat @ (mu * prec).T + (mu**2 * prec).sum(-1)
-        log_k = -0.5 * (quad + logvar.sum(-1) + self.dim * LOG_2PI)
-        out = torch.logsumexp(log_k, -1) - math.log(self.components)
-        return out.to(z.dtype).reshape(z.shape[:-1])
-
-    @torch.no_grad()
-    def sample(self, n: int, device: torch.device | str = "cpu", temperature: float = 1.0,
-               generator: torch.Generator | None = None) -> Tensor:
-        """(n, L) draws: a uniform component k, then mu_k + temperature * sigma_k * eps."""
-        mu, logvar = (t.to(device) for t in self.components_moments())
-        k = torch.randint(self.components, (n,), generator=generator, device=device)
-        eps = torch.randn(n, self.dim, generator=generator, device=device, dtype=mu.dtype)
-        return mu[k] + temperature * torch.exp(0.5 * logvar[k]) * eps
-
-    def gaussian(self) -> None:
-        """None: a mixture is not one Gaussian, so its KL is estimated by Monte Carlo."""
-        return None
-
-    @torch.no_grad()
-    def center(self) -> Tensor:
-        """(L,): the prior's mean, the average of the components' means (traversals start here)."""
-        return self.components_moments()[0].mean(0)
-
-    @torch.no_grad()
-    def scale(self) -> Tensor:
-        """(L,): the prior's marginal std per coordinate, sqrt(E_k[var_k + mu_k^2] - center^2)."""
-        mu, logvar = self.components_moments()
-        second = (torch.exp(logvar) + mu**2).mean(0)
-        return (second - mu.mean(0) ** 2).clamp_min(0).sqrt()
 
 
 @register("prior", "vamp")
