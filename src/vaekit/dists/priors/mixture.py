@@ -12,6 +12,7 @@ Monte Carlo estimate log q(z|x) - log p(z) at the reconstruction's draw.
 from __future__ import annotations
 
 import math
+from abc import ABC, abstractmethod
 
 import torch
 from torch import Tensor, nn
@@ -19,7 +20,7 @@ from torch import Tensor, nn
 from vaekit.dists.gaussian import LOG_2PI
 
 
-class DiagGaussianMixture(nn.Module):
+class DiagGaussianMixture(nn.Module, ABC):
     """Uniform mixture over ``components`` diagonal Gaussians in ``dim`` coordinates."""
 
     standard_normal = False
@@ -28,9 +29,9 @@ class DiagGaussianMixture(nn.Module):
         super().__init__()
         self.dim, self.components = int(dim), int(components)
 
+    @abstractmethod
     def components_moments(self) -> tuple[Tensor, Tensor]:
         """(mu, logvar), each (K, L)."""
-        raise NotImplementedError
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log p(z): z (..., L) -> (...,) nats; differentiable in z and the components."""
