@@ -10,7 +10,7 @@ the same resolution is what it hands the decoder. Between them:
   between scales) gives each group its bottom-up state b_g.
 - **Top-down**, a learned map at the coarsest scale starts the state s; per group, top first:
   s = cell(s) (upsampled between scales), the prior p(z_g | z_>g) = N(mu_p(s), sigma_p(s))
-  (N(0, I) for the top group, or ``model.prior``: a VampPrior over the top group's map), the
+  (N(0, I) for the top group, or ``model.prior``: a VampPrior or a learned mixture), the
   posterior a residual correction of it (NVAE):
   q(z_g | z_>g, x) = N(mu_p + dmu(s, b_g), exp(logvar_p + dlogvar(s, b_g))), then s = s + W z_g;
   the top group's posterior is N(dmu, exp(dlogvar)) itself.
@@ -123,8 +123,7 @@ class ConvLadderLatent(nn.Module):
         """q(z_top | x) from encoder features h (B, C_e*h*w): the top group's bottom-up state
         read against the first top-down state."""
         b = self.forward(h).estimates[-1]
-        s = self.cells[-1](self.start)
-        return self._gaussian(self.post_heads[-1](torch.cat([_repeat(s, len(b)), b], 1)),
+        return self._gaussian(self._correction(-1, self.cells[-1](self.start), b, len(b)),
                               (len(b),))
 
     def put_prior_on_top(self, prior: Prior) -> None:
@@ -154,7 +153,7 @@ class ConvLadderLatent(nn.Module):
     def descend(self, estimates: list[Tensor] | None, pick: Pick) -> Path:
         """The top-down walk shared by inference, evaluation, generation and the readout.
 
-        At group g (from the top): p_g is N(0, I) on top, else N(mu_p(s), sigma_p(s)); q_g (None
+        At group g (from the top): p_g is the top prior on top, else N(mu_p(s), sigma_p(s)); q_g (None
         without ``estimates``: generation) corrects p_g from s and the bottom-up state; then
         z_g = pick(g, q_g, p_g) and s = s + W z_g. z: (..., B, sum of sizes), leading sample
         dimensions as ``pick`` draws them on top.
@@ -176,8 +175,7 @@ class ConvLadderLatent(nn.Module):
                 ps[g] = self._gaussian(self.prior_heads[g](s), lead)  # type: ignore[arg-type]
             if estimates is not None:
                 rows = s.shape[0] if g < n - 1 else estimates[g].shape[0]
-                b = _repeat(estimates[g], rows)
-                delta = self.post_heads[g](torch.cat([_repeat(s, rows), b], 1))
+                delta = self._correction(g, s, estimates[g], rows)
                 qs[g] = (self._gaussian(delta, lead) if g == n - 1  # type: ignore[arg-type]
                          else self._posterior(ps[g], delta, lead))
             zs[g] = pick(g, qs[g], ps[g])
@@ -191,6 +189,11 @@ class ConvLadderLatent(nn.Module):
         if estimates is not None:  # a draw the decoder reads next: keep its state for readout
             self._memo = (weakref.ref(z), state)
         return Path(z, qs, ps), state
+
+    def _correction(self, g: int, s: Tensor, b: Tensor, rows: int) -> Tensor:
+        """Group g's posterior head on the top-down state s and the bottom-up state b, both
+        repeated to ``rows``: (rows, 2c, h, w)."""
+        return self.post_heads[g](torch.cat([_repeat(s, rows), _repeat(b, rows)], 1))
 
     def _posterior(self, prior: DiagGaussian, delta: Tensor, lead: tuple[int, ...]) -> DiagGaussian:
         """q = N(mu_p + dmu, exp(logvar_p + dlogvar)): the prior p(z_g | z_>g) corrected (NVAE)."""
