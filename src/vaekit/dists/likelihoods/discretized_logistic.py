@@ -33,6 +33,45 @@ def log_bin_mass(a: Tensor, b: Tensor) -> Tensor:
     return -F.softplus(-a) - F.softplus(b) + torch.log(-torch.expm1(b - a))
 
 
+def component_log_probs(x: Tensor, means: Tensor, log_scales: Tensor, half: float) -> Tensor:
+    """log P(x | component) of each logistic over the levels: x (...), means and log_scales
+    (..., K) -> (..., K). The bins are x +- ``half``, the outer ones open to -inf and +inf."""
+    x = x.unsqueeze(-1)
+    inv = torch.exp(-log_scales)
+    upper = (x + half - means) * inv
+    lower = (x - half - means) * inv
+    inner = log_bin_mass(upper, lower)
+    first = -F.softplus(-upper)  # log sigmoid(upper): the bin (-inf, x_0 + h]
+    last = -F.softplus(lower)  # log(1 - sigmoid(lower)): the bin [x_last - h, inf)
+    return torch.where(x < half, first, torch.where(x > 1 - half, last, inner))
+
+
+def component_means(means: Tensor, log_scales: Tensor, levels: int) -> Tensor:
+    """The exact mean over the levels of each logistic: x_0 + sum over the inner bin edges e of
+    (x_{j+1} - x_j) P(X > e), accumulated edge by edge (memory of one edge at a time)."""
+    inv = torch.exp(-log_scales)
+    step = 1.0 / (levels - 1)
+    total = torch.zeros_like(means)
+    for j in range(levels - 1):
+        total = total + torch.sigmoid((means - (j + 0.5) * step) * inv)
+    return total * step
+
+
+def draw_levels(means: Tensor, log_scales: Tensor, levels: int,
+                generator: torch.Generator | None) -> Tensor:
+    """One draw of each logistic, rounded to the nearest of the levels in [0, 1]."""
+    u = torch.rand(means.shape, generator=generator, device=means.device).clamp_(1e-6, 1 - 1e-6)
+    value = means + torch.exp(log_scales) * (torch.log(u) - torch.log1p(-u))
+    return torch.round(value.clamp(0, 1) * (levels - 1)) / (levels - 1)
+
+
+def draw_components(logits: Tensor, generator: torch.Generator | None) -> Tensor:
+    """One component index per row of ``logits`` (..., K) -> (..., 1)."""
+    weights = torch.softmax(logits, -1)
+    k = torch.multinomial(weights.reshape(-1, weights.shape[-1]), 1, generator=generator)
+    return k.reshape(*weights.shape[:-1], 1)
+
+
 class DiscretizedLogisticDist(FactorizedDist):
     """logits, means, log_scales: (B, C, ..., K) for K components over ``levels`` levels."""
 
@@ -46,39 +85,19 @@ class DiscretizedLogisticDist(FactorizedDist):
         self.half = 0.5 / (levels - 1)
 
     def log_prob_elementwise(self, x: Tensor) -> Tensor:
-        x = x.unsqueeze(-1)
-        inv = torch.exp(-self.log_scales)
-        upper = (x + self.half - self.means) * inv
-        lower = (x - self.half - self.means) * inv
-        inner = log_bin_mass(upper, lower)
-        first = -F.softplus(-upper)  # log sigmoid(upper): the bin (-inf, x_0 + h]
-        last = -F.softplus(lower)  # log(1 - sigmoid(lower)): the bin [x_last - h, inf)
-        log_p = torch.where(x < self.half, first, torch.where(x > 1 - self.half, last, inner))
+        log_p = component_log_probs(x, self.means, self.log_scales, self.half)
         return torch.logsumexp(F.log_softmax(self.logits, -1) + log_p, -1)
 
     @property
     def mean(self) -> Tensor:
-        """The exact mean over the levels: x_0 + sum over the inner bin edges e of
-        (x_{j+1} - x_j) P(X > e), accumulated edge by edge (memory of one edge at a time)."""
+        """The exact mean over the levels, the components' means weighted."""
         weights = torch.softmax(self.logits, -1)
-        inv = torch.exp(-self.log_scales)
-        step = 2 * self.half
-        total = torch.zeros_like(self.means[..., 0])
-        for j in range(self.levels - 1):
-            edge = j * step + self.half
-            total = total + (weights * torch.sigmoid((self.means - edge) * inv)).sum(-1)
-        return total * step
+        return (weights * component_means(self.means, self.log_scales, self.levels)).sum(-1)
 
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
-        weights = torch.softmax(self.logits, -1)
-        k = torch.multinomial(weights.reshape(-1, weights.shape[-1]), 1, generator=generator)
-        k = k.reshape(weights.shape[:-1]).unsqueeze(-1)
-        m = self.means.gather(-1, k).squeeze(-1)
-        s = torch.exp(self.log_scales.gather(-1, k).squeeze(-1))
-        u = torch.rand(m.shape, generator=generator, device=m.device).clamp_(1e-6, 1 - 1e-6)
-        value = m + s * (torch.log(u) - torch.log1p(-u))
-        j = torch.round(value.clamp(0, 1) * (self.levels - 1))
-        return j / (self.levels - 1)
+        k = draw_components(self.logits, generator)
+        return draw_levels(self.means.gather(-1, k).squeeze(-1),
+                           self.log_scales.gather(-1, k).squeeze(-1), self.levels, generator)
 
 
 @register("likelihood", "discretized_logistic")
