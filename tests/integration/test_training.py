@@ -105,3 +105,19 @@ def test_fp16_on_cpu_is_a_clear_error(tmp_path):
 
     with pytest.raises(ConfigError, match="fp16 needs a GPU"):
         vaekit.train({"train": {"epochs": 1, "precision": "fp16"}}, out=tmp_path / "r")
+
+
+def test_heldout_size_scores_the_first_examples_and_leaves_training_alone(tmp_path):
+    def run(name, **train):
+        return vaekit.train({"model": {"hidden": [16], "latent_dim": 2},
+                             "train": {"epochs": 2, **train}}, out=tmp_path / name).metrics
+
+    full, larger, few = run("full"), run("larger", heldout_size=10_000), run("few", heldout_size=20)
+    def column(rows, key):
+        return [r[key] for r in rows]
+
+    assert column(few, "train_loss") == column(full, "train_loss")
+    # A size past the split's end scores all of it.
+    assert column(larger, "test_loss") == column(full, "test_loss")
+    assert all(f != g for f, g in zip(column(few, "test_loss"), column(full, "test_loss"),
+                                      strict=True))

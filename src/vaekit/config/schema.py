@@ -156,6 +156,11 @@ class TrainConfig(_Section):
     seed: int = Field(0, description="seed of initialization, data order and sampling")
     device: str = Field("cpu", description="cpu, cuda, cuda:N or auto")
     eval_batch_size: int = Field(1000, ge=1, description="batch size of held-out evaluation")
+    heldout_size: int | None = Field(
+        None, ge=1, description="held-out examples scored after every epoch (the held-out "
+        "columns of metrics.csv, early stopping): the first N of the held-out split; null: all "
+        "of it. A smaller N leaves more of a time budget to training; vaekit evaluate scores "
+        "the whole split")
     precision: Literal["fp32", "bf16", "fp16"] = Field(
         "fp32", description="autocast of the forward pass: bf16 (CPU or GPU), fp16 (GPU, with a "
         "loss scaler)")

@@ -149,6 +149,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                     setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
                     cfg.train.skip_grad_norm, ema)
     x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
+    if cfg.train.heldout_size is not None:  # the first N of the split's one binarization
+        n = cfg.train.heldout_size
+        x_test, y_test = x_test[:n], None if y_test is None else y_test[:n]
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
     bar = Progress(len(batches), progress if world.is_main else False,
