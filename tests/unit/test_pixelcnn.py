@@ -71,6 +71,20 @@ def test_grey_levels_through_a_discretized_logistic_base_are_normalized():
     assert lik.discrete and not lik.binary_only
 
 
+def test_colour_pixels_through_the_joint_base_are_normalized_and_sampled_in_order():
+    """PixelCNN++: each pixel's channels one coupled mixture, given the pixels before it."""
+    lik = _likelihood((3, 1, 2), base="discretized_logistic_rgb",
+                      base_args={"levels": 2, "components": 2})
+    h = torch.randn(1, 6, 1, 2)
+    grid = torch.cartesian_prod(*[torch.tensor([0.0, 1.0])] * 6)  # every image: (64, 6)
+    xs = grid.view(64, 2, 3).transpose(1, 2).reshape(64, 3, 1, 2)  # pixel-major, channels inner
+    p = lik(h.expand(64, -1, -1, -1)).log_prob(xs).exp().detach()
+    assert float(p.sum()) == pytest.approx(1.0, abs=1e-5)
+    draws = lik(h.expand(6000, -1, -1, -1)).sample(torch.Generator().manual_seed(0))
+    freq = torch.stack([(draws == x).flatten(1).all(1).float().mean() for x in xs])
+    assert torch.allclose(freq, p, atol=0.03)
+
+
 def test_the_first_pixel_of_the_mean_is_its_base_mean_and_rows_are_refused():
     lik = _likelihood((1, 3, 3))
     h = torch.randn(2, 2, 3, 3)

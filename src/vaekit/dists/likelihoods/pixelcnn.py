@@ -175,6 +175,7 @@ class PixelCNN(Likelihood):
             raise ConfigError(f"likelihood 'pixelcnn' models images (C, H, W), got examples of "
                               f"shape {tuple(shape)}; use another likelihood for rows")
         self.channels = c = shape[0]
+        self.base.setup(shape)  # a base over a pixel's channels together sizes itself by C
         self.net = PixelNet(c, self.params_per_dim * c, self.base.params_per_dim * c,
                             self.width, self.layers)
         # Channels-last weights: oneDNN then runs every convolution in NHWC, 1.2-1.4x the
