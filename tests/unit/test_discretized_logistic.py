@@ -108,3 +108,15 @@ def test_the_run_records_the_choice_and_explicit_options_win():
     assert resolve_likelihood(pixel, ds).data.binarize == "none"
     settled = resolve_likelihood(named, ds)
     assert resolve_likelihood(settled, ds) is settled
+
+
+def test_naming_another_likelihood_takes_the_declared_options_it_accepts():
+    ds = _images(torch.arange(17.0).reshape(1, 1, 1, 17).expand(4, -1, -1, -1) / 16)
+    ds.likelihood = ("discretized_logistic", {"levels": 17})
+    joint = Config.model_validate({"model": {"likelihood": "discretized_logistic_rgb"}})
+    assert resolve_likelihood(joint, ds).model.likelihood_args == {"levels": 17}
+    mine = Config.model_validate({"model": {"likelihood": "discretized_logistic_rgb",
+                                            "likelihood_args": {"levels": 5}}})
+    assert resolve_likelihood(mine, ds).model.likelihood_args == {"levels": 5}
+    gaussian = Config.model_validate({"model": {"likelihood": "gaussian"}})
+    assert resolve_likelihood(gaussian, ds).model.likelihood_args == {}

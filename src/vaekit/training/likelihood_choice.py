@@ -17,8 +17,10 @@ from vaekit.errors import ConfigError
 def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     """``cfg`` with ``model.likelihood=auto`` (and ``data.binarize=auto``) replaced by the choice
     for ``ds``; naming the likelihood a source declares takes its declared options too (a table's
-    column layout). Options the config gives win. Rows that are a table codec's blocks refuse any
-    other likelihood: its numbers would not be log p(x) of the table. ``data.binarize=auto`` with
+    column layout), and naming another takes those of them it accepts (the digits' 17 grey
+    levels for any likelihood with ``levels``). Options the config gives win. Rows that are a
+    table codec's blocks refuse any other likelihood: its numbers would not be log p(x) of the
+    table. ``data.binarize=auto`` with
     a named likelihood becomes ``dynamic`` for images if it is defined on {0, 1} only (its
     declared ``binary_only``), else ``none``. A config with nothing to settle is returned as it
     is."""
@@ -32,8 +34,10 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
         out.data.binarize = binarize  # type: ignore[assignment]
         out.model.likelihood_args = {**args, **cfg.model.likelihood_args}
         out.model.likelihood = name
-    elif declared is not None and wanted == declared[0]:
-        out.model.likelihood_args = {**declared[1], **cfg.model.likelihood_args}
+    elif declared is not None:  # the declared options the named likelihood also takes
+        accepted = registry.options("likelihood", wanted)
+        taken = {k: v for k, v in declared[1].items() if wanted == declared[0] or k in accepted}
+        out.model.likelihood_args = {**taken, **cfg.model.likelihood_args}
     if out.data.binarize == "auto":  # a named likelihood: binarize images it needs binary
         binary = ds.kind == "image" and _binary_only(out.model.likelihood,
                                                      out.model.likelihood_args)
