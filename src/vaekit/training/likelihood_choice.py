@@ -20,10 +20,9 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     column layout), and naming another takes those of them it accepts (the digits' 17 grey
     levels for any likelihood with ``levels``). Options the config gives win. Rows that are a
     table codec's blocks refuse any other likelihood: its numbers would not be log p(x) of the
-    table. ``data.binarize=auto`` with
-    a named likelihood becomes ``dynamic`` for images if it is defined on {0, 1} only (its
-    declared ``binary_only``), else ``none``. A config with nothing to settle is returned as it
-    is."""
+    table. ``data.binarize=auto`` with a named likelihood becomes ``dynamic`` for images if it is
+    defined on {0, 1} only (its declared ``binary_only``), else ``none``. A config with nothing
+    to settle is returned as it is."""
     wanted, declared = cfg.model.likelihood, ds.likelihood
     if ds.codec is not None and declared is not None and wanted not in ("auto", declared[0]):
         raise ConfigError(f"model.likelihood {wanted!r}: the rows of {ds.name} are modelled by "
