@@ -62,4 +62,10 @@ def test_lr_schedules():
     assert _lrs("step", lr_step_epochs=2) == [1.0, 1.0, 0.5, 0.5]
     cos = _lrs("cosine")
     assert cos[0] == 1.0 and all(a > b for a, b in itertools.pairwise(cos))
+    # wsd: flat, then a straight line to 0 over the last 40% of the run.
+    assert _lrs("wsd", epochs=5, lr_decay_fraction=0.4) == pytest.approx([1, 1, 1, 1, 0.5])
+    wsd = LRSchedule(TrainConfig(lr=1.0, lr_schedule="wsd", lr_decay_fraction=0.4,
+                                 max_minutes=2.0), 5)
+    assert wsd.rate(10**6, 0.5) == 1.0 and wsd.rate(10**6, 0.9) == pytest.approx(0.25)
+    assert wsd.rate(10**6, 1.0) == 0.0
 

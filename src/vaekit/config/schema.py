@@ -134,13 +134,17 @@ class TrainConfig(_Section):
         None, gt=0, allow_inf_nan=False, description="skip a step whose gradient norm (the one "
         "grad_clip clips) exceeds this or is not finite: no update, counted as skipped_steps in "
         "metrics.csv (VDVAE); null: off")
-    lr_schedule: Literal["constant", "cosine", "step"] = Field(
+    lr_schedule: Literal["constant", "cosine", "step", "wsd"] = Field(
         "constant", description="learning-rate decay, set at every optimizer step: constant; "
         "cosine to 0 at the end of the run (of max_minutes when set); step: halve every "
-        "lr_step_epochs")
+        "lr_step_epochs; wsd (warmup-stable-decay): constant, then linear to 0 over the last "
+        "lr_decay_fraction of the run")
     warmup_steps: int = Field(0, ge=0, description="linear learning-rate warm-up over the first "
                               "optimizer steps, multiplying lr_schedule (0: off)")
     lr_step_epochs: int = Field(10, ge=1, description="step schedule: epochs between halvings")
+    lr_decay_fraction: float = Field(0.2, gt=0, le=1, allow_inf_nan=False, description="wsd "
+                                     "schedule: the last fraction of the run (of its epochs or "
+                                     "max_minutes) over which the rate falls linearly to 0")
     ema: float | None = Field(
         None, gt=0, lt=1, allow_inf_nan=False, description="decay of an exponential moving "
         "average of the weights, updated after every optimizer step (e.g. 0.999; the n-th "

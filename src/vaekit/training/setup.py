@@ -87,11 +87,13 @@ def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:
 
 
 # The decay of the learning rate at a run's progress p in [0, 1] and optimizer step s, with
-# ``every`` steps between halvings of the step schedule.
-DECAYS: dict[str, Callable[[float, int, int], float]] = {
-    "constant": lambda p, s, every: 1.0,
-    "cosine": lambda p, s, every: 0.5 * (1 + math.cos(math.pi * p)),
-    "step": lambda p, s, every: 0.5 ** (s // every),
+# ``every`` steps between halvings of the step schedule and ``tail`` the last fraction of the
+# run over which wsd falls linearly to 0.
+DECAYS: dict[str, Callable[[float, int, int, float], float]] = {
+    "constant": lambda p, s, every, tail: 1.0,
+    "cosine": lambda p, s, every, tail: 0.5 * (1 + math.cos(math.pi * p)),
+    "step": lambda p, s, every, tail: 0.5 ** (s // every),
+    "wsd": lambda p, s, every, tail: min(1.0, (1.0 - p) / tail),
 }
 
 
@@ -110,11 +112,12 @@ class LRSchedule:
         self.lr, self.warmup, self.decay = cfg.lr, cfg.warmup_steps, DECAYS[cfg.lr_schedule]
         self.total = None if cfg.epochs is None else cfg.epochs * steps_per_epoch
         self.every = cfg.lr_step_epochs * steps_per_epoch
+        self.tail = cfg.lr_decay_fraction
 
     def rate(self, step: int, time_fraction: float = 0.0) -> float:
         warm = min(1.0, (step + 1) / self.warmup) if self.warmup else 1.0
         progress = max(time_fraction, 0.0 if self.total is None else step / self.total)
-        return self.lr * warm * self.decay(min(1.0, progress), step, self.every)
+        return self.lr * warm * self.decay(min(1.0, progress), step, self.every, self.tail)
 
     def apply(self, opt: torch.optim.Optimizer, step: int, time_fraction: float = 0.0) -> float:
         """Set the rate of ``step`` on every parameter group; returns it."""
