@@ -55,6 +55,44 @@ def test_evaluate_writes_eval_json_and_prints_a_table(capsys, run_copy):
     assert check_eval(run_copy / "train.json", 5, "train")["n"] == 1438
 
 
+def test_an_interrupted_evaluation_resumes_to_the_uninterrupted_numbers(capsys, run_copy,
+                                                                       monkeypatch):
+    from vaekit.store.eval_journal import EvalJournal
+
+    args = ("evaluate", str(run_copy), "--k", "7", "--batch-size", "100")
+    code, _, err = run_cli(capsys, *args, "--out", str(run_copy / "whole.json"))
+    assert code == 0, err
+    assert not (run_copy / "whole.json.partial").exists()  # gone once the result is written
+
+    record = EvalJournal.record
+
+    def interrupt_at_the_third_batch(self, batch, state):
+        if self.kept == 2:
+            raise KeyboardInterrupt
+        record(self, batch, state)
+
+    def interrupted() -> None:
+        with monkeypatch.context() as m:
+            m.setattr(EvalJournal, "record", interrupt_at_the_third_batch)
+            code, _, err = run_cli(capsys, *args)
+        assert code == 130 and "interrupted after 200 of 359 examples" in err
+
+    interrupted()
+    assert not (run_copy / "eval.json").exists()
+    code, out, err = run_cli(capsys, *args)
+    assert code == 0, err
+    assert "resuming: 200 of 359 examples were evaluated" in out
+    assert not (run_copy / "eval.json.partial").exists()
+    whole, resumed = (json.loads((run_copy / f).read_text()) for f in ("whole.json", "eval.json"))
+    assert {**resumed, "seconds": 0} == {**whole, "seconds": 0}  # draw for draw
+    # Another evaluation (here another k) does not take the batches over.
+    interrupted()
+    code, out, err = run_cli(capsys, *args[:3], "9", *args[4:])
+    assert code == 0 and "resuming" not in out, err
+    assert json.loads((run_copy / "eval.json").read_text())["k"] == 9
+    assert not (run_copy / "eval.json.partial").exists()
+
+
 def test_train_with_eval_k_writes_eval_json(capsys, tmp_path):
     out = tmp_path / "new"
     code, stdout, err = run_cli(capsys, "train", *TINY, "--eval-k", "20", "--out", str(out))

@@ -31,15 +31,34 @@ def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
     Nats per example: `elbo` is the bound (higher is better), `nll` = -IW bound (lower is
     better), so -nll >= elbo; every mean has its standard error. Both are taken against the
     prior the run carries (a prior fitted after training, such as a VQ-VAE's code prior, too).
+
+    Finished batches are kept in OUT.partial/ (RUN/eval.json.partial/): run the same command
+    again after an interruption and it goes on from there, to the numbers of an uninterrupted run.
     """
     from vaekit.eval.evaluate import evaluate_data
     from vaekit.store.eval_file import EVAL_FILE, write_eval
+    from vaekit.store.eval_journal import EvalJournal, digest
     from vaekit.training.setup import resolve_device
 
     ctx = open_context(run, str(resolve_device(device, "--device")))
-    result = evaluate_data(ctx.model, ctx.eval_data(split), k=k, batch_size=batch_size, seed=seed)
+    data = ctx.eval_data(split)
     out = out or run / EVAL_FILE
+    journal = EvalJournal(out, {
+        "weights": digest(ctx.model.state_dict()), "data": digest({"x": data.x, "y": data.y}),
+        "split": split, "k": k, "batch_size": batch_size, "seed": seed,
+        "device": ctx.model.device.type})
+    if done := min(journal.resumable() * batch_size, len(data.x)):
+        click.echo(f"resuming: {done} of {len(data.x)} examples were evaluated ({journal.folder})")
+    try:
+        result = evaluate_data(ctx.model, data, k=k, batch_size=batch_size, seed=seed,
+                               journal=journal)
+    except KeyboardInterrupt:
+        done = min(journal.kept * batch_size, len(data.x))
+        click.echo(f"\ninterrupted after {done} of {len(data.x)} examples (kept in "
+                   f"{journal.folder}); the same command goes on from there", err=True)
+        raise click.exceptions.Exit(130) from None
     write_eval(result, out)
+    journal.clear()
     click.echo(result.table(str(run)))
     click.echo(f"\nwrote {out} ({result.seconds:.1f}s)")
 

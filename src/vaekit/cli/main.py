@@ -68,5 +68,5 @@ def main(argv: list[str] | None = None) -> None:
         print(f"error: {os_error(exc)}", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
-        print("interrupted; continue with --resume RUN", file=sys.stderr)
+        print("interrupted", file=sys.stderr)
         sys.exit(130)

@@ -19,24 +19,26 @@ from vaekit.eval.data import EvalData, prepare
 from vaekit.eval.elbo import active_units
 from vaekit.eval.iw import chunk_for
 from vaekit.eval.layers import layer_summary
-from vaekit.eval.per_example import example_terms
+from vaekit.eval.per_example import Journal, example_terms
 from vaekit.eval.result import EvalResult
 
 
 @torch.inference_mode()
 def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 500, seed: int = 0,
-                  chunk: int | None = None) -> EvalResult:
+                  chunk: int | None = None, journal: Journal | None = None) -> EvalResult:
     """Evaluate ``model`` on every example of ``data`` (see EvalResult for the fields).
 
     Per example, the same k posterior samples give the IW bound (``nll``) and the ELBO (the
     mean log weight), so -nll >= elbo holds example by example; the KL is in closed form and
     ``recon`` = elbo + kl. One generator seeded with ``seed`` drives every draw. ``chunk``:
-    latents decoded per call (None: ``chunk_for`` the data's device).
+    latents decoded per call (None: ``chunk_for`` the data's device); ``journal``: where the
+    finished batches are kept, so that an interrupted evaluation resumes (see example_terms).
     """
     t0 = time.perf_counter()
     caps = model.latent.caps
     gen = torch.Generator(device=data.x.device).manual_seed(seed)
-    terms = example_terms(model, data, k, batch_size, gen, chunk or chunk_for(data.x.device))
+    terms = example_terms(model, data, k, batch_size, gen, chunk or chunk_for(data.x.device),
+                          journal)
     deterministic = terms.deterministic
 
     nll, nll_se = metrics.mean_se(terms.nll)

@@ -8,6 +8,7 @@ applied here), from the same k posterior samples per example.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
 import torch
 from torch import Tensor
@@ -41,44 +42,66 @@ class ExampleTerms:
     deterministic: bool
 
 
+class Journal(Protocol):
+    """Where a pass keeps each finished batch, so that an interrupted one resumes exactly:
+    ``restore`` gives the batches kept so far and the generator's state after the last (None:
+    none kept), ``record`` keeps one more."""
+
+    def restore(self) -> tuple[list[dict[str, Tensor]], Tensor | None]: ...
+
+    def record(self, batch: dict[str, Tensor], generator_state: Tensor) -> None: ...
+
+
 @torch.inference_mode()
 def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: int,
-                  generator: torch.Generator, chunk: int = DEFAULT_CHUNK) -> ExampleTerms:
-    """The terms of every example of ``data`` (the model in eval mode; its mode is restored)."""
+                  generator: torch.Generator, chunk: int = DEFAULT_CHUNK,
+                  journal: Journal | None = None) -> ExampleTerms:
+    """The terms of every example of ``data`` (the model in eval mode; its mode is restored).
+
+    With a ``journal``, the batches it holds are taken as done and the generator resumes from
+    its state after them: the terms are those of an uninterrupted pass, draw for draw."""
     was_training = model.training
     model.eval()
-    cols: dict[str, list[Tensor]] = {name: [] for name in (
-        "nll", "elbo", "kl", "kl_dims", "kl_layers", "mu", "logvar", "sq_err", "n_obs")}
-    deterministic = False
-    for i in range(0, len(data.x), batch_size):
-        x = data.x[i : i + batch_size]
-        y = None if data.y is None else data.y[i : i + batch_size]
-        q = model.encode(x, y)
-        deterministic = q.deterministic
-        est = iw_estimate(model, x, y, 1 if deterministic else k, chunk, generator, posterior=q)
-        cols["nll"].append(-est.log_px)
-        cols["elbo"].append(est.elbo)
-        kl_dims = q.kl_per_dim(model.prior)
-        if kl_dims is not None:  # closed form; else the Monte Carlo KL of the same draws
-            kl_dims = kl_dims.double().flatten(1)
-            cols["kl_dims"].append(kl_dims)
-            cols["kl"].append(kl_dims.sum(-1))
-        else:
-            cols["kl"].append(est.kl)
-            if est.kl_layers is not None:
-                cols["kl_layers"].append(est.kl_layers)
-        cols["mu"].append(q.mean.flatten(1).double())
-        moments = q.moments()
-        if moments is not None:
-            cols["logvar"].append(moments[1].flatten(1).double())
-        err = ((model.decode(q.mean, y).prediction(x) - x).double() ** 2).flatten(1)
-        cols["sq_err"].append(err.nansum(1))
-        cols["n_obs"].append((~err.isnan()).sum(1).double())
+    parts, state = journal.restore() if journal is not None else ([], None)
+    if state is not None:
+        generator.set_state(state)
+    for i in range(sum(len(p["nll"]) for p in parts), len(data.x), batch_size):
+        part = _batch_terms(model, data.x[i : i + batch_size],
+                            None if data.y is None else data.y[i : i + batch_size], k, chunk,
+                            generator)
+        parts.append(part)
+        if journal is not None:
+            journal.record(part, generator.get_state())
     model.train(was_training)
-    c = {name: torch.cat(parts).cpu() for name, parts in cols.items() if parts}
+    deterministic = bool(parts[-1]["deterministic"])
+    c = {name: torch.cat([p[name] for p in parts]) for name in parts[0] if name != "deterministic"}
     # In the data's own units: log p(x) = log p(x as the model sees it) + log|dx_model/dx|.
     return ExampleTerms(
         nll=c["nll"] - data.log_jacobian, elbo=c["elbo"] + data.log_jacobian, kl=c["kl"],
         sq_err=c["sq_err"], n_obs=c["n_obs"], kl_dims=c.get("kl_dims"), kl_layers=c.get("kl_layers"),
         mu=c["mu"], logvar=c.get("logvar"),
         k=1 if deterministic else k, deterministic=deterministic)
+
+
+def _batch_terms(model: torch.nn.Module, x: Tensor, y: Tensor | None, k: int, chunk: int,
+                 generator: torch.Generator) -> dict[str, Tensor]:
+    """The terms of one batch, on the CPU, by name (``deterministic``: a 0-d bool)."""
+    q = model.encode(x, y)
+    est = iw_estimate(model, x, y, 1 if q.deterministic else k, chunk, generator, posterior=q)
+    part = {"nll": -est.log_px, "elbo": est.elbo, "deterministic": torch.tensor(q.deterministic)}
+    kl_dims = q.kl_per_dim(model.prior)
+    if kl_dims is not None:  # closed form; else the Monte Carlo KL of the same draws
+        part["kl_dims"] = kl_dims.double().flatten(1)
+        part["kl"] = part["kl_dims"].sum(-1)
+    else:
+        part["kl"] = est.kl
+        if est.kl_layers is not None:
+            part["kl_layers"] = est.kl_layers
+    part["mu"] = q.mean.flatten(1).double()
+    moments = q.moments()
+    if moments is not None:
+        part["logvar"] = moments[1].flatten(1).double()
+    err = ((model.decode(q.mean, y).prediction(x) - x).double() ** 2).flatten(1)
+    part["sq_err"] = err.nansum(1)
+    part["n_obs"] = (~err.isnan()).sum(1).double()
+    return {name: t.cpu() for name, t in part.items()}
