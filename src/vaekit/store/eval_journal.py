@@ -48,10 +48,17 @@ class EvalJournal:
         """How many batches of this evaluation a rerun takes over (0: it starts afresh)."""
         if not self._ours():
             return 0
-        return sum(1 for i, p in enumerate(self._batches()) if p.name == f"{i:06d}.safetensors")
+        return len(self._consecutive())
 
     def _batches(self) -> list[Path]:
         return sorted(p for p in self.folder.glob("*.safetensors") if BATCH.fullmatch(p.name))
+
+    def _consecutive(self) -> list[Path]:
+        """The batch files numbered 0, 1, 2, ... up to the first gap."""
+        batches = self._batches()
+        n = next((i for i, p in enumerate(batches) if p.name != f"{i:06d}.safetensors"),
+                 len(batches))
+        return batches[:n]
 
     def _ours(self) -> bool:
         try:
@@ -68,11 +75,7 @@ class EvalJournal:
             self.clear()
             write_json(self.folder / "meta.json", self.meta)
             return [], None
-        parts: list[dict[str, Tensor]] = []
-        for i, path in enumerate(self._batches()):
-            if path.name != f"{i:06d}.safetensors":
-                break
-            parts.append(load_file(path))
+        parts = [load_file(path) for path in self._consecutive()]
         self.kept = len(parts)
         for path in self._batches()[self.kept :]:  # past a gap: not of this pass
             path.unlink()
