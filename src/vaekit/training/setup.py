@@ -86,14 +86,14 @@ def make_optimizer(model: VAE, cfg: TrainConfig) -> torch.optim.Optimizer:
         return cls(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
-# The decay of the learning rate at a run's progress p in [0, 1] and optimizer step s, with
-# ``every`` steps between halvings of the step schedule and ``tail`` the last fraction of the
-# run over which wsd falls linearly to 0.
-DECAYS: dict[str, Callable[[float, int, int, float], float]] = {
-    "constant": lambda p, s, every, tail: 1.0,
-    "cosine": lambda p, s, every, tail: 0.5 * (1 + math.cos(math.pi * p)),
-    "step": lambda p, s, every, tail: 0.5 ** (s // every),
-    "wsd": lambda p, s, every, tail: min(1.0, (1.0 - p) / tail),
+# The decay of the learning rate at a run's progress p in [0, 1] and optimizer step s; each reads
+# its own setting from the schedule (``every``: steps between halvings of the step schedule,
+# ``tail``: the last fraction of the run over which wsd falls linearly to 0).
+DECAYS: dict[str, Callable[[float, int, LRSchedule], float]] = {
+    "constant": lambda p, s, sched: 1.0,
+    "cosine": lambda p, s, sched: 0.5 * (1 + math.cos(math.pi * p)),
+    "step": lambda p, s, sched: 0.5 ** (s // sched.every),
+    "wsd": lambda p, s, sched: min(1.0, (1.0 - p) / sched.tail),
 }
 
 
@@ -117,7 +117,7 @@ class LRSchedule:
     def rate(self, step: int, time_fraction: float = 0.0) -> float:
         warm = min(1.0, (step + 1) / self.warmup) if self.warmup else 1.0
         progress = max(time_fraction, 0.0 if self.total is None else step / self.total)
-        return self.lr * warm * self.decay(min(1.0, progress), step, self.every, self.tail)
+        return self.lr * warm * self.decay(min(1.0, progress), step, self)
 
     def apply(self, opt: torch.optim.Optimizer, step: int, time_fraction: float = 0.0) -> float:
         """Set the rate of ``step`` on every parameter group; returns it."""
