@@ -36,6 +36,7 @@ def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
     again after an interruption and it goes on from there, to the numbers of an uninterrupted run.
     """
     from vaekit.eval.evaluate import evaluate_data
+    from vaekit.eval.iw import chunk_for
     from vaekit.store.eval_file import EVAL_FILE, write_eval
     from vaekit.store.eval_journal import EvalJournal, digest
     from vaekit.training.setup import resolve_device
@@ -43,15 +44,16 @@ def evaluate_cmd(run: Path, split: str, k: int, batch_size: int, seed: int,
     ctx = open_context(run, str(resolve_device(device, "--device")))
     data = ctx.eval_data(split)
     out = out or run / EVAL_FILE
+    chunk = chunk_for(ctx.model.device)  # how the draws fall into calls: part of what they are
     journal = EvalJournal(out, {
         "weights": digest(ctx.model.state_dict()), "data": digest({"x": data.x, "y": data.y}),
         "split": split, "k": k, "batch_size": batch_size, "seed": seed,
-        "device": ctx.model.device.type})
+        "device": ctx.model.device.type, "chunk": chunk})
     if done := min(journal.resumable() * batch_size, len(data.x)):
         click.echo(f"resuming: {done} of {len(data.x)} examples were evaluated ({journal.folder})")
     try:
         result = evaluate_data(ctx.model, data, k=k, batch_size=batch_size, seed=seed,
-                               journal=journal)
+                               chunk=chunk, journal=journal)
     except KeyboardInterrupt:
         done = min(journal.kept * batch_size, len(data.x))
         click.echo(f"\ninterrupted after {done} of {len(data.x)} examples (kept in "
