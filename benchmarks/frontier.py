@@ -37,6 +37,7 @@ import yaml
 
 import vaekit
 from benchmarks.common import save_figure
+from vaekit.errors import TrainingError
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
 from vaekit.store.atomic import write_json
@@ -162,8 +163,14 @@ def per_example(run: Path, args: argparse.Namespace) -> torch.Tensor:
 
 
 def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
+    """The row of one contender; one whose training fails is a row saying why (``failed``), so
+    the contenders after it still run (its folder is left for a look, and retrained next time)."""
     run = folder(runs, name)
-    trained(run, cfg, args)
+    try:
+        trained(run, cfg, args)
+    except TrainingError as exc:
+        print(f"== {name} failed: {exc}", flush=True)
+        return {"name": name, "failed": str(exc)}
     if args.train_only:
         return {"name": name}
     t0 = time.perf_counter()
@@ -236,23 +243,25 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     runs = args.runs / f"{args.minutes:g}min"
     chosen = {n: c for n, c in contenders(args.minutes).items() if not args.only or n in args.only}
-    rows = [run_one(name, config(cfg, args.minutes, args.seed), runs, args)
-            for name, cfg in chosen.items()]
+    results = [run_one(name, config(cfg, args.minutes, args.seed), runs, args)
+               for name, cfg in chosen.items()]
     if args.train_only:
         return
-    if "vae" in chosen:  # what each component bought: paired differences on the curve subset
-        base = per_example(folder(runs, "vae"), args)
+    rows = [r for r in results if "failed" not in r]
+    if any(r["name"] == "vae" for r in rows):  # what each component bought: paired differences
+        base = per_example(folder(runs, "vae"), args)  # on the curve subset
         for row in rows:
             d = per_example(folder(runs, row["name"]), args) - base
             row["vs_vae"] = (float(d.mean()), float(d.std() / len(d) ** 0.5))
     out = ROOT / "benchmarks" / "results" / f"frontier-{args.minutes:g}min.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1))
+    out.write_text(json.dumps(results, indent=1))
     earlier = []
     for spec in args.compare:
         label, _, file = spec.partition("=")
         old = json.loads(Path(file).read_text())
-        earlier += [{**r, "name": label if len(old) == 1 else f"{label} {r['name']}"} for r in old]
+        earlier += [{**r, "name": label if len(old) == 1 else f"{label} {r['name']}"}
+                    for r in old if "failed" not in r]
     plot(rows + earlier, ROOT / "docs" / f"frontier-{args.minutes:g}min.png", args.minutes,
          args.curve_n, args.curve_k)
     print(f"{'contender':16s} {'-ELBO':>8s} {'IW NLL':>14s} {'k':>5s} {'bits/dim':>8s} "
@@ -263,6 +272,9 @@ def main() -> None:
               f"{r['k']:5d} {r['bits_per_dim'] or float('nan'):8.4f} {r['kl']:6.2f} "
               f"{str(r['active']) + '/' + str(r['latent_dim']):>7s} {r['params']:9d} "
               f"{r['epochs']:6d} " + (f"{vs[0]:+7.2f} ± {vs[1]:.2f}" if vs else ""))
+    for r in results:
+        if "failed" in r:
+            print(f"{r['name']:16s} failed: {r['failed']}")
 
 
 if __name__ == "__main__":
