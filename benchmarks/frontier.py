@@ -164,12 +164,12 @@ def per_example(run: Path, args: argparse.Namespace) -> torch.Tensor:
 
 def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
     """The row of one contender; one whose training fails is a row saying why (``failed``), so
-    the contenders after it still run (its folder is left for a look, and retrained next time)."""
+    the contenders after it still run (its folder stays for a look: remove it to train again)."""
     run = folder(runs, name)
     try:
         trained(run, cfg, args)
     except TrainingError as exc:
-        print(f"== {name} failed: {exc}", flush=True)
+        print(f"== {name} failed: {exc} (remove {run} to train it again)", flush=True)
         return {"name": name, "failed": str(exc)}
     if args.train_only:
         return {"name": name}
