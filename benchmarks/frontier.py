@@ -15,7 +15,8 @@ per-example differences against the VAE on the curve subset show what each compo
 With a GPU elsewhere: ``--train-only`` here (the CPU minutes are the budget; the snapshots wait
 unscored), then the same command with ``--device cuda`` there, over a copy of the --runs folder,
 for the curves and evaluations. Each step is kept in the run folder (snapshots/, then
-frontier-curve.json, then frontier-eval.json) and reused, so an interrupted benchmark resumes.
+frontier-curve.json, then frontier-eval.json) and reused, so an interrupted benchmark resumes
+(a contender stopped while it trained goes on from its last checkpoint, budget and snapshots).
 
 Rows: today's VAE and ladder, the conv hierarchy (configs/conv_hvae.yaml), each new component
 alone on the VAE, and the best composition
@@ -28,6 +29,7 @@ from __future__ import annotations
 import argparse
 import copy
 import json
+import math
 import time
 from pathlib import Path
 from typing import Any
@@ -41,6 +43,8 @@ from vaekit.errors import TrainingError
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
 from vaekit.store.atomic import write_json
+from vaekit.store.checkpoint import DIR as CHECKPOINTS
+from vaekit.store.checkpoint import LATEST
 from vaekit.store.metrics import read_metrics
 from vaekit.store.model_files import save_weights
 from vaekit.training.trainer import train
@@ -85,27 +89,50 @@ def config(base: dict[str, Any], minutes: float, seed: int) -> dict[str, Any]:
 class Snapshots:
     """Writes the weights (as evaluation would use them) to ``run/snapshots/`` every ``every``
     minutes of training: the epoch seconds of the metrics, so time spent evaluating is not
-    counted. ``index.json``, written last, lists them by minutes trained."""
+    counted. ``kept.json`` lists them as they are written (with their epoch), so a resumed
+    training goes on from the metrics and snapshots of the epochs its checkpoint holds;
+    ``index.json``, written last, lists them by minutes trained and marks the run complete."""
 
     def __init__(self, run: Path, every: float) -> None:
-        self.dir, self.every = run / "snapshots", every * 60
+        self.run, self.dir, self.every = run, run / "snapshots", every * 60
         self.trained, self.next = 0.0, self.every
         self.kept: list[dict[str, Any]] = []
+        self.resumed = False
 
-    def keep(self, model: torch.nn.Module) -> None:
+    def on_train_start(self, resume: bool) -> None:
+        self.resumed = resume
+
+    def _catch_up(self, before: float) -> None:
+        """After a resume: the minutes and snapshots of the epochs before ``before`` (the ones
+        the checkpoint holds; a snapshot of a replayed epoch is written again)."""
+        self.resumed = False
+        rows = read_metrics(self.run / "metrics.csv")
+        self.trained = sum(float(r["seconds"]) for r in rows if int(r["epoch"]) < before)
+        listed = self.dir / "kept.json"
+        kept = json.loads(listed.read_text()) if listed.exists() else []
+        self.kept = [k for k in kept if k["epoch"] < before]
+        self.next = self.every * (len(self.kept) + 1)
+
+    def keep(self, model: torch.nn.Module, epoch: int) -> None:
         name = f"{len(self.kept):02d}.safetensors"
         save_weights(model, self.dir / name)
-        self.kept.append({"minutes": self.trained / 60, "file": name})
+        self.kept.append({"minutes": self.trained / 60, "file": name, "epoch": epoch})
+        write_json(self.dir / "kept.json", self.kept)
 
     def on_epoch_end(self, epoch: int, row: dict[str, Any], model: torch.nn.Module) -> None:
+        if self.resumed:
+            self._catch_up(epoch)
         self.trained += float(row["seconds"])
         if self.trained >= self.next:
-            self.keep(model)
+            self.keep(model, epoch)
             self.next += self.every
 
     def on_train_end(self, run: Any) -> None:
-        if not self.kept or self.kept[-1]["minutes"] < self.trained / 60:
-            self.keep(run.model)
+        if self.resumed:  # resumed with its budget already spent: no epoch ran
+            self._catch_up(math.inf)
+        last = int(run.metrics[-1]["epoch"]) if run.metrics else 0
+        if not self.kept or self.kept[-1]["epoch"] < last:  # the final model, once
+            self.keep(run.model, last)
         write_json(self.dir / "index.json", self.kept)
 
 
@@ -128,11 +155,15 @@ def folder(runs: Path, name: str) -> Path:
 
 
 def trained(run: Path, cfg: dict[str, Any], args: argparse.Namespace) -> None:
-    """Train the contender into ``run`` with its snapshots, unless a complete run is there."""
+    """Train the contender into ``run`` with its snapshots, unless a complete run is there; a
+    run whose training was interrupted goes on from its last checkpoint (its budget counts
+    the minutes already trained)."""
     if (run / "snapshots" / "index.json").exists() or (run / "frontier-curve.json").exists():
         return
-    print(f"== training {run.name} for {args.minutes} minutes", flush=True)
-    train(vaekit.load_config(cfg), run, callbacks=[Snapshots(run, args.every)])
+    resume = (run / CHECKPOINTS / LATEST).exists()  # else a new run (or one never started)
+    print(f"== {'resuming' if resume else 'training'} {run.name} for {args.minutes} minutes",
+          flush=True)
+    train(vaekit.load_config(cfg), run, resume=resume, callbacks=[Snapshots(run, args.every)])
 
 
 def curve(run: Path, args: argparse.Namespace) -> list[dict[str, float]]:
@@ -164,12 +195,13 @@ def per_example(run: Path, args: argparse.Namespace) -> torch.Tensor:
 
 def run_one(name: str, cfg: dict[str, Any], runs: Path, args: argparse.Namespace) -> dict:
     """The row of one contender; one whose training fails is a row saying why (``failed``), so
-    the contenders after it still run (its folder stays for a look: remove it to train again)."""
+    the contenders after it still run (its folder stays for a look: remove it to train it
+    from the start)."""
     run = folder(runs, name)
     try:
         trained(run, cfg, args)
     except TrainingError as exc:
-        print(f"== {name} failed: {exc} (remove {run} to train it again)", flush=True)
+        print(f"== {name} failed: {exc} (remove {run} to train it from the start)", flush=True)
         return {"name": name, "failed": str(exc)}
     if args.train_only:
         return {"name": name}
