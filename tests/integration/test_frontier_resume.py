@@ -15,7 +15,7 @@ from vaekit.store.metrics import read_metrics
 
 
 class Interrupted(Exception):
-    pass
+    """Stands for a kill while the contender trains."""
 
 
 def _cut_at(hook: str):
