@@ -7,7 +7,9 @@ import torch
 
 from vaekit.config.load import load_config
 from vaekit.errors import ConfigError
+from vaekit.eval.iw import iw_estimate
 from vaekit.model.build import build_model
+from vaekit.model.latents import conv_hierarchical, ladder
 from vaekit.model.latents.conv_hierarchical import ConvLadderLatent
 from vaekit.objectives import build_objective
 from vaekit.objectives.base import Batch
@@ -113,6 +115,32 @@ def test_the_decoder_reads_the_state_the_draw_left_and_the_same_walked_again():
     assert model.latent.cells[0].branch[-1].weight.grad.abs().sum() > 0
     copy = deepcopy(model)  # as the EMA copies it: the kept state stays behind
     assert torch.equal(copy.reconstruct(x), model.reconstruct(x))
+
+
+def test_the_iw_bound_walks_the_top_down_path_once_per_draw(monkeypatch):
+    model, _ = _model()
+    x, walks, walk = _x(), [], ConvLadderLatent._walk
+    monkeypatch.setattr(ConvLadderLatent, "_walk",
+                        lambda self, e, pick: walks.append(e is None) or walk(self, e, pick))
+    seed = torch.Generator().manual_seed
+
+    once = iw_estimate(model, x, k=6, chunk=10, generator=seed(1))  # 3 calls of 2 draws each
+    assert len(walks) == 3  # the draw's walk; decoding and log q - log p reuse it
+    for module in (ladder, conv_hierarchical):  # walk again for every use of z
+        monkeypatch.setattr(module, "same_draw", lambda kept, version, z: False)
+    again = iw_estimate(model, x, k=6, chunk=10, generator=seed(1))
+    assert len(walks) == 3 + 9
+    assert torch.equal(once.log_px, again.log_px) and torch.equal(once.kl_layers, again.kl_layers)
+
+
+def test_a_draw_changed_in_place_is_walked_again():
+    model, _ = _model()
+    with torch.no_grad():
+        q = model.encode(_x())
+        z = q.rsample(generator=torch.Generator().manual_seed(0))
+        z.add_(1.0)
+        assert torch.equal(q.log_prob(z), q.log_prob(z.clone()))
+        assert torch.equal(model.latent.readout(z.view(5, -1)), model.latent.readout(z.clone()))
 
 
 @pytest.mark.parametrize(("model", "match"), [

@@ -38,7 +38,7 @@ from vaekit.dists.protocols import Prior
 from vaekit.errors import ConfigError
 from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.hierarchical import Pick
-from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
+from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path, same_draw, version_of
 from vaekit.nn.base import MapInput
 from vaekit.nn.resnet import Residual
 from vaekit.registry import register
@@ -103,7 +103,7 @@ class ConvLadderLatent(nn.Module):
         self.out = Residual(channels)
         self.top_prior: Prior = StandardNormal(self.sizes[-1])
         self.to(memory_format=torch.channels_last)
-        self._memo: tuple[weakref.ref[Tensor], Tensor] | None = None
+        self._memo: tuple[weakref.ref[Tensor], int, Tensor] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
         """A copy (the EMA's, a pickled module) starts without the last draw's state."""
@@ -187,7 +187,7 @@ class ConvLadderLatent(nn.Module):
         z = torch.cat(zs, -1)
         state = self.out(s)
         if estimates is not None:  # a draw the decoder reads next: keep its state for readout
-            self._memo = (weakref.ref(z), state)
+            self._memo = (weakref.ref(z), version_of(z), state)
         return Path(z, qs, ps), state
 
     def _correction(self, g: int, s: Tensor, b: Tensor, rows: int) -> Tensor:
@@ -202,10 +202,12 @@ class ConvLadderLatent(nn.Module):
 
     def readout(self, z: Tensor) -> Tensor:
         """The decoder's input for z (..., sum of sizes): the top-down state after every group,
-        (N, channels, h, w) with N the leading dimensions' product. The walk that drew z left it
-        (read once: no second pass while training); any other z walks the top-down path again."""
+        (N, channels, h, w) with N the leading dimensions' product. The walk that drew z (or z
+        flattened to (N, sum of sizes)) left it, read once: no second pass while training or in
+        the IW bound; any other z walks the top-down path again."""
         memo, self._memo = self._memo, None
-        if memo is not None and memo[0]() is z:
-            return memo[1]
+        drawn = None if memo is None else memo[0]()
+        if drawn is not None and same_draw(drawn, memo[1], z):  # type: ignore[index]
+            return memo[2]  # type: ignore[index]
         parts = z.split(self.sizes, -1)
         return self._walk(None, lambda g, q, p: parts[g])[1]

@@ -56,6 +56,19 @@ class Path:
         return out
 
 
+def version_of(z: Tensor) -> int:
+    """z's in-place version counter (-1 for an inference-mode tensor, which keeps none)."""
+    return -1 if z.is_inference() else z._version
+
+
+def same_draw(kept: Tensor, version: int, z: Tensor) -> bool:
+    """Whether z is the tensor ``kept`` (unchanged since its ``version``) or a reshaped view of all
+    of it, such as the (n*B, L) flattening of an (n, B, L) draw."""
+    return (z is kept or (z.data_ptr() == kept.data_ptr() and z.numel() == kept.numel()
+                          and z.dtype == kept.dtype and z.is_contiguous() and kept.is_contiguous())
+            ) and version_of(z) == version
+
+
 def _given(ladder: Any, z: Tensor) -> Any:
     parts = z.split(ladder.sizes, -1)
     return lambda i, q, p: parts[i]
@@ -69,6 +82,15 @@ class LadderPosterior:
     def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
         self.ladder = ladder
         self.estimates = estimates
+        self._last: tuple[Path, int] | None = None  # the last draw's path and z's version
+
+    def _path_at(self, z: Tensor) -> Path:
+        """The top-down path through z: the last draw's when z is that draw (the IW bound scores
+        the samples it just drew), else a walk given z."""
+        last = self._last
+        if last is not None and same_draw(last[0].z, last[1], z):
+            return last[0]
+        return self.ladder.descend(self.estimates, _given(self.ladder, z))
 
     def moments(self) -> None:
         """None: q(z|x) is a Gaussian per layer given the layer above, not one diagonal Gaussian."""
@@ -77,22 +99,25 @@ class LadderPosterior:
     def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
         """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
         top = len(self.estimates) - 1
-        return self.ladder.descend(
+        path = self.ladder.descend(
             self.estimates, lambda i, q, p: q.rsample(n if i == top else None, generator))
+        self._last = (path, version_of(path.z))
+        return path
 
     def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         return self.path(generator, n).z
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log q(z|x) = sum over layers of log q(z_l | z_{l+1}, x): (..., B) nats."""
-        path = self.ladder.descend(self.estimates, _given(self.ladder, z))
+        path = self._path_at(z)
         parts = z.split(self.ladder.sizes, -1)
         return sum(q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True))
 
     def log_ratio_layers(self, prior: object, z: Tensor) -> Tensor:
         """(..., B, layers) log q(z_l | z_{l+1}, x) - log p(z_l | z_{l+1}) at z, bottom to top, in
-        one top-down pass (``prior`` is ignored: the ladder's own priors are the model's)."""
-        path = self.ladder.descend(self.estimates, _given(self.ladder, z))
+        one top-down pass, or none at the last draw (``prior`` is ignored: the ladder's own priors
+        are the model's)."""
+        path = self._path_at(z)
         parts = z.split(self.ladder.sizes, -1)
         return torch.stack([q.log_prob(zl) - p.log_prob(zl) for q, p, zl
                             in zip(path.posteriors, path.priors, parts, strict=True)], -1)
