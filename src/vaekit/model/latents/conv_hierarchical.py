@@ -206,8 +206,10 @@ class ConvLadderLatent(nn.Module):
         flattened to (N, sum of sizes)) left it, read once: no second pass while training or in
         the IW bound; any other z walks the top-down path again."""
         memo, self._memo = self._memo, None
-        drawn = None if memo is None else memo[0]()
-        if drawn is not None and same_draw(drawn, memo[1], z):  # type: ignore[index]
-            return memo[2]  # type: ignore[index]
+        if memo is not None:
+            ref, version, state = memo
+            drawn = ref()
+            if drawn is not None and same_draw(drawn, version, z):
+                return state
         parts = z.split(self.sizes, -1)
         return self._walk(None, lambda g, q, p: parts[g])[1]
