@@ -1,0 +1,56 @@
+"""benchmarks.large_k: shards of the test set that add up to the bound of the whole, whichever way
+the images were split, and a rerun that only computes the shards still missing."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import torch
+
+import vaekit
+from benchmarks import large_k
+from vaekit.eval.data import prepare
+
+
+def test_the_bounds_do_not_depend_on_the_sharding(tiny_run, one_thread):
+    model = vaekit.load(tiny_run).eval()
+    x = prepare(model, None, "test").x[:6]
+    whole = large_k.shard_terms(model, x, 0, k=5, seed=3, batch=2)
+    parts = [large_k.shard_terms(model, x[a:b], a, k=5, seed=3, batch=2)
+             for a, b in [(0, 2), (2, 6)]]
+    assert whole["nll"] == parts[0]["nll"] + parts[1]["nll"]
+    assert whole["elbo"] == parts[0]["elbo"] + parts[1]["elbo"]
+    other = large_k.shard_terms(model, x, 0, k=5, seed=4, batch=2)
+    assert other["nll"] != whole["nll"]  # the seed is in the draws
+    # -IW_k <= -ELBO of the same draws, image by image
+    assert all(n <= -e + 1e-9 for n, e in zip(whole["nll"], whole["elbo"], strict=True))
+
+
+def test_a_rerun_computes_only_the_missing_shards(tiny_run, tmp_path, monkeypatch):
+    import shutil
+
+    run = tmp_path / "run"
+    shutil.copytree(tiny_run, run)
+    n = len(prepare(vaekit.load(run), None, "test").x)
+    shard = 20
+    argv = ["large_k", str(run), "--k", "3", "--shard", str(shard), "--batch", "10",
+            "--threads", "1"]
+    monkeypatch.setattr(sys, "argv", argv)
+    large_k.main()
+
+    folder = large_k.shard_folder(run, 3, 0)
+    files = sorted(folder.glob("*.json"))
+    assert len(files) == -(-n // shard)
+    result = json.loads((run / "iw-k3-seed0.json").read_text())
+    nll = torch.tensor([v for f in files for v in json.loads(f.read_text())["nll"]],
+                       dtype=torch.float64)
+    assert result["n"] == n and result["nll"] == float(nll.mean())
+
+    kept = {f.name: f.stat().st_mtime_ns for f in files[1:]}
+    files[0].unlink()
+    (run / "iw-k3-seed0.json").unlink()
+    large_k.main()
+    assert {f.name: f.stat().st_mtime_ns for f in sorted(folder.glob("*.json"))[1:]} == kept
+    assert json.loads((run / "iw-k3-seed0.json").read_text()) | {"cpu_seconds": 0} == \
+        result | {"cpu_seconds": 0}
