@@ -18,6 +18,11 @@ runs the decoder and each network of the likelihood through ``torch.compile`` (f
 eager mode; measured 1.2x more per worker here, with per-image bounds within 1e-4 nats of eager).
 
     python -m benchmarks.large_k benchmarks/results/best_30min --k 5000 --workers 2 --compile
+
+``--pair 100`` adds, once the shards of k=100 are there too, the per-image difference between the
+two bounds on the images both cover (with its standard error) and where the k=5000 bound of all
+10k lands, measured where its shards exist and projected by that difference where they don't;
+``--report`` only reports what the shards written so far give.
 """
 
 from __future__ import annotations
@@ -106,6 +111,23 @@ def summary(shards: dict[int, dict], n: int, k: int, seed: int) -> dict[str, Any
             "cpu_seconds": sum(s["seconds"] for s in shards.values())}
 
 
+def per_image(shards: dict[int, dict]) -> dict[int, float]:
+    """-IW_k by test image index."""
+    return {s["first"] + i: v for s in shards.values() for i, v in enumerate(s["nll"])}
+
+
+def paired(ours: dict[int, dict], theirs: dict[int, dict]) -> dict[str, float]:
+    """The bound at our k minus theirs, image by image, on the images both cover: its mean and
+    standard error, and where the mean over all of their images lands with our k (theirs there,
+    moved by the mean difference where ours are missing)."""
+    a, b = per_image(ours), per_image(theirs)
+    common = sorted(set(a) & set(b))
+    d = torch.tensor([a[i] - b[i] for i in common], dtype=torch.float64)
+    filled = [a.get(i, b[i] + float(d.mean())) for i in sorted(b)]
+    return {"n": len(common), "diff": float(d.mean()), "diff_se": float(d.std() / math.sqrt(len(d))),
+            "projected": sum(filled) / len(filled)}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("run", type=Path)
@@ -117,6 +139,10 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=0, help="per worker (0: cores / workers)")
     ap.add_argument("--compile", action="store_true")
     ap.add_argument("--device", default="cpu")
+    ap.add_argument("--pair", type=int, default=None, metavar="K",
+                    help="also the per-image difference from the shards of k=K (same seed)")
+    ap.add_argument("--report", action="store_true",
+                    help="only report what the shards written so far give")
     a = ap.parse_args()
     if a.shard % a.batch:
         ap.error("--shard must be a multiple of --batch")
@@ -128,26 +154,38 @@ def main() -> None:
     folder = shard_folder(a.run, a.k, a.seed)
     folder.mkdir(exist_ok=True)
     shards = done_shards(folder, weights, a.k, a.seed, a.batch)
-    todo = [f for f in range(0, n, a.shard) if f not in shards]
-    print(f"{a.run}: {len(shards)} shards of {math.ceil(n / a.shard)} done, {len(todo)} to go "
-          f"(k={a.k}, {a.workers} workers x {threads} threads)", flush=True)
+    missing = [f for f in range(0, n, a.shard) if f not in shards]
+    todo = [] if a.report else missing
+    print(f"{a.run}: {len(shards)} shards of {math.ceil(n / a.shard)} done, {len(missing)} to go "
+          f"(k={a.k}" + (")" if a.report else f", {a.workers} workers x {threads} threads)"),
+          flush=True)
     t0 = time.perf_counter()
-    with ProcessPoolExecutor(a.workers, get_context("spawn"), initializer=_setup,
-                             initargs=(str(a.run), a.device, a.compile, threads)) as pool:
-        pending = {pool.submit(_shard, str(folder), f, a.shard, a.k, a.seed, a.batch)
-                   for f in todo}
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                first = fut.result()
-                shards = done_shards(folder, weights, a.k, a.seed, a.batch)
-                s = summary(shards, n, a.k, a.seed)
-                print(f"shard {first:5d} done ({time.perf_counter() - t0:.0f}s): {s['n']} of {n}"
-                      f" images, NLL {s['nll']:.2f} ± {s['nll_se']:.2f} so far", flush=True)
-    s = summary(done_shards(folder, weights, a.k, a.seed, a.batch), n, a.k, a.seed)
+    if todo:
+        with ProcessPoolExecutor(a.workers, get_context("spawn"), initializer=_setup,
+                                 initargs=(str(a.run), a.device, a.compile, threads)) as pool:
+            pending = {pool.submit(_shard, str(folder), f, a.shard, a.k, a.seed, a.batch)
+                       for f in todo}
+            while pending:
+                finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    first = fut.result()
+                    s = summary(done_shards(folder, weights, a.k, a.seed, a.batch), n, a.k, a.seed)
+                    print(f"shard {first:5d} done ({time.perf_counter() - t0:.0f}s): {s['n']} of "
+                          f"{n} images, NLL {s['nll']:.2f} ± {s['nll_se']:.2f} so far", flush=True)
+    shards = done_shards(folder, weights, a.k, a.seed, a.batch)
+    if not shards:
+        return
+    s = summary(shards, n, a.k, a.seed)
+    other = {} if a.pair is None else done_shards(shard_folder(a.run, a.pair, a.seed), weights,
+                                                   a.pair, a.seed, a.batch)
+    if other:
+        s[f"minus_k{a.pair}"] = p = paired(shards, other)
+        print(f"k={a.k} minus k={a.pair} on the same {p['n']} images: {p['diff']:+.4f} ± "
+              f"{p['diff_se']:.4f} nats; k={a.k} projected over all {len(per_image(other))} "
+              f"images of k={a.pair}: {p['projected']:.3f}")
+    print(json.dumps(s, indent=2))
     if s["n"] == n:
         write_json(a.run / f"iw-k{a.k}-seed{a.seed}.json", s)
-        print(json.dumps(s, indent=2))
 
 
 if __name__ == "__main__":

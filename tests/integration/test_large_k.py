@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import sys
 
+import pytest
 import torch
 
 import vaekit
@@ -54,3 +55,14 @@ def test_a_rerun_computes_only_the_missing_shards(tiny_run, tmp_path, monkeypatc
     assert {f.name: f.stat().st_mtime_ns for f in sorted(folder.glob("*.json"))[1:]} == kept
     assert json.loads((run / "iw-k3-seed0.json").read_text()) | {"cpu_seconds": 0} == \
         result | {"cpu_seconds": 0}
+
+
+def test_the_paired_difference_fills_the_images_not_yet_scored():
+    ours = {0: {"first": 0, "nll": [1.0, 2.0]}}
+    theirs = {0: {"first": 0, "nll": [1.5, 2.25]}, 2: {"first": 2, "nll": [3.0, 4.0]}}
+    p = large_k.paired(ours, theirs)
+    assert p["n"] == 2
+    assert p["diff"] == -0.375
+    assert p["diff_se"] == pytest.approx(0.125)  # sample sd 0.25 / sqrt(2), over sqrt(2)
+    # measured on images 0 and 1, theirs moved by the mean difference on 2 and 3
+    assert p["projected"] == pytest.approx((1.0 + 2.0 + 2.625 + 3.625) / 4)
