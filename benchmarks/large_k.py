@@ -41,6 +41,7 @@ import torch
 import vaekit
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import chunk_for, iw_estimate
+from vaekit.eval.metrics import mean_se
 from vaekit.store.atomic import write_json
 from vaekit.store.eval_journal import digest
 
@@ -101,13 +102,14 @@ def done_shards(folder: Path, weights: str, k: int, seed: int, batch: int) -> di
 
 def summary(shards: dict[int, dict], n: int, k: int, seed: int) -> dict[str, Any]:
     """Mean and standard error of -IW_k and the ELBO over the images the shards cover."""
-    nll = torch.tensor([v for s in sorted(shards) for v in shards[s]["nll"]], dtype=torch.float64)
-    elbo = torch.tensor([v for s in sorted(shards) for v in shards[s]["elbo"]],
-                        dtype=torch.float64)
-    m = len(nll)
-    return {"k": k, "seed": seed, "n": m, "of": n,
-            "nll": float(nll.mean()), "nll_se": float(nll.std() / math.sqrt(m)),
-            "elbo": float(elbo.mean()), "elbo_se": float(elbo.std() / math.sqrt(m)),
+    def column(name: str) -> torch.Tensor:
+        return torch.tensor([v for s in sorted(shards) for v in shards[s][name]],
+                            dtype=torch.float64)
+
+    nll, nll_se = mean_se(column("nll"))
+    elbo, elbo_se = mean_se(column("elbo"))
+    return {"k": k, "seed": seed, "n": len(per_image(shards)), "of": n, "nll": nll,
+            "nll_se": nll_se, "elbo": elbo, "elbo_se": elbo_se,
             "cpu_seconds": sum(s["seconds"] for s in shards.values())}
 
 
@@ -122,9 +124,9 @@ def paired(ours: dict[int, dict], theirs: dict[int, dict]) -> dict[str, float]:
     moved by the mean difference where ours are missing)."""
     a, b = per_image(ours), per_image(theirs)
     common = sorted(set(a) & set(b))
-    d = torch.tensor([a[i] - b[i] for i in common], dtype=torch.float64)
-    filled = [a.get(i, b[i] + float(d.mean())) for i in sorted(b)]
-    return {"n": len(common), "diff": float(d.mean()), "diff_se": float(d.std() / math.sqrt(len(d))),
+    diff, diff_se = mean_se(torch.tensor([a[i] - b[i] for i in common], dtype=torch.float64))
+    filled = [a.get(i, b[i] + diff) for i in sorted(b)]
+    return {"n": len(common), "diff": diff, "diff_se": diff_se,
             "projected": sum(filled) / len(filled)}
 
 
