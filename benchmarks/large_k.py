@@ -30,9 +30,12 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
-from multiprocessing import get_context
+from multiprocessing import get_context, parent_process
+from multiprocessing.connection import wait as wait_for
 from pathlib import Path
 from typing import Any
 
@@ -52,8 +55,23 @@ def shard_folder(run: Path, k: int, seed: int) -> Path:
     return run / f"iw-k{k}-seed{seed}"
 
 
+def exit_with_parent() -> None:
+    """In a worker: exit as soon as the process that started it is gone. A parent killed by a
+    signal never shuts its pool down, and its workers would go on for hours of shards no one reads."""
+    parent = parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        wait_for([parent.sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def _setup(run: str, device: str, compile_: bool, threads: int) -> None:
     """Each worker: its threads, the run's model (compiled if asked) and the test images."""
+    exit_with_parent()
     torch.set_num_threads(threads)
     model = vaekit.load(Path(run), device).eval()
     _worker["weights"] = digest(model.state_dict())
