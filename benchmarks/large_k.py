@@ -97,15 +97,15 @@ def shard_terms(model: Any, x: torch.Tensor, first: int, k: int, seed: int,
     return {"nll": nll, "elbo": elbo}
 
 
-def _shard(folder: str, first: int, size: int, k: int, seed: int, batch: int) -> int:
-    """Evaluate and write one shard (in a worker); its first index back."""
+def _shard(folder: str, first: int, size: int, k: int, seed: int, batch: int) -> dict[str, Any]:
+    """Evaluate and write one shard (in a worker); the record it wrote back."""
     t0 = time.perf_counter()
     x = _worker["x"][first : first + size]
     terms = shard_terms(_worker["model"], x, first, k, seed, batch)
-    write_json(Path(folder) / f"{first:05d}.json", {
-        "first": first, "n": len(x), "k": k, "seed": seed, "batch": batch,
-        "weights": _worker["weights"], "seconds": time.perf_counter() - t0, **terms})
-    return first
+    record = {"first": first, "n": len(x), "k": k, "seed": seed, "batch": batch,
+              "weights": _worker["weights"], "seconds": time.perf_counter() - t0, **terms}
+    write_json(Path(folder) / f"{first:05d}.json", record)
+    return record
 
 
 def done_shards(folder: Path, weights: str, k: int, seed: int, batch: int) -> dict[int, dict]:
@@ -188,11 +188,12 @@ def main() -> None:
             while pending:
                 finished, pending = wait(pending, return_when=FIRST_COMPLETED)
                 for fut in finished:
-                    first = fut.result()
-                    s = summary(done_shards(folder, weights, a.k, a.seed, a.batch), n, a.k, a.seed)
-                    print(f"shard {first:5d} done ({time.perf_counter() - t0:.0f}s): {s['n']} of "
-                          f"{n} images, NLL {s['nll']:.2f} ± {s['nll_se']:.2f} so far", flush=True)
-    shards = done_shards(folder, weights, a.k, a.seed, a.batch)
+                    record = fut.result()
+                    shards[record["first"]] = record
+                    s = summary(shards, n, a.k, a.seed)
+                    print(f"shard {record['first']:5d} done ({time.perf_counter() - t0:.0f}s): "
+                          f"{s['n']} of {n} images, NLL {s['nll']:.2f} ± {s['nll_se']:.2f} so far",
+                          flush=True)
     if not shards:
         return
     s = summary(shards, n, a.k, a.seed)
