@@ -3,6 +3,7 @@ form of a training step to time."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 
@@ -73,6 +74,7 @@ class StepForm:
     def __init__(self, name: str, raw: dict, ds, precision: str = "fp32", compiled: bool = False,
                  batch: int = 128, nchw: bool = False) -> None:
         from vaekit.config.load import load_config
+        from vaekit.data.source import TensorSource
         from vaekit.model.build import build_model
         from vaekit.objectives import build_objective
         from vaekit.training import setup
@@ -87,22 +89,26 @@ class StepForm:
         loss = LossModule(model, build_objective(cfg.objective))
         self.loss = torch.compile(loss) if compiled else loss
         self.opt = setup.make_optimizer(model, cfg.train)
-        self.batches = setup.Batches(ds.train, None, "dynamic")
+        self.source = TensorSource(ds.train, None, "dynamic", seed=0)
         self.gen = torch.Generator().manual_seed(0)
-        self.order = torch.randperm(len(ds.train), generator=torch.Generator().manual_seed(0))
-        self.at = 0
+        self.batches = self._forever()
         t = time.perf_counter()
         self.steps(2)
         self.warmup = time.perf_counter() - t
+
+    def _forever(self):
+        """Full batches of the training split, epoch after epoch."""
+        for epoch in itertools.count():
+            for batch in self.source.epoch(epoch, self.batch, self.gen):
+                if len(batch) == self.batch:
+                    yield batch
 
     def steps(self, n: int) -> float:
         from vaekit.training.step import autocast
 
         t = time.perf_counter()
         for _ in range(n):
-            idx = self.order[self.at : self.at + self.batch]
-            self.at = (self.at + self.batch) % (len(self.order) - self.batch)
-            batch = self.batches.batch(idx, self.gen)
+            batch = next(self.batches)
             with autocast(torch.device("cpu"), self.precision):
                 out = self.loss(batch, 10_000, self.gen)  # past any KL warm-up: beta 1
             self.opt.zero_grad(set_to_none=True)

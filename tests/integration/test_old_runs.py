@@ -17,6 +17,7 @@ from safetensors.torch import load_file
 
 import vaekit
 from vaekit.artifacts.run_context import RunContext
+from vaekit.errors import DataError
 from vaekit.report.build import build_report
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "runs_0.1"
@@ -55,3 +56,17 @@ def test_an_old_run_evaluates_samples_and_reports(old_run):
     images = ctx.model.sample(4, generator=torch.Generator().manual_seed(0))
     assert images.shape == (4, 1, 8, 8) and torch.isfinite(images).all()
     assert "Samples" in build_report(run)
+
+
+def test_an_old_run_keeps_its_splits_and_says_its_curve_read_test(old_run):
+    """Runs made before validation splits trained on the whole training split and scored their
+    per-epoch curve on test: they reopen with those splits, and say so."""
+    _name, run = old_run
+    ctx = RunContext.open(run)
+    assert ctx.config.data.val_size is None
+    assert ctx.spec.curve_split == "test" and "made before validation splits" in ctx.spec.validation
+    assert len(ctx.dataset.train) == ctx.spec.sizes["train"] == 1438  # no validation carved
+    assert ctx.dataset.val is None
+    with pytest.raises(DataError, match="no validation split"):
+        ctx.split("val")
+    assert "test -ELBO" in build_report(run)  # the report names the split its curve read

@@ -47,7 +47,7 @@ def test_train_writes_a_self_contained_report(capsys, tmp_path):
     # curves, samples, reconstructions, 2 interpolations, traversals, manifold, latent map
     assert len(pngs) == 8 and all(min(p.size) > 10 for p in pngs)
     last = read_metrics(out / "metrics.csv")[-1]
-    assert f"{float(last['test_loss']):.6g}" in html and "continuous_bernoulli" not in html
+    assert f"{float(last['val_loss']):.6g}" in html and "continuous_bernoulli" not in html
     assert "discretized_logistic likelihood" in html and "dynamic binarization" not in html
 
 

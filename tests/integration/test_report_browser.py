@@ -34,13 +34,13 @@ def test_report_renders_in_chromium(tiny_run, tmp_path):
             page.goto(report.resolve().as_uri(), wait_until="load")
             sizes = page.evaluate(
                 "Array.from(document.images).map(i => [i.complete, i.naturalWidth, i.alt])")
-            elbo = page.inner_text('#metrics-table td[data-key="held-out -ELBO"]')
+            elbo = page.inner_text('#metrics-table td[data-key="validation -ELBO"]')
             active = page.inner_text('#metrics-table td[data-key="active units"]')
             visible = page.is_visible("#metrics-table") and page.is_visible("#latent-map img")
         finally:
             browser.close()
     assert problems == []
     assert len(sizes) >= 7 and all(done and width > 0 for done, width, _ in sizes), sizes
-    assert elbo == f"{float(last['test_loss']):.6g}"
+    assert elbo == f"{float(last['val_loss']):.6g}"
     assert active == f"{last['active_units']}/4"
     assert visible

@@ -54,7 +54,7 @@ def test_tensorboard_has_every_metric_once_per_epoch_and_the_samples(tracked):
     events, rows = tracked["events"], tracked["rows"]
     assert [int(r["epoch"]) for r in rows] == [1, 2]
     columns = numeric(rows[0])
-    assert {"train_loss", "test_loss", "test_kl", "lr"} <= set(columns)
+    assert {"train_loss", "val_loss", "val_kl", "lr"} <= set(columns)
     # The resumed session added epoch 2 and repeated nothing; metrics.csv keeps 6 digits.
     for key in columns:
         logged = events.Scalars(key)

@@ -14,7 +14,7 @@ def test_training_lowers_heldout_loss_below_a_golden_bound(tmp_path):
     run = vaekit.train({"model": {"hidden": [64], "latent_dim": 8, "likelihood":
                                   "continuous_bernoulli"},
                         "train": {"epochs": 8, "batch_size": 64, "lr": 3e-3}}, out=tmp_path / "r")
-    losses = [float(r["test_loss"]) for r in run.metrics]
+    losses = [float(r["val_loss"]) for r in run.metrics]
     assert len(losses) == 8
     assert losses[-1] < losses[0] - 20
     # Continuous-Bernoulli densities on [0, 1] exceed 1: a fitted model has a negative -ELBO.
@@ -30,7 +30,7 @@ def test_run_folder_layout_and_api_roundtrip(tiny_run):
     assert meta["data"]["name"] == "digits" and meta["shape"] == [1, 8, 8]
     with open(tiny_run / "metrics.csv") as f:
         rows = list(csv.DictReader(f))
-    assert list(rows[0]) == COLUMNS and [r["epoch"] for r in rows] == ["1", "2"]
+    assert list(rows[0]) == [c.format(h="val") for c in COLUMNS] and [r["epoch"] for r in rows] == ["1", "2"]
     assert all(float(r["seconds"]) > 0 for r in rows)
 
     model = vaekit.load(tiny_run)
@@ -94,7 +94,7 @@ def test_bf16_autocast_trains_on_cpu(tmp_path):
                                   "continuous_bernoulli"},
                         "train": {"epochs": 3, "lr": 3e-3, "precision": "bf16"}},
                        out=tmp_path / "r")
-    losses = [float(r["test_loss"]) for r in run.metrics]
+    losses = [float(r["val_loss"]) for r in run.metrics]
     assert all(map(math.isfinite, losses)) and losses[-1] < losses[0]
 
 
@@ -118,6 +118,6 @@ def test_heldout_size_scores_the_first_examples_and_leaves_training_alone(tmp_pa
 
     assert column(few, "train_loss") == column(full, "train_loss")
     # A size past the split's end scores all of it.
-    assert column(larger, "test_loss") == column(full, "test_loss")
-    assert all(f != g for f, g in zip(column(few, "test_loss"), column(full, "test_loss"),
+    assert column(larger, "val_loss") == column(full, "val_loss")
+    assert all(f != g for f, g in zip(column(few, "val_loss"), column(full, "val_loss"),
                                       strict=True))

@@ -52,7 +52,8 @@ def test_info_describes_the_run_and_orders_dimensions_by_kl(client, tiny_run):
     assert info["name"] == tiny_run.name and info["data"] == "digits"
     assert info["likelihood"] == "discretized_logistic" and info["mode"] == "L" and info["shape"] == [1, 8, 8]
     assert info["metrics"]["epoch"] == int(last["epoch"])
-    assert info["metrics"]["test_loss"] == pytest.approx(float(last["test_loss"]))
+    assert info["metrics"]["heldout_loss"] == pytest.approx(float(last["val_loss"]))
+    assert info["metrics"]["heldout_split"] == "val"
     assert info["eval"] is None and info["conditional"] is False and info["vq"] is False
     dims = info["dims"]
     assert sorted(d["index"] for d in dims) == [0, 1, 2, 3] and info["latent_dim"] == 4

@@ -58,7 +58,7 @@ def test_the_explorer_works_in_chromium(tiny_run, tmp_path):
             page.wait_for_selector("body[data-ready='1']")
             assert tiny_run.name in page.inner_text("h1")
             assert "digits" in page.inner_text("#run-summary")
-            assert "held-out −ELBO" in page.inner_text("#metrics")
+            assert "validation −ELBO" in page.inner_text("#metrics")
 
             # one slider per dimension, most KL first; inactive ones marked
             info = page.evaluate("state.info")

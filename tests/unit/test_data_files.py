@@ -22,7 +22,9 @@ def test_npy_3d_uint8_becomes_channels_first(tmp_path: Path) -> None:
     x = np.random.default_rng(0).integers(0, 256, size=(10, 5, 6), dtype=np.uint8)
     np.save(tmp_path / "x.npy", x)
     ds = load_data(arrays(tmp_path / "x.npy", test_fraction=0.2, split_seed=3))
-    assert ds.train.shape == (8, 1, 5, 6) and ds.test.shape == (2, 1, 5, 6)
+    # 10 = 8 train (of which 2 validation, the default's minimum) + 2 test
+    assert ds.train.shape == (6, 1, 5, 6) and ds.val.shape == (2, 1, 5, 6)
+    assert ds.test.shape == (2, 1, 5, 6)
     assert ds.train.dtype == torch.uint8 and ds.kind == "image" and not ds.test_is_official
     again = load_data(arrays(tmp_path / "x.npy", test_fraction=0.2, split_seed=3))
     assert torch.equal(again.test, ds.test)  # the split is seeded
@@ -36,7 +38,8 @@ def test_npz_train_test_channels_last_and_labels(tmp_path: Path) -> None:
              test=rng.random((3, 4, 4, 3), dtype=np.float32),
              train_labels=np.arange(6), test_labels=np.arange(3))
     ds = load_data(arrays(tmp_path / "d.npz"))
-    assert ds.train.shape == (6, 3, 4, 4) and ds.test.shape == (3, 3, 4, 4)
+    assert ds.train.shape == (4, 3, 4, 4) and ds.val.shape == (2, 3, 4, 4)
+    assert ds.test.shape == (3, 3, 4, 4)
     assert ds.train.dtype == torch.float32 and ds.test_labels.tolist() == [0, 1, 2]
 
 
@@ -59,10 +62,11 @@ def test_2d_arrays_are_standardized_rows(tmp_path: Path) -> None:
     x[:, 3] = 7.0  # constant column: std 0 -> divided by 1
     np.savez(tmp_path / "rows.npz", x=x, y=np.arange(50) % 2)
     ds = load_data(arrays(tmp_path / "rows.npz"))
-    assert ds.kind == "tabular" and ds.train.shape == (40, 4) and ds.columns == ["x0", "x1",
+    assert ds.kind == "tabular" and ds.train.shape == (36, 4) and ds.columns == ["x0", "x1",
                                                                                   "x2", "x3"]
-    assert torch.allclose(ds.train.mean(0), torch.zeros(4), atol=1e-5)
-    assert torch.allclose(ds.train[:, :3].std(0, correction=0), torch.ones(3), atol=1e-4)
+    fitted = torch.cat([ds.train, ds.val])  # standardized on the whole training split
+    assert torch.allclose(fitted.mean(0), torch.zeros(4), atol=1e-5)
+    assert torch.allclose(fitted[:, :3].std(0, correction=0), torch.ones(3), atol=1e-4)
     assert ds.column_std is not None and float(ds.column_std[3]) == 1.0
 
 
@@ -93,12 +97,26 @@ def test_image_folder_grey_rgb_resize_and_classes(tmp_path: Path) -> None:
                                 test_fraction=0.34))  # 2 held-out images of 6
     assert grey.train.shape[1:] == (1, 8, 8) and grey.train.dtype == torch.uint8
     assert grey.classes == ["cats", "dogs"]
-    labels = torch.cat([grey.train_labels, grey.test_labels])
+    labels = torch.cat([grey.train_labels, grey.val_labels, grey.test_labels])
     assert sorted(labels.tolist()) == [0, 0, 0, 1, 1, 1]
     rgb = load_data(DataConfig(name="folder", path=str(tmp_path), color="rgb",
                                test_fraction=0.34))
     assert rgb.train.shape[1:] == (3, 10, 12)  # default: the first image's size
-    assert len(rgb.train) + len(rgb.test) == 6
+    assert len(rgb.train) + len(rgb.val) + len(rgb.test) == 6
+
+
+def test_the_validation_split_is_carved_from_train_and_checked(tmp_path: Path) -> None:
+    x = np.arange(40 * 3, dtype=np.float32).reshape(40, 3)
+    np.save(tmp_path / "rows.npy", x)
+    whole = load_data(arrays(tmp_path / "rows.npy", val_size=None))
+    for size, n in (("auto", 3), (5, 5), (0.25, 8)):  # auto: 10% of the 32 training rows
+        ds = load_data(arrays(tmp_path / "rows.npy", val_size=size))
+        assert len(ds.val) == n and len(ds.train) == 32 - n and torch.equal(ds.test, whole.test)
+        # Train and validation partition the training split: no example in both, none lost.
+        rows = {tuple(r) for r in torch.cat([ds.train, ds.val]).tolist()}
+        assert rows == {tuple(r) for r in whole.train.tolist()} and len(rows) == 32
+    with pytest.raises(DataError, match="val_size: 31 of the 32 .* leaves 1"):
+        load_data(arrays(tmp_path / "rows.npy", val_size=31))
 
 
 def test_image_folder_errors(tmp_path: Path) -> None:

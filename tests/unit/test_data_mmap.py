@@ -19,8 +19,11 @@ def test_mmap_views_the_file_without_copying_it(tmp_path):
     path = tmp_path / "x.npy"
     x = _write(path)
     ds = load_data(DataConfig(name="arrays", path=str(path), mmap=True, test_fraction=0.25))
-    assert ds.train.shape == (150, 1, 8, 8) and ds.test.shape == (50, 1, 8, 8)
+    # Validation is the last 10% of the training rows: slices of the mapping, like the others.
+    assert ds.train.shape == (135, 1, 8, 8) and ds.val.shape == (15, 1, 8, 8)
+    assert ds.test.shape == (50, 1, 8, 8)
     assert np.array_equal(ds.test[:, 0].numpy(), x[150:])
+    assert np.array_equal(ds.val[:, 0].numpy(), x[135:150])
     # A mapping, not a copy: a change written to the file shows through the loaded tensor.
     header = path.stat().st_size - x.nbytes
     with open(path, "r+b") as f:
@@ -36,7 +39,7 @@ def test_training_from_a_mapped_file(tmp_path):
                         "model": {"hidden": [16], "latent_dim": 2,
                                   "likelihood": "continuous_bernoulli"},
                         "train": {"epochs": 1}}, out=tmp_path / "r")
-    assert np.isfinite(float(run.metrics[-1]["test_loss"]))
+    assert np.isfinite(float(run.metrics[-1]["val_loss"]))
 
 
 def test_mmap_needs_uint8_npy_images(tmp_path):

@@ -42,11 +42,13 @@ def test_real_fashion_mnist() -> None:
     start = time.perf_counter()
     ds = load_data(DataConfig(name="fashion-mnist", download=False))
     assert time.perf_counter() - start < 2.0
-    assert ds.train.shape == (60000, 1, 28, 28) and ds.test.shape == (10000, 1, 28, 28)
+    # The published protocol: 50,000 to train, the last 10,000 of the 60,000 to validate.
+    assert ds.train.shape == (50000, 1, 28, 28) and ds.val.shape == (10000, 1, 28, 28)
+    assert ds.test.shape == (10000, 1, 28, 28)
     assert ds.train.dtype == torch.uint8 and ds.test_is_official and ds.kind == "image"
     assert ds.train_labels is not None and ds.test_labels is not None
     assert ds.train_labels.dtype == torch.int64
-    assert ds.train_labels.bincount().tolist() == [6000] * 10
+    assert torch.cat([ds.train_labels, ds.val_labels]).bincount().tolist() == [6000] * 10
     assert ds.test_labels.bincount().tolist() == [1000] * 10
     assert ds.classes is not None and ds.classes[0] == "T-shirt/top" and len(ds.classes) == 10
     assert int(ds.train.max()) == 255 and int(ds.train.min()) == 0
@@ -68,7 +70,9 @@ def write_fake_mnist(folder: Path, gz: bool = True) -> tuple[np.ndarray, np.ndar
 def test_mnist_from_user_folder_is_not_hash_checked(tmp_path: Path, gz: bool) -> None:
     x, y = write_fake_mnist(tmp_path / "mnist", gz=gz)
     ds = load_data(DataConfig(name="mnist", path=str(tmp_path / "mnist")))
-    assert ds.train.shape == (4, 1, 28, 28) and ds.test.shape == (2, 1, 28, 28)
+    # Four training images: too few for the protocol's 10,000, so the last 2 (the minimum).
+    assert ds.train.shape == (2, 1, 28, 28) and ds.test.shape == (2, 1, 28, 28)
+    assert np.array_equal(ds.val[:, 0].numpy(), x[2:4])
     assert np.array_equal(ds.test[:, 0].numpy(), x[4:])
     assert ds.test_labels is not None and ds.test_labels.tolist() == y[4:].tolist() == [9, 5]
     assert ds.test_is_official and ds.classes == [str(i) for i in range(10)]
@@ -118,7 +122,8 @@ def test_cifar10_from_tarball_folder_or_extracted(tmp_path: Path) -> None:
     tar_path = write_fake_cifar(tmp_path / "dl")
     for path in (tmp_path / "dl", tar_path):
         ds = load_data(DataConfig(name="cifar10", path=str(path)))
-        assert ds.train.shape == (10, 3, 32, 32) and ds.test.shape == (2, 3, 32, 32)
+        assert ds.train.shape == (8, 3, 32, 32) and ds.test.shape == (2, 3, 32, 32)
+        assert ds.val.shape == (2, 3, 32, 32)  # ten images: 10% (at least 2), not 5,000
         assert ds.train.dtype == torch.uint8 and ds.test_is_official
         assert ds.classes is not None and ds.classes[0] == "airplane"
     extracted = tmp_path / "ex" / "cifar-10-batches-py"

@@ -57,7 +57,7 @@ def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
         base = ctx.config.data
         ds = load_data(DataConfig(name=data, download=base.download, cache_dir=base.cache_dir))
         source, model_space = f"{data} ({split} split)", False
-    x, y = (ds.test, ds.test_labels) if split == "test" else (ds.train, ds.train_labels)
+    x, y = ds.split(split)
     return Examples(x, y, IndexIds(len(x), f"{split}/"), source, model_space=model_space)
 
 

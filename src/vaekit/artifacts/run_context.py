@@ -19,7 +19,8 @@ from vaekit import registry
 from vaekit.artifacts.prior_files import attach_fitted_prior
 from vaekit.artifacts.sampler_files import load_sampler, save_sampler
 from vaekit.config.schema import Config
-from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
+from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec, load_codec
 from vaekit.errors import UserError
 from vaekit.eval.data import EvalData, prepare
@@ -29,8 +30,6 @@ from vaekit.store.eval_file import EVAL_FILE, read_eval
 from vaekit.store.metrics import read_metrics
 from vaekit.store.model_files import load_model as load_trained
 from vaekit.store.model_files import read_run_config, weights_digest
-
-SPLITS = ("test", "train")
 
 
 def load_model(run: str | Path, device: str | torch.device = "cpu") -> VAE:
@@ -83,7 +82,13 @@ class RunContext:
     # -- what the run is ---------------------------------------------------------------------
     @property
     def info(self) -> dict[str, Any]:
+        """config.json's ``data`` entry as stored (what ``spec`` reads)."""
         return self.raw.get("data") or {}
+
+    @cached_property
+    def spec(self) -> DataSpec:
+        """What the run's data are, from config.json alone (no data is read)."""
+        return DataSpec.from_json(self.info)
 
     @property
     def is_image(self) -> bool:
@@ -95,10 +100,10 @@ class RunContext:
 
     @property
     def classes(self) -> list[str] | None:
-        return self.info.get("classes")
+        return self.spec.classes
 
     def columns(self) -> list[str]:
-        return list(self.info.get("columns") or [f"x{i}" for i in range(self.model.shape[0])])
+        return list(self.spec.columns or [f"x{i}" for i in range(self.model.shape[0])])
 
     @cached_property
     def codec(self) -> TableCodec:
@@ -125,13 +130,11 @@ class RunContext:
         return self.config.data.binarize if self.is_image else "none"
 
     def split(self, name: str = "test") -> Split:
-        """The ``test`` or ``train`` split, preprocessed once and kept."""
+        """The ``test``, ``val`` or ``train`` split, preprocessed once and kept."""
         if name not in SPLITS:
             raise UserError(f"unknown split {name!r} (choose {', '.join(SPLITS)})")
         if name not in self._splits:
-            ds = self.dataset
-            stored = ds.test if name == "test" else ds.train
-            y = ds.test_labels if name == "test" else ds.train_labels
+            stored, y = self.dataset.split(name)
             x = heldout_tensor(stored, self.binarize, self.model.device).cpu()
             self._splits[name] = Split(name, x, stored, y)
         return self._splits[name]

@@ -11,7 +11,7 @@ import click
 def source_options(command: Callable[..., Any]) -> Callable[..., Any]:
     """``--data`` (what to apply the run to) and ``--split`` (which split of a data set)."""
     command = click.option(
-        "--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
+        "--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True,
         help="Split of the run's own data or of a built-in data set (of a file, every example is "
         "read, in order).")(command)
     return click.option(

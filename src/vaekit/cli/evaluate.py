@@ -11,7 +11,7 @@ from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
 
 @click.command("evaluate")
 @run_argument
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True,
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True,
               help="Split to evaluate (a dynamically binarized split is binarized once, seeded).")
 @click.option("--k", "k", type=K_SAMPLES, default=1000, show_default=True,
               help="Importance samples per example for the NLL (IW bound); a point-mass "

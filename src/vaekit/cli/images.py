@@ -70,7 +70,7 @@ def sample_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: boo
 @run_argument
 @click.option("-n", type=click.IntRange(1, 1024), default=32, show_default=True,
               help="Number of examples.")
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("reconstructions.png"),
               show_default=True, help="PNG file to write.")
 def reconstruct_cmd(run: Path, n: int, split: str, out: Path) -> None:

@@ -20,7 +20,7 @@ from vaekit.errors import UserError
               help="Decoded codes per path, both ends included.")
 @click.option("--slerp", is_flag=True, help="Spherical path (great circle, norm interpolated) "
               "instead of the straight line z = (1 - t) z1 + t z2.")
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random pairs.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("interpolations.png"),
               show_default=True, help="PNG file to write.")

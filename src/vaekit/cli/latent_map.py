@@ -16,7 +16,7 @@ from vaekit.cli.options import SEED, run_argument
               "(t-SNE is slower: minutes for thousands of points on a small CPU).")
 @click.option("--max-points", type=click.IntRange(10, 1_000_000), default=5000, show_default=True,
               help="Plot a seeded random subset of at most this many examples.")
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of subset and t-SNE.")
 @click.option("--out", type=click.Path(path_type=Path), default=Path("latent_map.png"),
               show_default=True, help="PNG file to write.")

@@ -26,6 +26,7 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     from vaekit.cli.images import write_reconstructions, write_samples
     from vaekit.config.load import load_config
     from vaekit.report.callback import ReportCallback
+    from vaekit.store.metrics import heldout
     from vaekit.training.trainer import train
 
     if (out / "config.json").exists() and (out / ".quickstart").exists():
@@ -38,8 +39,8 @@ def quickstart_cmd(out: Path, progress: bool | None) -> None:
     write_samples(ctx, out / "samples.png", 64)
     write_reconstructions(ctx, out / "reconstructions.png", 32)
     last = run.metrics[-1]
-    nats, dims = float(last["test_loss"]), math.prod(run.model.shape)
-    click.echo(f"\nheld-out -ELBO {nats:.2f} nats per example = {nats / (dims * math.log(2)):.3f} "
+    nats, dims = float(heldout(last, "loss")), math.prod(run.model.shape)  # type: ignore[arg-type]
+    click.echo(f"\nvalidation -ELBO {nats:.2f} nats per example = {nats / (dims * math.log(2)):.3f} "
                f"bits/dim ({run.config.model.likelihood} likelihood, "
                f"{run.config.model.likelihood_args.get('levels')} grey levels)")
     click.echo(f"run folder:      {out}")

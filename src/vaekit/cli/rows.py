@@ -46,7 +46,7 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
 
 @click.command("column-errors")
 @run_argument
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("column_errors.png"),
               show_default=True, help="PNG file to write.")
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:

@@ -39,7 +39,7 @@ def _base(value: str) -> int | None:
 @click.option("--steps", type=click.IntRange(2, 64), default=9, show_default=True)
 @click.option("--base", default="zero", show_default=True, metavar="zero|INDEX",
               help="Base code: zero (the prior's mean) or the posterior mean of example INDEX.")
-@click.option("--split", type=click.Choice(["test", "train"]), default="test", show_default=True)
+@click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--out", type=click.Path(path_type=Path), default=Path("traversal.png"),
               show_default=True, help="PNG file to write.")
 def traverse_cmd(run: Path, dims: str | None, max_dims: int, span: float, steps: int, base: str,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import inspect
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from vaekit import registry
 from vaekit.config.presets import FLAT, apply_variant, flat_options
@@ -40,6 +40,13 @@ class DataConfig(_FlatSection):
     test_fraction: float = Field(0.2, gt=0, lt=1, description="held-out fraction when a source "
                                  "has no official test split")
     split_seed: int = Field(0, description="seed of the held-out split (sources without one)")
+    val_size: int | float | Literal["auto"] | None = Field(
+        "auto", description="the validation split, carved from the training split: what the "
+        "per-epoch curve, early stopping and every choice read (test is left for vaekit "
+        "evaluate). A count of examples, a fraction of the training split, or auto: the data "
+        "set's published protocol (Fashion-MNIST and MNIST: the last 10,000 of the 60,000, "
+        "CIFAR-10: the last 5,000), else a seeded 10%. null: none, the curve reads test (runs "
+        "made before validation splits open so)")
     download: bool = Field(True, description="download built-in data sets that are not present")
     cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
     args: dict[str, Any] = Field(default_factory=dict, description="options of the data source, "
@@ -50,6 +57,14 @@ class DataConfig(_FlatSection):
                                  "drop}, overriding the inferred types)")
 
     section = "data"
+
+    @field_validator("val_size")
+    @classmethod
+    def _val_size(cls, v: Any) -> Any:
+        if isinstance(v, bool) or (isinstance(v, int) and v < 1) or (
+                isinstance(v, float) and not 0 < v < 1):
+            raise ValueError("a count >= 1, a fraction in (0, 1), auto or null")
+        return v
 
 
 class ModelConfig(_FlatSection):

@@ -6,11 +6,12 @@ from pathlib import Path
 
 from vaekit import registry
 from vaekit.config.schema import DataConfig
-from vaekit.data.base import Dataset, binarize, heldout_tensor, to_float
+from vaekit.data.base import SPLITS, Dataset, binarize, heldout_tensor, to_float
 from vaekit.data.validate import validate_dataset
+from vaekit.data.validation import carve_validation
 from vaekit.errors import DataError
 
-__all__ = ["Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
+__all__ = ["SPLITS", "Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
 
 # File kinds a path given to --data can be, by suffix.
 _SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table"}
@@ -37,8 +38,9 @@ def resolve_data_arg(value: str) -> dict[str, str]:
 
 
 def load_data(cfg: DataConfig) -> Dataset:
-    """Load the source named by ``cfg.name`` and validate it once."""
+    """Load the source named by ``cfg.name``, carve its validation split (``data.val_size``)
+    out of the training split, and validate it once."""
     loader = registry.get("data", cfg.name)
     ds = loader(cfg, **registry.bind("data", cfg.name, cfg.args))
-    validate_dataset(ds)
-    return ds
+    validate_dataset(ds)  # the validation split is a part of train: its values are checked
+    return carve_validation(ds, cfg.val_size, cfg.split_seed)

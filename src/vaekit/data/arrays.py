@@ -147,7 +147,7 @@ def _mapped(path: Path, cfg: DataConfig) -> Dataset:
     x = torch.from_numpy(a if a.ndim == 4 else a[:, None])
     n_test = max(1, round(len(x) * cfg.test_fraction))
     return Dataset(name=path.name, train=x[:-n_test], test=x[-n_test:], kind="image",
-                   meta={"source": str(path), "mmap": True})
+                   meta={"source": str(path), "mmap": True}, validation="last")
 
 
 @register("data", "arrays")

@@ -8,17 +8,26 @@ from typing import TYPE_CHECKING, Any, Literal
 import torch
 from torch import Tensor
 
+from vaekit.errors import DataError, UserError
+
 if TYPE_CHECKING:
     from vaekit.data.table_codec import TableCodec
+
+
+# The splits of a data set by name: test (reported once), val (validation: the per-epoch curve,
+# early stopping and every choice), train.
+SPLITS = ("test", "val", "train")
 
 
 @dataclass
 class Dataset:
     """A data set held as tensors in memory.
 
-    ``train``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
+    ``train``/``val``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
     tabular rows as (N, D) float32 (standardized, or a table codec's rows). Labels are (N,) int64
-    or None.
+    or None. A source returns train and test; ``vaekit.data.validation`` then carves the
+    validation split out of train (``val`` is None until then, and stays None for a run made
+    before validation splits, whose per-epoch curve read test).
     """
 
     name: str
@@ -43,6 +52,29 @@ class Dataset:
     missing_cells: bool = False
     # What the source tells the user at train time (a table's column types).
     summary: str = ""
+    # How the validation split is carved from train: "random" (a seeded subset) or "last" (the
+    # last examples: a published protocol, or memory-mapped data that must stay a view), and the
+    # size the data set's protocol takes (None: a fraction of train).
+    validation: Literal["random", "last"] = "random"
+    validation_size: int | None = None
+    val: Tensor | None = None
+    val_labels: Tensor | None = None
+    # What the validation split is, in words (config.json and the per-epoch curve say it).
+    val_protocol: str = ""
+
+    def split(self, name: str) -> tuple[Tensor, Tensor | None]:
+        """The examples and labels of split ``name`` (``SPLITS``); DataError for a validation
+        split the data set does not have."""
+        if name == "train":
+            return self.train, self.train_labels
+        if name == "test":
+            return self.test, self.test_labels
+        if name == "val":
+            if self.val is None:
+                raise DataError(f"data set {self.name!r} has no validation split (a run made "
+                                "before validation splits): use the train or test split")
+            return self.val, self.val_labels
+        raise UserError(f"unknown split {name!r} (choose {', '.join(SPLITS)})")
 
     @property
     def log_jacobian(self) -> float:

@@ -132,5 +132,7 @@ def load_cifar10(cfg: DataConfig) -> Dataset:
         test_labels=torch.from_numpy(y_test),
         test_is_official=True,
         classes=list(CLASSES),
+        validation="last",  # the usual protocol: train on 45,000, select on the last 5,000
+        validation_size=5_000,
         meta={"source": str(source)},
     )

@@ -23,6 +23,9 @@ FILES = {
     "test_labels": "t10k-labels-idx1-ubyte",
 }
 
+# The validation split of the published protocols: the last 10,000 of the 60,000 training images.
+PROTOCOL_VALIDATION = 10_000
+
 
 def remotes(mirrors: Sequence[str], hashes: dict[str, str]) -> list[Remote]:
     """The four ``NAME.gz`` downloads, each from every mirror (base URLs ending in ``/``)."""
@@ -71,6 +74,9 @@ def read_folder(folder: Path, name: str, classes: list[str]) -> Dataset:
         test_labels=arrays["test_labels"].long(),
         test_is_official=True,
         classes=list(classes),
+        # The published protocol: train on 50,000 and select on the last 10,000.
+        validation="last",
+        validation_size=PROTOCOL_VALIDATION,
         meta={"source": str(folder)},
     )
 

@@ -19,7 +19,7 @@ def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: boo
     if x.shape[0] < MIN_EXAMPLES:
         raise DataError(f"{where}: {x.shape[0]} example(s); every split needs at least "
                         f"{MIN_EXAMPLES} (a variance across examples, the latent map, "
-                        "interpolations), so give more data or a larger data.test_fraction")
+                        "interpolations), so give more data or a larger data.test_fraction or data.val_size")
     if kind == "image" and x.ndim != 4:
         raise DataError(f"{where}: images must be (N, C, H, W), got shape {tuple(x.shape)}")
     if kind == "tabular" and x.ndim != 2:
@@ -43,12 +43,14 @@ def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: boo
 
 def validate_dataset(ds: Dataset) -> None:
     """Raise DataError with one line naming the first problem found."""
-    _check_split(ds.name, "train", ds.train, ds.kind, ds.missing_cells)
-    _check_split(ds.name, "test", ds.test, ds.kind, ds.missing_cells)
-    if ds.train.shape[1:] != ds.test.shape[1:]:
-        raise DataError(f"data set {ds.name!r}: train examples {tuple(ds.train.shape[1:])} and "
-                        f"test examples {tuple(ds.test.shape[1:])} differ in shape")
-    for split, x, y in (("train", ds.train, ds.train_labels), ("test", ds.test, ds.test_labels)):
+    splits = [(name, *ds.split(name)) for name in ("train", "val", "test")
+              if name != "val" or ds.val is not None]
+    for split, x, _ in splits:
+        _check_split(ds.name, split, x, ds.kind, ds.missing_cells)
+    for split, x, y in splits:
+        if x.shape[1:] != ds.train.shape[1:]:
+            raise DataError(f"data set {ds.name!r}: train examples {tuple(ds.train.shape[1:])} "
+                            f"and {split} examples {tuple(x.shape[1:])} differ in shape")
         if y is not None and len(y) != len(x):
             raise DataError(f"data set {ds.name!r}, {split} split: {len(y)} labels for "
                             f"{len(x)} examples")

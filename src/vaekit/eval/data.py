@@ -8,11 +8,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
 from vaekit.data.base import HELDOUT_BINARIZATION_SEED
 from vaekit.errors import DataError, UserError
-
-SPLITS = ("test", "train")
 
 
 @dataclass
@@ -49,8 +47,7 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
             raise UserError("the model has no run config: pass the data to evaluate")
         data = load_data(cfg.data)
     if isinstance(data, Dataset):
-        raw = data.test if split == "test" else data.train
-        labels = data.test_labels if split == "test" else data.train_labels
+        raw, labels = data.split(split)
         name, image, log_jacobian = data.name, data.kind == "image", data.log_jacobian
         missing_cells = data.missing_cells
     else:

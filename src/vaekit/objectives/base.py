@@ -8,18 +8,8 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from vaekit.data.source import Batch
 from vaekit.model.vae import VAE
-
-
-@dataclass
-class Batch:
-    """x: (B, *shape) float, preprocessed for the likelihood; y: (B,) int64 labels or None."""
-
-    x: Tensor
-    y: Tensor | None = None
-
-    def __len__(self) -> int:
-        return len(self.x)
 
 
 @dataclass

@@ -14,41 +14,44 @@ from vaekit.report.html import esc, flatten, image, key_values, page
 from vaekit.report.plots import curves_plot, describe
 from vaekit.report.run_data import RunData, open_run
 from vaekit.report.sections import image_sections, latent_map_section, section, table_sections
+from vaekit.store.metrics import curve_split, heldout
 from vaekit.viz.figure import figure_png
 
 REPORT = "report.html"
 
 
 def final_numbers(rows: list[dict[str, str]], latent_dim: int) -> dict[str, Any]:
-    """The last epoch's metrics (nats per example) and the best held-out -ELBO."""
+    """The last epoch's metrics (nats per example) and the best -ELBO of the per-epoch curve's
+    split (validation; test in runs made before validation splits)."""
     last = rows[-1]
-    best = min(rows, key=lambda r: float(r["test_loss"]))
-    num = {k: float(last[k]) for k in ("test_loss", "test_recon", "test_kl", "train_loss")}
+    split = "validation" if curve_split(rows) == "val" else "test"
+    best = min(rows, key=lambda r: float(heldout(r, "loss")))
     return {
         "epochs": int(last["epoch"]),
-        "held-out -ELBO": num["test_loss"],
-        "held-out reconstruction": num["test_recon"],
-        "held-out KL": num["test_kl"],
-        "train -ELBO": num["train_loss"],
+        f"{split} -ELBO": float(heldout(last, "loss")),
+        f"{split} reconstruction": float(heldout(last, "recon")),
+        f"{split} KL": float(heldout(last, "kl")),
+        "train -ELBO": float(last["train_loss"]),
         **({"active units": f"{last['active_units']}/{latent_dim}"}
            if last.get("active_units") not in (None, "") else {}),
-        "best held-out -ELBO": f"{float(best['test_loss']):.6g} (epoch {best['epoch']})",
+        f"best {split} -ELBO": f"{float(heldout(best, 'loss')):.6g} (epoch {best['epoch']})",
         "training time (s)": sum(float(r["seconds"] or 0) for r in rows),
     }
 
 
 def _summary(rd: RunData) -> str:
-    cfg, info = rd.config, rd.info
-    data = {"data set": info.get("name", cfg.data.name), "kind": info.get("kind"),
-            "train examples": info.get("n_train"), "held-out examples": info.get("n_test"),
-            "official test split": info.get("test_is_official"), "shape": rd.raw.get("shape"),
+    cfg, spec = rd.config, rd.spec
+    data = {"data set": spec.name or cfg.data.name, "kind": spec.kind,
+            "train examples": spec.sizes["train"], "validation examples": spec.sizes["val"],
+            "validation split": spec.validation, "test examples": spec.sizes["test"],
+            "official test split": spec.test_is_official, "shape": rd.raw.get("shape"),
             "likelihood": cfg.model.likelihood, "binarization": cfg.data.binarize,
             "architecture": cfg.model.arch, "latent dimensions": cfg.model.latent_dim,
             "prior": rd.model.prior.description,
             "objective": cfg.objective.name, "beta": cfg.objective.option("beta"),
             "vaekit": rd.raw.get("vaekit_version"), "torch": rd.raw.get("torch_version")}
-    if info.get("classes"):
-        data["classes"] = ", ".join(map(str, info["classes"]))
+    if spec.classes:
+        data["classes"] = ", ".join(map(str, spec.classes))
     return section("Data and model", "data", key_values(data, "data-table"))
 
 
@@ -57,7 +60,7 @@ def _numbers(rd: RunData) -> list[str]:
     if not rows:
         return [section("Final metrics", "metrics", '<p class="note">no epochs finished yet</p>')]
     units = ("nats per example of the rows in their own units (the standardization's "
-             "log-Jacobian included)" if rd.info.get("column_std") else "nats per example")
+             "log-Jacobian included)" if rd.spec.extra.get("column_std") else "nats per example")
     note = (f'<p class="note">{units}, {esc(describe(rd.config))}, prior '
             f"{esc(rd.model.prior.description)}; -ELBO = reconstruction + KL; the saved weights "
             "are those of the last epoch.</p>")

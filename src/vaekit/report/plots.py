@@ -76,7 +76,7 @@ def latent_map_plot(rd: RunData, method: str = "auto", max_points: int = 5000, s
     dim = rd.model.latent_dim
     how = METHOD_NAMES[used] + ("" if used == "identity" else f" of the {dim}-D means")
     title = (f"posterior means E[z|x], {len(idx)} {rd.split} examples: {how}\n"
-             f"{rd.info.get('name', rd.config.data.name)}, {describe(rd.config)}")
+             f"{rd.spec.name or rd.config.data.name}, {describe(rd.config)}")
     labels = None if rd.y is None else rd.y[idx]
     return latent_map_figure(points, labels, rd.classes, used, title)
 

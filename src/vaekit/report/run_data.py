@@ -10,6 +10,7 @@ from torch import Tensor
 
 from vaekit.artifacts.run_context import RunContext
 from vaekit.config.schema import Config
+from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
 from vaekit.model.vae import VAE
@@ -52,8 +53,8 @@ class RunData:
         return self.ctx.split(self.split).y
 
     @property
-    def info(self) -> dict[str, Any]:
-        return self.ctx.info
+    def spec(self) -> DataSpec:
+        return self.ctx.spec
 
     @property
     def classes(self) -> list[str] | None:

@@ -9,9 +9,12 @@ from typing import Any
 from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.store.eval_file import EVAL_FILE, read_eval
-from vaekit.store.metrics import read_metrics
+from vaekit.store.metrics import curve_split, read_metrics
 
-METRIC_KEYS = ("epoch", "test_loss", "test_recon", "test_kl", "train_loss", "active_units")
+# Columns of the last metrics row the page shows; the held-out ones are read from whichever
+# split the run's curve used and named heldout_* (with heldout_split: val or test).
+METRIC_KEYS = ("epoch", "train_loss", "active_units")
+HELDOUT_KEYS = ("loss", "recon", "kl")
 EVAL_KEYS = ("split", "n", "k", "nll", "nll_se", "elbo", "kl", "elbo_gap", "bits_per_dim",
              "active_units", "latent_dim", "mi")
 
@@ -37,7 +40,13 @@ def last_metrics(run: Path) -> dict[str, Any]:
         return {}
     if not rows:
         return {}
-    return {k: _number(rows[-1].get(k)) for k in METRIC_KEYS if rows[-1].get(k) not in (None, "")}
+    last = rows[-1]
+    out = {k: _number(last.get(k)) for k in METRIC_KEYS if last.get(k) not in (None, "")}
+    for k in HELDOUT_KEYS:
+        value = last.get(f"{curve_split(rows)}_{k}")
+        if value not in (None, ""):
+            out[f"heldout_{k}"] = _number(value)
+    return {**out, "heldout_split": curve_split(rows)} if out else out
 
 
 def eval_numbers(run: Path) -> dict[str, Any] | None:

@@ -1,4 +1,9 @@
-"""metrics.csv: one row per epoch, rewritten atomically so a crash never leaves half a row."""
+"""metrics.csv: one row per epoch, rewritten atomically so a crash never leaves half a row.
+
+The held-out columns name the split they were scored on: ``val_loss``, ``val_recon``,
+``val_kl``, ... (the validation split), or ``test_*`` in runs made before validation splits,
+whose per-epoch curve read test. Readers go through :func:`curve_split` and :func:`heldout`.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,27 @@ from pathlib import Path
 from vaekit.errors import RunError
 from vaekit.store.atomic import write_text
 
+# The standard columns; {h} is the held-out split (val, or test in runs made before it).
 COLUMNS = [
-    "epoch", "step", "train_loss", "train_recon", "train_kl", "test_loss", "test_recon",
-    "test_kl", "active_units", "lr", "beta", "seconds",
+    "epoch", "step", "train_loss", "train_recon", "train_kl", "{h}_loss", "{h}_recon",
+    "{h}_kl", "active_units", "lr", "beta", "seconds",
 ]
+HELDOUT_SPLITS = ("val", "test")
+
+
+def curve_split(rows: list[dict[str, str]] | list[dict[str, object]]) -> str:
+    """The split the rows' held-out columns were scored on: ``val``, or ``test`` (runs made
+    before validation splits, and a run with no rows yet but made so)."""
+    return "val" if any("val_loss" in row for row in rows) else "test" if rows else "val"
+
+
+def heldout(row: dict[str, str] | dict[str, object], key: str) -> str | object:
+    """The held-out value ``key`` (loss, recon, kl, or a statistic) of one row, from whichever
+    split the row was scored on (KeyError when it has none)."""
+    for split in HELDOUT_SPLITS:
+        if f"{split}_{key}" in row:
+            return row[f"{split}_{key}"]
+    raise KeyError(f"val_{key}")
 
 
 def read_metrics(path: str | Path) -> list[dict[str, str]]:
@@ -40,9 +62,10 @@ def read_metrics(path: str | Path) -> list[dict[str, str]]:
 
 def write_metrics(path: str | Path, rows: list[dict[str, object]]) -> None:
     """Rows as CSV: the standard COLUMNS, then any extra statistics an objective logs."""
-    extra = sorted({k for row in rows for k in row} - set(COLUMNS))
+    columns = [c.format(h=curve_split(rows)) for c in COLUMNS]
+    extra = sorted({k for row in rows for k in row} - set(columns))
     buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=COLUMNS + extra, restval="")
+    writer = csv.DictWriter(buf, fieldnames=columns + extra, restval="")
     writer.writeheader()
     for row in rows:
         writer.writerow({k: _fmt(v) for k, v in row.items()})

@@ -63,6 +63,15 @@ def _newer(version: object) -> str | None:
     return None
 
 
+def _before_validation_splits(config: Any) -> Any:
+    """A stored config without ``data.val_size`` is of a run made before validation splits: it
+    trained on the whole training split and its curve read test, so it opens with none."""
+    data = config.get("data") if isinstance(config, dict) else None
+    if isinstance(data, dict) and "val_size" not in data:
+        return {**config, "data": {**data, "val_size": None}}
+    return config
+
+
 def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
     """The validated Config of a run and the raw JSON; RunError when missing or corrupt."""
     path = Path(run_dir) / CONFIG
@@ -75,7 +84,7 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
                 isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
             raise TypeError("shape")
         try:
-            return Config.model_validate(raw["config"]), raw
+            return Config.model_validate(_before_validation_splits(raw["config"])), raw
         except ValidationError:
             newer = _newer(raw.get("vaekit_version"))
             if newer:

@@ -15,6 +15,7 @@ from vaekit import registry
 from vaekit.config.schema import Config
 from vaekit.eval.metrics import collapse_warning
 from vaekit.model.vae import VAE
+from vaekit.store.metrics import heldout
 
 
 class CollapseWarning:
@@ -45,7 +46,7 @@ class CollapseWarning:
     def _check(self, row: dict[str, Any], model: VAE) -> None:
         if self.warned or row.get("active_units") in (None, ""):
             return
-        kl = float(row["test_kl"])
+        kl = float(heldout(row, "kl"))  # type: ignore[arg-type]
         if kl == 0.0 and float(row["train_kl"]) == 0.0:
             return  # no KL term at all (a deterministic autoencoder): nothing can collapse
         message = collapse_warning(kl, int(row["active_units"]), model.latent_dim, self.min_kl,

@@ -1,4 +1,4 @@
-"""One epoch of optimizer steps over a preloaded tensor: the hot loop, nothing else."""
+"""One epoch of optimizer steps over a batch source: the hot loop, nothing else."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 import torch
 
 from vaekit.config.schema import TrainConfig
+from vaekit.data.source import BatchSource
 from vaekit.errors import TrainingError
 from vaekit.training.budget import Budget
 from vaekit.training.distributed import World
 from vaekit.training.ema import EMA
 from vaekit.training.progress import Progress
-from vaekit.training.setup import Batches, LRSchedule
+from vaekit.training.setup import LRSchedule
 from vaekit.training.step import autocast
 
 
@@ -76,27 +77,26 @@ class Update:
 
 
 def run_epoch(
-    step_fn: Any, update: Update, batches: Batches, order: torch.Tensor, cfg: TrainConfig,
+    step_fn: Any, update: Update, source: BatchSource, epoch: int, cfg: TrainConfig,
     first_step: int, noise: torch.Generator, world: World, bar: Progress, budget: Budget,
+    device: torch.device,
 ) -> EpochTotals:
-    """Steps over ``order`` in global batches of ``cfg.batch_size``; this rank takes its shard.
+    """Steps over the ``source``'s batches of ``epoch`` (global batches of ``cfg.batch_size``;
+    the source gives this rank its share).
 
     Before each step after the first the ``budget`` is read: once it is spent, the epoch ends
     there (``stopped``).
     """
-    device = order.device
     lr, skipped, stopped = 0.0, 0, False
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
     step = first_step
     t0 = time.perf_counter()
-    for i in range(0, len(order), cfg.batch_size):
+    for i, batch in enumerate(source.epoch(epoch, cfg.batch_size, noise)):
         elapsed = budget.read()
         if i and budget.over(elapsed):
             stopped = True
             break
-        idx = world.shard(order[i : i + cfg.batch_size])
-        batch = batches.batch(idx, noise)
         with autocast(device, cfg.precision):
             res = step_fn(batch, step, noise)
         loss = res.loss
@@ -110,7 +110,7 @@ def run_epoch(
                              torch.tensor(float(len(batch)), device=device, dtype=torch.float64)])
         for k, v in res.stats.items():
             stat_sums[k] = stat_sums.get(k, 0.0) + v.detach().double() * len(batch)
-        bar.step(len(idx) * world.size, loss=float(loss.detach()))
+        bar.step(len(batch) * world.size, loss=float(loss.detach()))
     seconds = time.perf_counter() - t0
     sums = world.all_sum(sums)
     n = int(sums[2])

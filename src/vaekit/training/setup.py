@@ -1,19 +1,16 @@
-"""What the trainer needs before its loop: device, data on the device, optimizer, schedule."""
+"""What the trainer needs before its loop: device, checks of the data, optimizer, schedule."""
 
 from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import torch
-from torch import Tensor
 
 from vaekit.config.schema import TrainConfig
-from vaekit.data import Dataset, binarize, to_float
+from vaekit.data import SPLITS, Dataset
 from vaekit.errors import ConfigError, DataError
 from vaekit.model.vae import VAE
-from vaekit.objectives.base import Batch
 
 
 def resolve_device(name: str, key: str = "train.device") -> torch.device:
@@ -35,7 +32,8 @@ def check_labels(model: VAE, ds: Dataset) -> None:
     cond = model.conditioner
     if cond is None:
         return
-    for split, y in (("training", ds.train_labels), ("test", ds.test_labels)):
+    for split in (n for n in SPLITS if n != "val" or ds.val is not None):
+        y = ds.split(split)[1]
         if y is None:
             raise DataError(f"this model is conditional (model.conditioner) but the {split} "
                             "split has no labels")
@@ -46,24 +44,8 @@ def check_labels(model: VAE, ds: Dataset) -> None:
 
 def check_likelihood_support(model: VAE, ds: Dataset, mode: str) -> None:
     """Data must lie where the likelihood is defined (DataError) -- checked once, at load."""
-    for x in (ds.train, ds.test):
-        model.likelihood.check_support(x, binarized=mode != "none")
-
-
-@dataclass
-class Batches:
-    """The training split on the device (uint8 stays uint8) and how to turn indices into a batch."""
-
-    x: Tensor
-    y: Tensor | None
-    binarize: str
-
-    def __len__(self) -> int:
-        return len(self.x)
-
-    def batch(self, idx: Tensor, generator: torch.Generator | None) -> Batch:
-        x = binarize(to_float(self.x[idx]), self.binarize, generator)
-        return Batch(x, None if self.y is None else self.y[idx])
+    for split in (n for n in SPLITS if n != "val" or ds.val is not None):
+        model.likelihood.check_support(ds.split(split)[0], binarized=mode != "none")
 
 
 # Each optimizer with the fastest update torch has for it: Adam and AdamW a fused kernel (one

@@ -1,4 +1,5 @@
-"""The training loop: epochs of steps over a preloaded tensor, checkpointed every epoch."""
+"""The training loop: epochs of steps over a batch source, scored on the validation split and
+checkpointed every epoch."""
 
 from __future__ import annotations
 
@@ -13,6 +14,9 @@ from torch.nn.parallel import DistributedDataParallel
 
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data.source import TensorSource
+from vaekit.data.source import epoch_seed as _seed
+from vaekit.data.spec import DataSpec
 from vaekit.errors import TrainingError
 from vaekit.eval.elbo import evaluate_split
 from vaekit.model.build import build_model
@@ -36,29 +40,6 @@ from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import Update, run_epoch
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
-
-
-def data_info(ds: Dataset, cfg: Config) -> dict[str, Any]:
-    """What a loaded model needs to know about its data (stored in config.json)."""
-    info: dict[str, Any] = {
-        "name": ds.name, "kind": ds.kind, "n_train": len(ds.train), "n_test": len(ds.test),
-        "test_is_official": ds.test_is_official, "classes": ds.classes, "columns": ds.columns,
-        "binarize": cfg.data.binarize, "likelihood": cfg.model.likelihood,
-    }
-    if ds.column_mean is not None and ds.column_std is not None:
-        info["column_mean"] = ds.column_mean.tolist()
-        info["column_std"] = ds.column_std.tolist()
-    if ds.codec is not None:  # a table's transform, so the run can read new files
-        info["codec"] = ds.codec.to_json()
-    return info
-
-
-def _seed(seed: int, *parts: int) -> int:
-    """A generator seed that depends only on (seed, parts): epochs and ranks replay exactly."""
-    out = seed
-    for p in parts:
-        out = (out * 1_000_003 + p + 1) % (2**63)
-    return out
 
 
 def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | None = None,
@@ -98,6 +79,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     hooks = [*default_callbacks(), *(callbacks or [])] if world.is_main else []
     if world.is_main and ds.summary and not resume:
         print(ds.summary, flush=True)
+    spec = DataSpec.of(ds, cfg.data.binarize, cfg.model.likelihood)
+    if world.is_main and not resume:
+        print(f"{spec.curve_name} split ({spec.sizes[spec.curve_split]:,} examples) scores every "
+              f"epoch: {spec.validation}", flush=True)
     device = local_device(setup.resolve_device(cfg.train.device), world)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)
@@ -115,7 +100,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     if world.distributed:
         step_fn = DistributedDataParallel(step_fn)
     opt = setup.make_optimizer(model, cfg.train)
-    extra = {"data": data_info(ds, cfg)}
+    extra = {"data": spec.to_json()}
 
     # elapsed: seconds of training so far, what a time budget counts.
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0,
@@ -143,18 +128,22 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             _checkpoint(out, model, opt, ema, state)
     world.barrier()
 
-    batches = setup.Batches(ds.train.to(device), _to(ds.train_labels, device), mode)
-    steps_per_epoch = math.ceil(len(batches) / cfg.train.batch_size)
+    source = TensorSource(ds.train.to(device), _to(ds.train_labels, device), mode,
+                          cfg.train.seed, world.rank, world.size)
+    steps_per_epoch = source.steps(cfg.train.batch_size)
     update = Update(opt, grad_scaler(device, cfg.train.precision),
                     setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
                     cfg.train.skip_grad_norm, ema)
-    x_test, y_test = heldout_tensor(ds.test, mode, device), _to(ds.test_labels, device)
+    # The split the per-epoch curve and early stopping read: validation (test only for a run
+    # made before validation splits), preprocessed once.
+    x_held, y_held = ds.split(spec.curve_split)
+    x_held, y_held = heldout_tensor(x_held, mode, device), _to(y_held, device)
     if cfg.train.heldout_size is not None:  # the first N of the split's one binarization
         n = cfg.train.heldout_size
-        x_test, y_test = x_test[:n], None if y_test is None else y_test[:n]
+        x_held, y_held = x_held[:n], None if y_held is None else y_held[:n]
     noise = torch.Generator(device=device)
     # The bar counts examples (all ranks' together); only rank 0 prints.
-    bar = Progress(len(batches), progress if world.is_main else False,
+    bar = Progress(len(source), progress if world.is_main else False,
                    quiet=not world.is_main)
     budget = Budget(cfg.train.max_minutes, state["elapsed"], world, device)
     epochs: Any = itertools.count(state["epoch"] + 1) if cfg.train.epochs is None else \
@@ -167,12 +156,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     for epoch in epochs:
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
-        order = torch.randperm(len(batches), generator=torch.Generator().manual_seed(
-            _seed(cfg.train.seed, epoch))).to(device)
         noise.manual_seed(_seed(cfg.train.seed, epoch, world.rank + 1))
         try:
-            tot = run_epoch(step_fn, update, batches, order, cfg.train, state["step"], noise, world,
-                            bar, budget)
+            tot = run_epoch(step_fn, update, source, epoch, cfg.train, state["step"], noise,
+                            world, bar, budget, device)
         except TrainingError as exc:
             raise TrainingError(
                 f"{exc} (epoch {epoch}); the last good checkpoint (epoch {state['epoch']}) is kept "
@@ -180,25 +167,27 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         state["step"] += tot.steps
 
         model.eval()
-        held = evaluate_split(evaluated, objective, x_test, y_test, cfg.train.eval_batch_size,
+        held = evaluate_split(evaluated, objective, x_held, y_held, cfg.train.eval_batch_size,
                               torch.Generator(device=device).manual_seed(_seed(cfg.train.seed,
                                                                               epoch, 0)))
         # Nats per example of the data in its own units: the standardization of table rows
         # enters through its log-Jacobian (0 for images).
         recon, kl = -tot.recon / tot.n - ds.log_jacobian, tot.kl / tot.n
         held_loss, held_recon = held.loss - ds.log_jacobian, held.recon - ds.log_jacobian
+        h = spec.curve_split  # the columns name the split they were scored on
         rows.append({
             "epoch": epoch, "step": state["step"], "train_loss": recon + kl, "train_recon": recon,
-            "train_kl": kl, "test_loss": held_loss, "test_recon": held_recon, "test_kl": held.kl,
+            "train_kl": kl, f"{h}_loss": held_loss, f"{h}_recon": held_recon, f"{h}_kl": held.kl,
             "active_units": held.active_units, "lr": tot.lr,
             "beta": objective.beta_at(state["step"] - 1), "seconds": tot.seconds,
             **({"skipped_steps": tot.skipped} if cfg.train.skip_grad_norm is not None else {}),
             **{f"train_{k}": v for k, v in tot.stats.items()},
-            **{f"test_{k}": v for k, v in held.stats.items()},
+            **{f"{h}_{k}": v for k, v in held.stats.items()},
         })
         active = "-" if held.active_units is None else f"{held.active_units}/{model.latent_dim}"
         bar.end_epoch(f"epoch {epoch:3d}  train {objective.train_name} {recon + kl:9.3f}  "
-                      f"held-out {objective.bound_name} {held_loss:9.3f} (recon {held_recon:.3f}, "
+                      f"{spec.curve_split} {objective.bound_name} {held_loss:9.3f} (recon "
+                      f"{held_recon:.3f}, "
                       f"KL {held.kl:.3f})  "
                       f"active {active}  {f'skipped {tot.skipped}  ' if tot.skipped else ''}"
                       f"{tot.seconds:.1f}s")
@@ -214,8 +203,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             call(hooks, "on_epoch_end", epoch, rows[-1], evaluated)
         world.barrier()
         if cfg.train.early_stopping and state["bad_epochs"] >= cfg.train.early_stopping:
-            bar.end_epoch(f"early stopping: no better held-out loss for {state['bad_epochs']} "
-                          "epochs")
+            bar.end_epoch(f"early stopping: no better {spec.curve_name} loss for "
+                          f"{state['bad_epochs']} epochs")
             break
         if tot.stopped or budget.over(budget.read()):
             bar.end_epoch(f"time budget of {budget.minutes:g} min spent: stopped "

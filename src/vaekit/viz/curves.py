@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 from matplotlib.figure import Figure
 
+from vaekit.store.metrics import curve_split
 from vaekit.viz.figure import new_figure
 
 PANELS = [
@@ -24,7 +25,8 @@ def _column(rows: Sequence[Mapping[str, object]], key: str) -> list[float]:
 
 
 def training_curves(rows: Sequence[Mapping[str, object]], note: str = "") -> Figure:
-    """rows: metrics rows (epoch, train_loss, test_loss, train_recon, ...; strings or numbers).
+    """rows: metrics rows (epoch, train_loss, val_loss, train_recon, ...; strings or numbers;
+    ``test_*`` held-out columns in runs made before validation splits).
 
     A 900x600 px figure of four panels over epochs; ``note`` (e.g. the likelihood) is the title.
     """
@@ -34,9 +36,11 @@ def training_curves(rows: Sequence[Mapping[str, object]], note: str = "") -> Fig
     axes = fig.subplots(2, 2).ravel()
     epochs = _column(rows, "epoch")
     marker = "o" if len(rows) <= 30 else None
+    held = curve_split(list(rows))  # type: ignore[arg-type]
     for ax, (title, key) in zip(axes, PANELS, strict=False):
         ax.plot(epochs, _column(rows, f"train_{key}"), marker=marker, ms=3, label="train")
-        ax.plot(epochs, _column(rows, f"test_{key}"), marker=marker, ms=3, label="held-out")
+        ax.plot(epochs, _column(rows, f"{held}_{key}"), marker=marker, ms=3,
+                label="validation" if held == "val" else "test")
         ax.set_title(title, fontsize=10)
         ax.legend(fontsize=8)
     ax = axes[3]

@@ -11,8 +11,9 @@ function renderHeader(info) {
     `image ${info.shape[2]}×${info.shape[1]} ${info.mode}`];
   $("run-summary").textContent = bits.filter(Boolean).join(" · ");
   const m = info.metrics || {}, e = info.eval || {};
-  const rows = [["epoch", m.epoch], ["held-out −ELBO", m.test_loss], ["reconstruction", m.test_recon],
-    ["KL", m.test_kl], ["active units", m.active_units !== undefined ? `${m.active_units}/${info.latent_dim}` : undefined],
+  const held = m.heldout_split === "test" ? "test" : "validation";
+  const rows = [["epoch", m.epoch], [`${held} −ELBO`, m.heldout_loss], ["reconstruction", m.heldout_recon],
+    ["KL", m.heldout_kl], ["active units", m.active_units !== undefined ? `${m.active_units}/${info.latent_dim}` : undefined],
     [`NLL (k=${e.k})`, e.nll], ["bits/dim", e.bits_per_dim]];
   const dl = $("metrics");
   dl.replaceChildren();
