@@ -27,9 +27,10 @@ def test_sample_needs_the_code_prior_then_draws_images(capsys, tmp_path):
     code, out, err = _cli(capsys, "train-prior", str(run), "--epochs", "1", "--width", "16",
                           "--depth", "1", "--heads", "2")
     assert code == 0, err
-    assert "held-out NLL" in out and (run / "prior.safetensors").exists()
+    assert "validation NLL" in out and (run / "prior.safetensors").exists()
     meta = json.loads((run / "prior.json").read_text())
     held = meta["heldout"]
+    assert held["split"] == "val" and held["n"] == 144  # never the test split
     assert held["nll"] > 0 and abs(held["nll"] - held["recon"] - held["prior_nll"]) < 1e-3
     assert held["bits_per_dim"] == pytest.approx(held["nll"] / (64 * 0.6931471805599453))
 

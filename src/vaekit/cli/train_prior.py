@@ -27,7 +27,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
                     heads: int, seed: int) -> None:
     """Fit the prior a run's latent declares (a VQ-VAE: a causal transformer over its code
     grids) on the codes of the training split (one fixed binarization), save it as
-    RUN/prior.safetensors + RUN/prior.json, and report the held-out NLL
+    RUN/prior.safetensors + RUN/prior.json, and report its NLL on the validation split
     -log p(x|z(x)) - log p(z(x)) as the VQ-VAE literature does."""
     import torch
 
@@ -47,7 +47,8 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     if name is None:
         raise UserError(f"{run}: its latent ({cfg.model.latent}) trains its prior with the model "
                         f"({model.prior.description}); there is no prior to fit afterwards")
-    train, test = ctx.split("train"), ctx.split("test")
+    # Scored on the validation split (test in runs made before it): a choice, not the report.
+    train, test = ctx.split("train"), ctx.split(ctx.spec.curve_split)
     device = model.device
     y_test = test.y.to(device) if test.y is not None and ctx.conditional else None
     objective = build_objective(cfg.objective)
@@ -58,7 +59,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     tcfg = PriorTrainConfig(epochs, batch_size, lr, seed)
     codes = [posterior_means(model, s.x, s.y if ctx.conditional else None).to(device)
              for s in (train, test)]
-    history = fit_prior(prior, codes[0], codes[1], tcfg, click.echo)
+    history = fit_prior(prior, codes[0], codes[1], tcfg, click.echo, held_name=test.name)
     trained_prior = model.prior
     model.prior = prior
     held = evaluate_split(model, objective, test.x.to(device), y_test, cfg.train.eval_batch_size)
@@ -71,10 +72,11 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     heldout = {"nll": held.loss, "recon": held.recon, "prior_nll": held.kl,
                "nll_trained_prior": uniform.loss, "bits_per_dim": bpd,
                "bits_per_dim_convention": convention, "n": len(test),
-               "units": "nats per example", "likelihood": lik.name, "binarize": ctx.binarize}
+               "units": "nats per example", "likelihood": lik.name, "binarize": ctx.binarize,
+               "split": test.name}
     save_fitted_prior(run, name, args, prior, {"train": {**tcfg.to_dict(), **args},
                                                "history": history, "heldout": heldout})
-    click.echo(f"held-out NLL {held.loss:.2f} nats per example = -log p(x|z(x)) "
+    click.echo(f"{ctx.spec.curve_name} NLL {held.loss:.2f} nats per example = -log p(x|z(x)) "
                f"{held.recon:.2f} - log p(z(x)) {held.kl:.2f} (a bound: q is a point mass)"
                + (f"; {bpd:.4f} bits/dim" if bpd is not None else ""))
     click.echo(f"with the prior it trained under ({trained_prior.description}) it was "

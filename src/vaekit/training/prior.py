@@ -40,11 +40,12 @@ def mean_nll(net: nn.Module, codes: Tensor, batch_size: int = 1000) -> float:
 
 def fit_prior(
     net: nn.Module, train: Tensor, test: Tensor, cfg: PriorTrainConfig,
-    report: Callable[[str], None] = print,
+    report: Callable[[str], None] = print, held_name: str = "val",
 ) -> list[dict[str, float]]:
     """Train the prior ``net`` (its ``log_prob``) on ``train`` (N, L) codes with AdamW and a
     cosine learning rate; returns one row per epoch (train and held-out NLL in nats per
-    example, seconds). ``net`` is built under the seed ``cfg.seed`` by the caller."""
+    example, the held-out one named by its split ``held_name``, and seconds). ``net`` is built
+    under the seed ``cfg.seed`` by the caller."""
     net.to(train.device)
     steps = cfg.epochs * math.ceil(len(train) / cfg.batch_size)
     opt = torch.optim.AdamW(net.parameters(), lr=cfg.lr, weight_decay=0.01)
@@ -66,10 +67,11 @@ def fit_prior(
             sched.step()
             total += float(loss.detach()) * len(codes)
         seconds = time.perf_counter() - t0
-        row = {"epoch": epoch, "train_nll": total / len(train), "test_nll": mean_nll(net, test),
+        held = mean_nll(net, test)
+        row = {"epoch": epoch, "train_nll": total / len(train), f"{held_name}_nll": held,
                "seconds": seconds}
         history.append(row)
-        report(f"prior epoch {epoch:3d}  train -log p(z) {row['train_nll']:8.3f}  held-out "
-               f"{row['test_nll']:8.3f} nats per example  {seconds:.1f}s")
+        report(f"prior epoch {epoch:3d}  train -log p(z) {row['train_nll']:8.3f}  {held_name} "
+               f"{held:8.3f} nats per example  {seconds:.1f}s")
     net.eval()
     return history
