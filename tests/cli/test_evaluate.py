@@ -52,7 +52,7 @@ def test_evaluate_writes_eval_json_and_prints_a_table(capsys, run_copy):
     code, _, err = run_cli(capsys, "evaluate", str(run_copy), "--k", "5", "--split", "train",
                            "--out", str(run_copy / "train.json"))
     assert code == 0, err
-    assert check_eval(run_copy / "train.json", 5, "train")["n"] == 1438
+    assert check_eval(run_copy / "train.json", 5, "train")["n"] == 1294  # 1,438 less 144 validation
 
 
 def test_an_interrupted_evaluation_resumes_to_the_uninterrupted_numbers(capsys, run_copy,

@@ -24,8 +24,11 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     if not value.strip():
         raise DataError("--data is empty: give a built-in data set or a path")
     path = Path(value).expanduser()
-    if path.is_dir():
-        return {"name": "folder", "path": str(path)}
+    if path.is_dir():  # a table in files (streamed), else a folder of images
+        tables = any(p.suffix.lower() in (".parquet", ".csv") for p in path.rglob("*"))
+        return {"name": "shards" if tables else "folder", "path": str(path)}
+    if any(ch in value for ch in "*?["):  # a glob of table files
+        return {"name": "shards", "path": value}
     source = _SUFFIX_SOURCES.get(path.suffix.lower())
     if source is None:
         builtin = ", ".join(n for n in registry.names("data")

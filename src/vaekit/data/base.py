@@ -11,6 +11,7 @@ from torch import Tensor
 from vaekit.errors import DataError, UserError
 
 if TYPE_CHECKING:
+    from vaekit.data.source import BatchSource
     from vaekit.data.table_codec import TableCodec
 
 
@@ -59,6 +60,9 @@ class Dataset:
     validation_size: int | None = None
     val: Tensor | None = None
     val_labels: Tensor | None = None
+    # A source that streams the training split from disk (data larger than memory); ``train``
+    # then holds a sample of it (what its codec was fitted on). None: ``train`` is the split.
+    train_source: BatchSource | None = None
     # What the validation split is, in words (config.json and the per-epoch curve say it).
     val_protocol: str = ""
 

@@ -28,6 +28,9 @@ class Batch:
     def __len__(self) -> int:
         return len(self.x)
 
+    def to(self, device: torch.device) -> Batch:
+        return Batch(self.x.to(device), None if self.y is None else self.y.to(device))
+
 
 def epoch_seed(seed: int, *parts: int) -> int:
     """A generator seed that depends only on (seed, parts): epochs and ranks replay exactly."""
@@ -54,6 +57,10 @@ class BatchSource(Protocol):
         likelihood (``noise``: the draws of a dynamic binarization, in batch order)."""
         ...
 
+    def sharded(self, seed: int, rank: int, size: int) -> BatchSource:
+        """The source as process ``rank`` of ``size`` sees it, its epochs ordered by ``seed``."""
+        ...
+
 
 class TensorSource:
     """A split held as tensors (on the training device; uint8 pixels stay uint8 until a batch is
@@ -70,6 +77,9 @@ class TensorSource:
 
     def steps(self, batch_size: int) -> int:
         return -(-len(self.x) // batch_size)
+
+    def sharded(self, seed: int, rank: int, size: int) -> TensorSource:
+        return TensorSource(self.x, self.y, self.mode, seed, rank, size)
 
     def order(self, epoch: int) -> Tensor:
         """The epoch's permutation of the examples (on the data's device)."""

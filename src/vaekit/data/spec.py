@@ -44,8 +44,8 @@ class DataSpec:
             extra["codec"] = ds.codec.to_json()
         return cls(
             name=ds.name, kind=ds.kind,
-            sizes={"train": len(ds.train), "val": 0 if ds.val is None else len(ds.val),
-                   "test": len(ds.test)},
+            sizes={"train": len(ds.train if ds.train_source is None else ds.train_source),
+                   "val": 0 if ds.val is None else len(ds.val), "test": len(ds.test)},
             curve_split="test" if ds.val is None else "val", validation=ds.val_protocol,
             test_is_official=ds.test_is_official, classes=ds.classes, columns=ds.columns,
             binarize=binarize, likelihood=likelihood, extra=extra,

@@ -44,7 +44,10 @@ def validation_count(n_train: int, size: int | float | str, protocol: int | None
 
 def carve_validation(ds: Dataset, size: int | float | str | None, seed: int) -> Dataset:
     """Move ``validation_count`` examples of ``ds.train`` (and labels) into ``ds.val``, in place;
-    returns ``ds``. ``size`` None leaves no validation split (runs made before it)."""
+    returns ``ds``. ``size`` None leaves no validation split (runs made before it); a source that
+    defines its validation split (``ds.val`` already set) keeps it."""
+    if ds.val is not None:
+        return ds
     if size is None:
         ds.val_protocol = "none: the per-epoch curve reads the test split (a run made before " \
                           "validation splits)"

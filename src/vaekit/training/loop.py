@@ -93,6 +93,7 @@ def run_epoch(
     step = first_step
     t0 = time.perf_counter()
     for i, batch in enumerate(source.epoch(epoch, cfg.batch_size, noise)):
+        batch = batch.to(device)  # a streamed batch comes from the CPU
         elapsed = budget.read()
         if i and budget.over(elapsed):
             stopped = True

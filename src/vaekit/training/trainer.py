@@ -128,8 +128,10 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             _checkpoint(out, model, opt, ema, state)
     world.barrier()
 
-    source = TensorSource(ds.train.to(device), _to(ds.train_labels, device), mode,
-                          cfg.train.seed, world.rank, world.size)
+    # The training split: streamed from disk by its own source, else the tensors in memory.
+    source = ds.train_source if ds.train_source is not None else TensorSource(
+        ds.train.to(device), _to(ds.train_labels, device), mode, cfg.train.seed)
+    source = source.sharded(cfg.train.seed, world.rank, world.size)
     steps_per_epoch = source.steps(cfg.train.batch_size)
     update = Update(opt, grad_scaler(device, cfg.train.precision),
                     setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,

@@ -1,0 +1,173 @@
+"""A table of any size: a folder (or glob) of Parquet or CSV files, streamed from disk.
+
+Nothing is loaded whole. Two passes before training read what the model needs: every row group's
+size and the files' schema (one line naming the file that differs), then the rows held out and a
+sample of the training rows (``sample_rows``: what the column types and the codec's number
+modes are fitted on) with the categories of every categorical column (its vocabulary, all
+rows). Each row's split is a hash of its global index (``shard_source.row_split``): the
+validation and test splits are uniform random subsets of at most ``heldout_rows`` rows each,
+held in memory; the training rows stream through a :class:`ShardSource` a row group at a time.
+A Parquet row group, or a whole CSV file, is the unit that is read and shuffled.
+"""
+
+from __future__ import annotations
+
+import glob
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from torch import Tensor
+
+from vaekit.config.schema import DataConfig
+from vaekit.data.base import Dataset
+from vaekit.data.shard_files import Shards, open_shards
+from vaekit.data.shard_source import ShardSource, row_split, uniform_of_rows
+from vaekit.data.table_codec import TableCodec
+from vaekit.data.table_types import column_types, pandas, parse_column
+from vaekit.data.validation import DEFAULT_FRACTION
+from vaekit.errors import ConfigError, DataError
+from vaekit.registry import register
+
+SUFFIXES = (".parquet", ".csv")
+# Beyond this many categories a categorical column is refused (drop it or treat it otherwise).
+MAX_VOCABULARY = 10_000
+
+
+def shard_paths(spec: str) -> list[Path]:
+    """The files of ``spec``: a folder (its .parquet or .csv files, recursively) or a glob."""
+    root = Path(spec).expanduser()
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*") if p.suffix.lower() in SUFFIXES and p.is_file())
+    else:
+        files = sorted(Path(p) for p in glob.glob(str(root), recursive=True)
+                       if Path(p).suffix.lower() in SUFFIXES and Path(p).is_file())
+    if not files:
+        raise DataError(f"{spec}: no .parquet or .csv files there")
+    kinds = {p.suffix.lower() for p in files}
+    if len(kinds) > 1:
+        raise DataError(f"{spec}: holds both .parquet and .csv files; keep one kind of file")
+    return files
+
+
+def _fractions(cfg: DataConfig, n: int, heldout_rows: int) -> tuple[float, float]:
+    """The probabilities of a row being test and validation: the fractions the config asks for,
+    each capped at ``heldout_rows`` expected rows."""
+    p_test = min(cfg.test_fraction, heldout_rows / n)
+    size = cfg.val_size
+    if size is None:
+        p_val = 0.0
+    elif size == "auto":
+        p_val = DEFAULT_FRACTION * (1 - p_test)
+    elif isinstance(size, float):
+        p_val = size * (1 - p_test)
+    else:
+        p_val = int(size) / n
+    return p_test, min(p_val, heldout_rows / n)
+
+
+def _labels(cells: Any, classes: list[str], where: str) -> Tensor:
+    """Label cells -> indices into ``classes`` (DataError for a missing or unknown label)."""
+    index = {c: i for i, c in enumerate(classes)}
+    texts = parse_column(cells, "label", where).tolist()
+    bad = [t for t in texts if t not in index]
+    if bad:
+        raise DataError(f"{where}: label {bad[0]!r} is missing or was not seen when the data "
+                        "were read")
+    return torch.tensor([index[t] for t in texts], dtype=torch.int64)
+
+
+@register("data", "shards")
+def load_shards(cfg: DataConfig, columns: dict[str, str] | None = None,
+                sample_rows: int = 100_000, heldout_rows: int = 50_000,
+                buffer_rows: int = 262_144) -> Dataset:
+    """Rows of the files at ``cfg.path`` (a folder or glob of .parquet or .csv files) streamed:
+    ``train`` holds a sample of the training rows, ``val``/``test`` the held-out rows, and the
+    training split itself is the Dataset's ``train_source``.
+
+    ``columns``: type overrides by column name, as for one table file; ``sample_rows``: training
+    rows the codec is fitted on; ``heldout_rows``: the most rows each of validation and test
+    holds; ``buffer_rows``: rows shuffled together while streaming.
+    """
+    for key, value in (("sample_rows", sample_rows), ("heldout_rows", heldout_rows),
+                       ("buffer_rows", buffer_rows)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 2:
+            raise ConfigError(f"data.{key}: a whole number >= 2, got {value!r}")
+    if cfg.path is None:
+        raise DataError("data source 'shards' needs data.path (a folder or glob of .parquet or "
+                        ".csv files)")
+    shards = open_shards(shard_paths(cfg.path), cfg.path)
+    n = shards.rows
+    p_test, p_val = _fractions(cfg, n, heldout_rows)
+    p_sample = min(1.0, sample_rows / max(1.0, n * (1 - p_test - p_val)))
+
+    def split(index: np.ndarray) -> np.ndarray:
+        return row_split(index, cfg.split_seed, p_test, p_val)
+
+    # Pass 1: the held-out rows and a sample of the training rows, as read.
+    parts: dict[str, list[Any]] = {"train": [], "val": [], "test": []}
+    for group in shards.groups:
+        index = np.arange(group.offset, group.offset + group.rows)
+        codes = split(index)
+        sampled = uniform_of_rows(index, cfg.split_seed + 1) < p_sample
+        keep = (codes > 0) | sampled
+        if keep.any():
+            frame = group.read().iloc[np.flatnonzero(keep)]
+            for name, code in (("train", 0), ("val", 1), ("test", 2)):
+                parts[name].append(frame[codes[keep] == code])
+    pd = pandas()
+    frames = {k: pd.concat(v, ignore_index=True) if v else None for k, v in parts.items()}
+    for name in ("train", "test") + (("val",) if cfg.val_size is not None else ()):
+        if frames[name] is None or len(frames[name]) < 2:
+            raise DataError(f"{cfg.path}: {n} rows are too few for a {name} split of at least 2")
+    sample = frames["train"]
+    types = column_types(sample, columns or {}, Path(cfg.path))
+    # Pass 2: the categories of every categorical column and of the label, over all rows.
+    wanted = [c for c, k in types.items() if k in ("categorical", "label")]
+    vocab = _vocabularies(shards, wanted, types)
+    codec = TableCodec.fit(
+        pd.DataFrame({c: parse_column(sample[c], k, str(cfg.path)) for c, k in types.items()
+                      if k != "drop"}),
+        types, cfg.split_seed,
+        vocabulary=pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in vocab.items()}))
+    classes = vocab.get(codec.label) if codec.label is not None else None
+
+    def encode(frame: Any) -> tuple[Tensor, Tensor | None]:
+        y = None if classes is None else _labels(frame[codec.label], classes, str(cfg.path))
+        return codec.encode(frame), y
+
+    held = {k: encode(f) for k, f in frames.items() if f is not None}
+    for g in shards.groups:
+        g.train = int((split(np.arange(g.offset, g.offset + g.rows)) == 0).sum())
+    source = ShardSource(shards.groups, encode, split, cfg.split_seed, buffer_rows)
+    ds = Dataset(
+        name=Path(cfg.path).name or str(cfg.path), train=held["train"][0], test=held["test"][0],
+        kind="tabular", train_labels=held["train"][1], test_labels=held["test"][1],
+        classes=classes, columns=codec.columns, codec=codec, likelihood=codec.likelihood(),
+        missing_cells=True, summary=codec.describe(),
+        meta={"source": str(cfg.path), "files": len(shards.files), "rows": n},
+        train_source=source,
+    )
+    if "val" in held:
+        ds.val, ds.val_labels = held["val"]
+        ds.val_protocol = (f"{len(ds.val):,} of the {n:,} rows, each drawn with probability "
+                           f"{p_val:.4g} (seed {cfg.split_seed})")
+    return ds
+
+
+def _vocabularies(shards: Shards, names: list[str], types: dict[str, str]) -> dict[str, list[str]]:
+    """The sorted categories of each column in ``names``, read over all rows (DataError past
+    ``MAX_VOCABULARY``)."""
+    seen: dict[str, set[str]] = {c: set() for c in names}
+    if not names:
+        return {}
+    for group in shards.groups:
+        frame = group.read(names)
+        for c in names:
+            values = parse_column(frame[c], types[c], str(group.where))
+            seen[c].update(v for v in values.tolist() if v is not None)
+            if len(seen[c]) > MAX_VOCABULARY:
+                raise DataError(f"{group.where}, column {c!r}: more than {MAX_VOCABULARY:,} "
+                                "categories; leave it out with data.columns: {" + c + ": drop}")
+    return {c: sorted(v) for c, v in seen.items()}
