@@ -37,9 +37,10 @@ class DataConfig(_FlatSection):
     binarize: Literal["auto", "none", "threshold", "dynamic"] = Field(
         "auto", description="none; threshold at 0.5; dynamic = resample Bernoulli pixels each "
         "epoch; auto = dynamic for the bernoulli likelihood, none otherwise")
-    test_fraction: float = Field(0.2, gt=0, lt=1, description="held-out fraction when a source "
+    test_fraction: float = Field(0.2, gt=0, lt=1, description="test fraction when a source "
                                  "has no official test split")
-    split_seed: int = Field(0, description="seed of the held-out split (sources without one)")
+    split_seed: int = Field(0, description="seed of the test and validation "
+                            "splits (sources without their own)")
     val_size: int | float | Literal["auto"] | None = Field(
         "auto", description="the validation split, carved from the training split: what the "
         "per-epoch curve, early stopping and every choice read (test is left for vaekit "
@@ -168,16 +169,18 @@ class TrainConfig(_Section):
         "model_raw.safetensors keeps the trained weights; null: off")
     max_minutes: float | None = Field(
         None, gt=0, allow_inf_nan=False, description="time budget: stop when this many minutes "
-        "of training (summed over resumes) are spent, after a held-out evaluation and a save; "
+        "of training (summed over resumes) are spent, after a validation score and a save; "
         "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
-                                "better held-out loss (0: off)")
+                                "better validation loss (0: off)")
     seed: int = Field(0, description="seed of initialization, data order and sampling")
-    device: str = Field("cpu", description="cpu, cuda, cuda:N or auto")
-    eval_batch_size: int = Field(1000, ge=1, description="batch size of held-out evaluation")
+    device: str = Field("auto", description="auto (a GPU when torch sees one, else the CPU), cpu, "
+                        "cuda or cuda:N")
+    eval_batch_size: int = Field(1000, ge=1, description="batch size of the per-epoch "
+                                 "validation score")
     heldout_size: int | None = Field(
-        None, ge=1, description="held-out examples scored after every epoch (the held-out "
-        "columns of metrics.csv, early stopping): the first N of the held-out split; null: all "
+        None, ge=1, description="validation examples scored after every epoch (the val_* "
+        "columns of metrics.csv, early stopping): the first N of the validation split; null: all "
         "of it. A smaller N leaves more of a time budget to training; vaekit evaluate scores "
         "the whole split")
     precision: Literal["fp32", "bf16", "fp16"] = Field(

@@ -1,0 +1,133 @@
+"""Training throughput and peak memory against the size of a table: in memory and streamed.
+
+    python -m benchmarks.scale --rows 100000 1000000 10000000 --steps 300
+
+A synthetic mixed-type table (two numbers that depend on each other, a category, a boolean) is
+written once as Parquet files of at most 1M rows (row groups of 100k) under --cache. For each
+size, a fresh process loads it as the shards source and takes --steps optimizer steps of the
+default model, in two ways: **memory** (the whole training split read once into memory, where
+it fits: --memory-max rows) and **stream** (a row group at a time through a 64k-row buffer).
+Each process reports its rows per second over the steps (loading excluded, reported apart) and
+its peak resident memory. Streaming should keep >= 0.8x the in-memory rows/s and a flat peak
+memory as the rows grow. Results: benchmarks/results/scale/scale.json, with provenance.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.provenance import provenance
+
+OUT = Path(__file__).resolve().parent / "results" / "scale" / "scale.json"
+FILE_ROWS, GROUP_ROWS = 1_000_000, 100_000
+
+
+def write_table(folder: Path, rows: int) -> Path:
+    """The synthetic table of ``rows`` rows in ``folder`` (written once, then reused)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    done = folder / ".complete"
+    if done.exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    for start in range(0, rows, FILE_ROWS):
+        n = min(FILE_ROWS, rows - start)
+        rng = np.random.default_rng(start)
+        age = rng.integers(18, 90, n)
+        table = pa.table({
+            "age": age, "income": age * 900.0 + rng.normal(0, 9000, n),
+            "city": rng.choice(np.array(["paris", "oslo", "rome", "lima", "kyiv"]), n),
+            "member": rng.random(n) < 1 / (1 + np.exp(-(age - 50) / 10)),
+        })
+        pq.write_table(table, folder / f"part-{start // FILE_ROWS:05d}.parquet",
+                       row_group_size=GROUP_ROWS)
+    done.touch()
+    return folder
+
+
+def child(path: str, mode: str, steps: int, batch: int) -> dict[str, float]:
+    """One measurement in this process: load, then ``steps`` optimizer steps."""
+    import torch
+
+    from vaekit.config.load import load_config
+    from vaekit.data import load_data
+    from vaekit.model.build import build_model
+    from vaekit.objectives import build_objective
+    from vaekit.training import setup
+    from vaekit.training.likelihood_choice import resolve_likelihood
+    from vaekit.training.step import LossModule
+
+    buffer = 2**40 if mode == "memory" else 65_536
+    cfg = load_config(base={"data": {"name": "shards", "path": path, "buffer_rows": buffer},
+                            "train": {"batch_size": batch}})
+    t0 = time.perf_counter()
+    ds = load_data(cfg.data)
+    torch.manual_seed(0)
+    cfg = resolve_likelihood(cfg, ds)
+    model = build_model(cfg.model, ds.shape)
+    step = LossModule(model, build_objective(cfg.objective))
+    opt = setup.make_optimizer(model, cfg.train)
+    source = ds.train_source.sharded(0, 0, 1)
+    batches = iter(source.epoch(1, batch, torch.Generator()))
+    next(batches)  # the first batch: an in-memory split is read here
+    load = time.perf_counter() - t0
+    t1, taken = time.perf_counter(), 0
+    for b in batches:
+        out = step(b, 10_000, torch.Generator())
+        opt.zero_grad(set_to_none=True)
+        out.loss.backward()
+        opt.step()
+        taken += 1
+        if taken == steps:
+            break
+    seconds = time.perf_counter() - t1
+    return {"load_s": load, "steps": taken, "rows_per_s": taken * batch / seconds,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
+    ap.add_argument("--steps", type=int, default=300)
+    ap.add_argument("--batch", type=int, default=512)
+    ap.add_argument("--memory-max", type=int, default=10_000_000)
+    ap.add_argument("--cache", type=Path, default=Path("/tmp/vaekit-scale"))
+    ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--child", nargs=2, metavar=("PATH", "MODE"), help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        print(json.dumps(child(args.child[0], args.child[1], args.steps, args.batch)))
+        return
+    rows = []
+    for n in args.rows:
+        folder = write_table(args.cache / f"rows-{n}", n)
+        for mode in ("memory", "stream"):
+            if mode == "memory" and n > args.memory_max:
+                rows.append({"rows": n, "mode": mode, "skipped": f"over --memory-max {args.memory_max}"})
+                continue
+            cmd = [sys.executable, "-m", "benchmarks.scale", "--child", str(folder), mode,
+                   "--steps", str(args.steps), "--batch", str(args.batch)]
+            done = subprocess.run(cmd, capture_output=True, text=True)
+            if done.returncode:
+                last = (done.stderr.strip().splitlines() or ["?"])[-1]
+                rows.append({"rows": n, "mode": mode, "failed": last})
+            else:
+                rows.append({"rows": n, "mode": mode, **json.loads(done.stdout.splitlines()[-1])})
+            print(json.dumps(rows[-1]), flush=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"provenance": provenance(), "batch": args.batch,
+                                    "steps": args.steps, "rows": rows}, indent=1) + "\n")
+    print(f"wrote {args.out}")
+
+
+if __name__ == "__main__":
+    main()
