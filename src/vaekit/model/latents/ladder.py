@@ -15,6 +15,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from vaekit.dists.draw import Draw
 from vaekit.dists.gaussian import DiagGaussian
 from vaekit.dists.protocols import sampled_moments
 
@@ -22,11 +23,14 @@ from vaekit.dists.protocols import sampled_moments
 @dataclass
 class Path:
     """One top-down pass: z (..., B, sum of sizes), and per layer (bottom to top) the posterior
-    q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under."""
+    q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under;
+    ``state``: what the decoder reads of a hierarchy on feature maps (its top-down state after
+    every group), None for one whose decoder reads z."""
 
     z: Tensor
     posteriors: list[DiagGaussian | None]
     priors: list[Any]  # DiagGaussian below the top; on top N(0, I) or the model's prior
+    state: Tensor | None = None
 
     def kl_layers(self) -> list[Tensor] | None:
         """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats, or
@@ -56,19 +60,6 @@ class Path:
         return out
 
 
-def version_of(z: Tensor) -> int:
-    """z's in-place version counter (-1 for an inference-mode tensor, which keeps none)."""
-    return -1 if z.is_inference() else z._version
-
-
-def same_draw(kept: Tensor, version: int, z: Tensor) -> bool:
-    """Whether z is the tensor ``kept`` (unchanged since its ``version``) or a reshaped view of all
-    of it, such as the (n*B, L) flattening of an (n, B, L) draw."""
-    return (z is kept or (z.data_ptr() == kept.data_ptr() and z.numel() == kept.numel()
-                          and z.dtype == kept.dtype and z.is_contiguous() and kept.is_contiguous())
-            ) and version_of(z) == version
-
-
 def _given(ladder: Any, z: Tensor) -> Any:
     parts = z.split(ladder.sizes, -1)
     return lambda i, q, p: parts[i]
@@ -82,14 +73,9 @@ class LadderPosterior:
     def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
         self.ladder = ladder
         self.estimates = estimates
-        self._last: tuple[Path, int] | None = None  # the last draw's path and z's version
 
     def _path_at(self, z: Tensor) -> Path:
-        """The top-down path through z: the last draw's when z is that draw (the IW bound scores
-        the samples it just drew), else a walk given z."""
-        last = self._last
-        if last is not None and same_draw(last[0].z, last[1], z):
-            return last[0]
+        """The top-down path through a given z."""
         return self.ladder.descend(self.estimates, _given(self.ladder, z))
 
     def moments(self) -> None:
@@ -99,13 +85,23 @@ class LadderPosterior:
     def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
         """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
         top = len(self.estimates) - 1
-        path = self.ladder.descend(
+        return self.ladder.descend(
             self.estimates, lambda i, q, p: q.rsample(n if i == top else None, generator))
-        self._last = (path, version_of(path.z))
-        return path
 
     def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         return self.path(generator, n).z
+
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        """A top-down draw scored along the walk that drew it: log q(z|x), log p(z) and each
+        layer's log q(z_l | .) - log p(z_l | .) from the same Gaussians, and the decoder's input
+        where the walk computed it."""
+        path = self.path(generator, n)
+        parts = path.z.split(self.ladder.sizes, -1)
+        log_q = [q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True)]
+        log_p = [p.log_prob(zl) for p, zl in zip(path.priors, parts, strict=True)]
+        layers = torch.stack([a - b for a, b in zip(log_q, log_p, strict=True)], -1)
+        return Draw(path.z, sum(log_q), sum(log_p), layers, path.state)  # type: ignore[arg-type]
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log q(z|x) = sum over layers of log q(z_l | z_{l+1}, x): (..., B) nats."""
@@ -115,8 +111,7 @@ class LadderPosterior:
 
     def log_ratio_layers(self, prior: object, z: Tensor) -> Tensor:
         """(..., B, layers) log q(z_l | z_{l+1}, x) - log p(z_l | z_{l+1}) at z, bottom to top, in
-        one top-down pass, or none at the last draw (``prior`` is ignored: the ladder's own priors
-        are the model's)."""
+        one top-down pass (``prior`` is ignored: the ladder's own priors are the model's)."""
         path = self._path_at(z)
         parts = z.split(self.ladder.sizes, -1)
         return torch.stack([q.log_prob(zl) - p.log_prob(zl) for q, p, zl
