@@ -16,7 +16,6 @@ import torch
 from torch import Tensor
 
 from vaekit.dists.draw import Draw
-from vaekit.dists.gaussian import DiagGaussian
 from vaekit.dists.protocols import sampled_moments
 
 
@@ -25,12 +24,15 @@ class Path:
     """One top-down pass: z (..., B, sum of sizes), and per layer (bottom to top) the posterior
     q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under;
     ``state``: what the decoder reads of a hierarchy on feature maps (its top-down state after
-    every group), None for one whose decoder reads z."""
+    every group), None for one whose decoder reads z. ``top_log_q``: log q(z_L | x) (..., B) as
+    the top posterior handed it over with its draw (a flow's, which it would otherwise have to
+    invert), None for a walk given z."""
 
     z: Tensor
-    posteriors: list[DiagGaussian | None]
+    posteriors: list[Any]  # DiagGaussian (the top: any posterior), None when generating
     priors: list[Any]  # DiagGaussian below the top; on top N(0, I) or the model's prior
     state: Tensor | None = None
+    top_log_q: Tensor | None = None
 
     def kl_layers(self) -> list[Tensor] | None:
         """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats, or
@@ -51,12 +53,15 @@ class Path:
         else the Monte Carlo estimate log q(z_l | x) - log p(z_l) at this path's draw.
         (A path of inference: every layer has its posterior.)"""
         qs = [q for q in self.posteriors if q is not None]
-        parts = self.z.split([q.mu.shape[-1] for q in qs], -1)
+        parts = self.z.split([q.mean.shape[-1] for q in qs], -1)
         out = []
-        for q, p, z in zip(qs, self.priors, parts, strict=True):
+        for i, (q, p, z) in enumerate(zip(qs, self.priors, parts, strict=True)):
             dims = q.kl_per_dim(p)
-            out.append(dims.sum(-1).expand(self.z.shape[:-1]) if dims is not None
-                       else q.log_prob(z) - p.log_prob(z))
+            if dims is not None:
+                out.append(dims.sum(-1).expand(self.z.shape[:-1]))
+                continue
+            carried = self.top_log_q if i == len(qs) - 1 else None
+            out.append((q.log_prob(z) if carried is None else carried) - p.log_prob(z))
         return out
 
 
@@ -66,11 +71,12 @@ def _given(ladder: Any, z: Tensor) -> Any:
 
 
 class LadderPosterior:
-    """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l)."""
+    """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l):
+    Gaussians (the top one may be any posterior, such as a flow) or a map ladder's states."""
 
     deterministic = False
 
-    def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
+    def __init__(self, ladder: Any, estimates: list[Any]) -> None:
         self.ladder = ladder
         self.estimates = estimates
 
@@ -83,10 +89,20 @@ class LadderPosterior:
         return None
 
     def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
-        """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
+        """A reparameterized top-down draw; z: (B, L) or (n, B, L), the top layer's log q carried."""
         top = len(self.estimates) - 1
-        return self.ladder.descend(
-            self.estimates, lambda i, q, p: q.rsample(n if i == top else None, generator))
+        carried: list[Tensor] = []
+
+        def pick(i: int, q: Any, p: Any) -> Tensor:
+            if i < top:
+                return q.rsample(None, generator)
+            draw = q.rsample_with_log_prob(n, generator)
+            carried.append(draw.log_q)
+            return draw.z
+
+        path = self.ladder.descend(self.estimates, pick)
+        path.top_log_q = carried[0]
+        return path
 
     def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         return self.path(generator, n).z
@@ -98,7 +114,8 @@ class LadderPosterior:
         where the walk computed it."""
         path = self.path(generator, n)
         parts = path.z.split(self.ladder.sizes, -1)
-        log_q = [q.log_prob(zl) for q, zl in zip(path.posteriors, parts, strict=True)]
+        log_q = [q.log_prob(zl) for q, zl in zip(path.posteriors[:-1], parts[:-1], strict=True)]
+        log_q.append(path.top_log_q)  # type: ignore[arg-type]
         log_p = [p.log_prob(zl) for p, zl in zip(path.priors, parts, strict=True)]
         layers = torch.stack([a - b for a, b in zip(log_q, log_p, strict=True)], -1)
         return Draw(path.z, sum(log_q), sum(log_p), layers, path.state)  # type: ignore[arg-type]
