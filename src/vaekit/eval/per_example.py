@@ -13,6 +13,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from vaekit.dists.protocols import Posterior
 from vaekit.eval.data import EvalData
 from vaekit.eval.iw import DEFAULT_CHUNK, IWEstimate, iw_estimate
 
@@ -56,14 +57,13 @@ class Journal(Protocol):
     def record(self, batch: dict[str, Tensor]) -> None: ...
 
 
-def block_estimate(model: torch.nn.Module, q: object, x: Tensor, y: Tensor | None, first: int,
+def block_estimate(model: torch.nn.Module, q: Posterior, x: Tensor, y: Tensor | None, first: int,
                    k: int, seed: int, chunk: int = DEFAULT_CHUNK) -> IWEstimate:
     """IW_k and the ELBO of the block x: (B, *shape) whose first example has index ``first``,
     with posterior q: its draws from a generator seeded with ``seed + first`` (one sample for a
     deterministic posterior, where one is exact)."""
     gen = torch.Generator(device=x.device).manual_seed(seed + first)
-    return iw_estimate(model, x, y, 1 if q.deterministic else k, chunk, gen,  # type: ignore[attr-defined]
-                       posterior=q)
+    return iw_estimate(model, x, y, 1 if q.deterministic else k, chunk, gen, posterior=q)
 
 
 @torch.inference_mode()
