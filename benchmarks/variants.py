@@ -169,7 +169,7 @@ def main() -> None:
         results.append(measure(name, variant, run, args.k, docs))
         print(json.dumps(results[-1]), flush=True)
     done = {r["name"] for r in results if "nll" in r}
-    versus = [v for v in ("iwae", "hvae", "vamp") if v in done and "vae" in done]
+    versus = [v for v in ("iwae", "hvae", "vamp", "iaf", "flow_prior") if v in done and "vae" in done]
     if versus:
         diffs = paired_nll(args.runs, versus, args.k)
         for r in results:

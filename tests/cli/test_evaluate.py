@@ -66,10 +66,10 @@ def test_an_interrupted_evaluation_resumes_to_the_uninterrupted_numbers(capsys, 
 
     record = EvalJournal.record
 
-    def interrupt_at_the_third_batch(self, batch, state):
+    def interrupt_at_the_third_batch(self, batch):
         if self.kept == 2:
             raise KeyboardInterrupt
-        record(self, batch, state)
+        record(self, batch)
 
     def interrupted() -> None:
         with monkeypatch.context() as m:

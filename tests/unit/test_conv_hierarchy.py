@@ -1,5 +1,6 @@
 """The conv hierarchical latent: groups on feature maps, top-down, NVAE-style posteriors."""
 
+import math
 from copy import deepcopy
 
 import pytest
@@ -9,7 +10,6 @@ from vaekit.config.load import load_config
 from vaekit.errors import ConfigError
 from vaekit.eval.iw import iw_estimate
 from vaekit.model.build import build_model
-from vaekit.model.latents import conv_hierarchical, ladder
 from vaekit.model.latents.conv_hierarchical import ConvLadderLatent
 from vaekit.objectives import build_objective
 from vaekit.objectives.base import Batch
@@ -101,19 +101,21 @@ def test_draws_with_a_sample_dimension_match_one_draw_at_a_time():
             assert torch.allclose(lq[k], q.log_prob(z[k]), atol=1e-5)
 
 
-def test_the_decoder_reads_the_state_the_draw_left_and_the_same_walked_again():
+def test_a_draw_carries_the_state_and_densities_a_walk_given_z_finds_again():
     model, objective = _model()
     x = _x()
     q = model.encode(x)
-    z = q.rsample(generator=torch.Generator().manual_seed(0))
-    kept = model.latent.readout(z)  # the state the draw left
-    walked = model.latent.readout(z.clone())  # another tensor: the top-down path again
-    assert torch.allclose(kept, walked, atol=1e-5)
+    draw = q.rsample_with_log_prob(3, generator=torch.Generator().manual_seed(0))
+    z = draw.z.clone()  # another tensor: every use below walks the top-down path again
+    assert torch.allclose(draw.readout, model.latent.readout(z.view(15, -1)), atol=1e-5)
+    assert torch.allclose(draw.log_q, q.log_prob(z), atol=1e-4)
+    assert torch.allclose(draw.log_p, model.prior.log_prob(z), atol=1e-4)
+    assert torch.allclose(draw.layers, q.log_ratio_layers(model.prior, z), atol=1e-4)
     out = objective(model, Batch(x), 0)
-    out.loss.backward()  # gradients reach the top-down cells through the kept state
+    out.loss.backward()  # gradients reach the top-down cells through the carried state
     assert model.latent.out.branch[-1].weight.grad.abs().sum() > 0
     assert model.latent.cells[0].branch[-1].weight.grad.abs().sum() > 0
-    copy = deepcopy(model)  # as the EMA copies it: the kept state stays behind
+    copy = deepcopy(model)
     assert torch.equal(copy.reconstruct(x), model.reconstruct(x))
 
 
@@ -125,22 +127,15 @@ def test_the_iw_bound_walks_the_top_down_path_once_per_draw(monkeypatch):
     seed = torch.Generator().manual_seed
 
     once = iw_estimate(model, x, k=6, chunk=10, generator=seed(1))  # 3 calls of 2 draws each
-    assert len(walks) == 3  # the draw's walk; decoding and log q - log p reuse it
-    for module in (ladder, conv_hierarchical):  # walk again for every use of z
-        monkeypatch.setattr(module, "same_draw", lambda kept, version, z: False)
-    again = iw_estimate(model, x, k=6, chunk=10, generator=seed(1))
-    assert len(walks) == 3 + 9
-    assert torch.equal(once.log_px, again.log_px) and torch.equal(once.kl_layers, again.kl_layers)
-
-
-def test_a_draw_changed_in_place_is_walked_again():
-    model, _ = _model()
-    with torch.no_grad():
-        q = model.encode(_x())
-        z = q.rsample(generator=torch.Generator().manual_seed(0))
-        z.add_(1.0)
-        assert torch.equal(q.log_prob(z), q.log_prob(z.clone()))
-        assert torch.equal(model.latent.readout(z.view(5, -1)), model.latent.readout(z.clone()))
+    assert len(walks) == 3  # the draw's walk; decoding and log q - log p come with the draw
+    with torch.no_grad():  # the same draws, each use of z walking the path again
+        q, g, log_w = model.encode(x), seed(1), []
+        for _ in range(3):
+            z = q.rsample(2, generator=g)
+            log_px = model.decode(z.flatten(0, 1)).log_prob(x.repeat(2, 1, 1, 1)).view(2, 5)
+            log_w.append(log_px + model.prior.log_prob(z) - q.log_prob(z))
+        again = torch.logsumexp(torch.cat(log_w).double(), 0) - math.log(6)
+    assert torch.allclose(once.log_px, again, atol=1e-4)
 
 
 @pytest.mark.parametrize(("model", "match"), [

@@ -14,6 +14,7 @@ import torch
 from torch.distributions import MultivariateNormal
 
 from vaekit.config.schema import ModelConfig
+from vaekit.dists.draw import Draw
 from vaekit.eval.iw import iw_estimate, iw_log_likelihood
 from vaekit.model.build import build_model
 
@@ -132,13 +133,17 @@ class _Fixed:
         self.next += n
         return z
 
+    def rsample_with_log_prob(self, n, generator=None):
+        z = self.rsample(n, generator)
+        return Draw(z, self.log_prob(z))
+
     def log_prob(self, z):  # q and p(z) cancel: the whole log weight is log p(x|z)
         return torch.zeros(z.shape[:-1])
 
     def log_ratio_layers(self, prior, z):  # one layer
         return None
 
-    def decode(self, z, y=None):
+    def decode(self, z, y=None, readout=None):
         return _Lik(z)
 
 

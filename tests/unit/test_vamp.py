@@ -256,8 +256,9 @@ def test_kl_terms_monte_carlo() -> None:
     with torch.no_grad():
         q = m.latent(m.encoder(torch.rand(4, *SHAPE)))
         post = StandIn(q.mu, q.logvar)
-        z = q.rsample()
-        kl, per_dim = kl_terms(post, prior, z)
+        draw = q.rsample_with_log_prob()
+        z = draw.z
+        kl, per_dim = kl_terms(post, prior, draw)
         assert per_dim is None and kl.shape == (4,)
         assert torch.allclose(kl, q.log_prob(z) - prior.log_prob(z))
         # One component: the MC average is the closed form against that Gaussian.

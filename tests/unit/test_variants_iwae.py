@@ -10,7 +10,7 @@ from vaekit.config.load import load_config
 from vaekit.model.build import build_model
 from vaekit.objectives import Batch, build_objective
 from vaekit.objectives.elbo import elbo_terms
-from vaekit.objectives.iwae import iw_bound, log_weights
+from vaekit.objectives.weights import iw_bound, log_weights
 
 SHAPE = (1, 8, 8)
 
@@ -48,14 +48,17 @@ def test_k1_bound_averages_to_the_closed_form_elbo():
     model, x = _model_and_x(4)
     with torch.no_grad():
         # 20000 one-sample bounds at once: the rows of log_w are independent K = 1 draws.
-        log_w, log_px, q = log_weights(model, x, 20000, torch.Generator().manual_seed(0))
-        elbo = log_px.mean(0) - q.kl(model.prior)
-    assert torch.allclose(log_w.mean(0), elbo, atol=0.05)
+        q = model.encode(x)
+        w = log_weights(model, q, x, 20000, torch.Generator().manual_seed(0))
+        elbo = w.log_px.mean(0) - q.kl(model.prior)
+    assert torch.allclose(w.log_w.mean(0), elbo, atol=0.05)
 
 
 def test_the_k_draws_are_batched_sample_major():
     model, x = _model_and_x(5)
-    log_w, log_px, q = log_weights(model, x, 3, torch.Generator().manual_seed(4))
+    q = model.encode(x)
+    w = log_weights(model, q, x, 3, torch.Generator().manual_seed(4))
+    log_w, log_px = w.log_w, w.log_px
     z = q.rsample(3, generator=torch.Generator().manual_seed(4))
     for k in range(3):  # one draw at a time, no batching over K
         px = model.decode(z[k]).log_prob(x)
@@ -82,7 +85,8 @@ def test_labels_are_repeated_per_draw_for_a_conditional_model():
     model = build_model(cfg.model, SHAPE).eval()
     x = (torch.rand(6, *SHAPE, generator=torch.Generator().manual_seed(1)) > 0.5).float()
     y = torch.tensor([0, 1, 2, 3, 4, 5])
-    _, log_px, q = log_weights(model, x, 4, torch.Generator().manual_seed(2), y)
+    q = model.encode(x, y)
+    log_px = log_weights(model, q, x, 4, torch.Generator().manual_seed(2), y).log_px
     z = q.rsample(4, generator=torch.Generator().manual_seed(2))
     assert torch.allclose(log_px[2], model.decode(z[2], y).log_prob(x), atol=1e-5)
 

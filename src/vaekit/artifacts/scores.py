@@ -33,10 +33,12 @@ def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
     """Each score of every example of ``ex``, (N,) float64, from batches of ``batch_size``
     prepared one at a time (DataError when a batch does not fit the run)."""
     device = ctx.model.device
-    gen = torch.Generator(device=device).manual_seed(seed)
     parts: dict[str, list[Tensor]] = {name: [] for name in SCORES}
+    start = 0
     for p in prepared_batches(ctx, ex, batch_size):
-        terms = example_terms(ctx.model, eval_data(ctx, p, device), k, batch_size, gen)
+        data = eval_data(ctx, p, device)
+        terms = example_terms(ctx.model, data, k, batch_size, seed, start=start)
+        start += len(data.x)
         parts["nll"].append(terms.nll)
         parts["neg_elbo"].append(-terms.elbo)
         parts["recon_error"].append(terms.sq_err / terms.n_obs.clamp(min=1))

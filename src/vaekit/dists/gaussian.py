@@ -8,6 +8,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from vaekit.dists.draw import Draw
+
 LOG_2PI = math.log(2 * math.pi)
 
 
@@ -40,6 +42,12 @@ class DiagGaussian:
         shape = self.mu.shape if n is None else (n, *self.mu.shape)
         eps = torch.randn(shape, generator=generator, device=self.mu.device, dtype=self.mu.dtype)
         return self.mu + self.std * eps
+
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        """``rsample``'s draws z (B, L) or (n, B, L) with log q(z) (..., B) nats."""
+        z = self.rsample(n, generator)
+        return Draw(z, self.log_prob(z))
 
     def log_prob_per_dim(self, z: Tensor) -> Tensor:
         """log N(z; mu, sigma^2) per dimension, shape of ``z`` (broadcasts over sample dims)."""

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Protocol, runtime_checkable
 import torch
 from torch import Tensor
 
+from vaekit.dists.draw import Draw
+
 if TYPE_CHECKING:
     from vaekit.dists.gaussian import DiagGaussian
 
@@ -78,8 +80,14 @@ class Posterior(Protocol):
         """Reparameterized draws (B, L), or (n, B, L) when ``n`` is given."""
         ...
 
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        """The draws of ``rsample(n, generator)`` (the same noise) with log q(z|x) at them."""
+        ...
+
     def log_prob(self, z: Tensor) -> Tensor:
-        """log q(z|x): z (..., B, L) -> (..., B) nats."""
+        """log q(z|x): z (..., B, L) -> (..., B) nats, at any z (for a flow: by inverting it,
+        slowly; its own draws come with their density from ``rsample_with_log_prob``)."""
         ...
 
     def kl_per_dim(self, prior: Prior | None = None) -> Tensor | None:
@@ -114,14 +122,23 @@ def sampled_moments(prior: Prior, params: Iterable[Tensor], device: torch.device
     return z.mean(0), z.std(0)
 
 
-def kl_terms(q: Posterior, prior: Prior, z: Tensor) -> tuple[Tensor, Tensor | None]:
+def log_ratio(draw: Draw, prior: Prior) -> Tensor:
+    """log q(z|x) - log p(z) at the draws, (..., B) nats: the prior's density from the draw
+    where the posterior walked it, else from ``prior``."""
+    if draw.layers is not None:
+        return draw.layers.sum(-1)
+    log_p = draw.log_p if draw.log_p is not None else prior.log_prob(draw.z)
+    return draw.log_q - log_p
+
+
+def kl_terms(q: Posterior, prior: Prior, draw: Draw) -> tuple[Tensor, Tensor | None]:
     """KL(q || prior) per example (B,) nats and per coordinate (B, L) or None.
 
     Closed form where the pair has one; otherwise the one-sample Monte Carlo estimate
-    log q(z|x) - log p(z) at the draw ``z`` (B, L) the reconstruction term used (unbiased; a
+    log q(z|x) - log p(z) at the ``draw`` (z: (B, L)) the reconstruction term used (unbiased; a
     single value may be negative).
     """
     per_dim = q.kl_per_dim(prior)
     if per_dim is not None:
         return per_dim.sum(-1), per_dim
-    return q.log_prob(z) - prior.log_prob(z), None
+    return log_ratio(draw, prior), None

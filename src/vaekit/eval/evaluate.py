@@ -19,25 +19,25 @@ from vaekit.eval.data import EvalData, prepare
 from vaekit.eval.elbo import active_units
 from vaekit.eval.iw import chunk_for
 from vaekit.eval.layers import layer_summary
-from vaekit.eval.per_example import Journal, example_terms
+from vaekit.eval.per_example import BLOCK, Journal, example_terms
 from vaekit.eval.result import EvalResult
 
 
 @torch.inference_mode()
-def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 500, seed: int = 0,
+def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = BLOCK, seed: int = 0,
                   chunk: int | None = None, journal: Journal | None = None) -> EvalResult:
     """Evaluate ``model`` on every example of ``data`` (see EvalResult for the fields).
 
     Per example, the same k posterior samples give the IW bound (``nll``) and the ELBO (the
     mean log weight), so -nll >= elbo holds example by example; the KL is in closed form and
-    ``recon`` = elbo + kl. One generator seeded with ``seed`` drives every draw. ``chunk``:
+    ``recon`` = elbo + kl. Each block of ``batch_size`` examples draws from its own generator,
+    seeded with ``seed`` + the index of its first example (``per_example.BLOCK``). ``chunk``:
     latents decoded per call (None: ``chunk_for`` the data's device); ``journal``: where the
     finished batches are kept, so that an interrupted evaluation resumes (see example_terms).
     """
     t0 = time.perf_counter()
     caps = model.latent.caps
-    gen = torch.Generator(device=data.x.device).manual_seed(seed)
-    terms = example_terms(model, data, k, batch_size, gen, chunk or chunk_for(data.x.device),
+    terms = example_terms(model, data, k, batch_size, seed, chunk or chunk_for(data.x.device),
                           journal)
     deterministic = terms.deterministic
 
@@ -85,7 +85,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = 5
 
 
 def evaluate(model: Any, data: Any = None, k: int = 1000, split: str = "test",
-             batch_size: int = 500, seed: int = 0, binarize: str | None = None,
+             batch_size: int = BLOCK, seed: int = 0, binarize: str | None = None,
              chunk: int | None = None) -> EvalResult:
     """Evaluate a model on a split; ``data`` as for ``vaekit.eval.data.prepare`` (None: the
     data set of the model's run config)."""

@@ -2,10 +2,9 @@
 
     log p(x) >= IW_k = log (1/k) sum_i w_i,   w_i = p(x | z_i) p(z_i) / q(z_i | x),   z_i ~ q(z | x)
 
-IW_1 is the ELBO in expectation, IW_k rises with k and tends to log p(x). The estimator is generic:
-it needs ``model.encode(x, y)`` -> a posterior with ``rsample(n, generator=)`` ((n, B, ...)) and
-``log_prob`` (summed over the latent dims), ``model.prior.log_prob`` and
-``model.decode(z, y).log_prob(x)`` ((B,) nats).
+IW_1 is the ELBO in expectation, IW_k rises with k and tends to log p(x). The log-weights come
+from the one place that forms them (``vaekit.objectives.weights.log_weights``); this module draws
+them in memory-bounded chunks and accumulates the bound.
 """
 
 from __future__ import annotations
@@ -16,6 +15,8 @@ from typing import Any
 
 import torch
 from torch import Tensor
+
+from vaekit.objectives.weights import log_weights
 
 # Latents decoded per call: k*B samples are flattened and decoded in chunks of about this many.
 # It bounds memory (chunk * D * 4 bytes per decoder output), and small chunks keep the decoder's
@@ -80,22 +81,14 @@ def iw_estimate(
     kl = torch.zeros(b, dtype=torch.float64, device=x.device)
     kl_layers: Tensor | None = None
     for start in range(0, k, per_call):
-        n = min(per_call, k - start)
-        z = q.rsample(n, generator=generator)  # (n, B, L)
-        xs = x.unsqueeze(0).expand(n, *x.shape).flatten(0, 1)  # (n*B, *shape)
-        ys = None if y is None else y.repeat(n)  # matches the (n, B) -> n*B flattening
-        log_px_z = model.decode(z.flatten(0, 1), ys).log_prob(xs).view(n, b)
-        layered = q.log_ratio_layers(model.prior, z)  # (n, B, layers) or None
-        if layered is None:
-            log_ratio = q.log_prob(z) - model.prior.log_prob(z)  # (n, B)
-        else:
-            log_ratio = layered.sum(-1)
-            part = layered.double().sum(0)
+        w = log_weights(model, q, x, min(per_call, k - start), generator, y)  # (n, B)
+        if w.layers is not None:
+            part = w.layers.double().sum(0)
             kl_layers = part if kl_layers is None else kl_layers + part
-        log_w = (log_px_z - log_ratio).double()
+        log_w = w.log_w.double()
         lse = torch.logaddexp(lse, torch.logsumexp(log_w, 0))
         total += log_w.sum(0)
-        kl += log_ratio.double().sum(0)
+        kl += w.log_ratio.double().sum(0)
     return IWEstimate(log_px=lse - math.log(k), elbo=total / k, kl=kl / k,
                       kl_layers=None if kl_layers is None else kl_layers / k)
 

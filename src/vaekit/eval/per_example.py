@@ -13,8 +13,14 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
+from vaekit.dists.protocols import Posterior
 from vaekit.eval.data import EvalData
-from vaekit.eval.iw import DEFAULT_CHUNK, iw_estimate
+from vaekit.eval.iw import DEFAULT_CHUNK, IWEstimate, iw_estimate
+
+# Examples per seeded block: block b (examples b*BLOCK ..) draws from its own generator, seeded
+# with ``seed`` + the index of its first example, so an example's bounds do not depend on how the
+# split is cut into shards, on how many processes share them, or on what ran before.
+BLOCK = 100
 
 
 @dataclass
@@ -43,35 +49,55 @@ class ExampleTerms:
 
 
 class Journal(Protocol):
-    """Where a pass keeps each finished batch, so that an interrupted one resumes exactly:
-    ``restore`` gives the batches kept so far and the generator's state after the last (None:
-    none kept), ``record`` keeps one more."""
+    """Where a pass keeps each finished batch, so that an interrupted one resumes: ``restore``
+    gives the batches kept so far (consecutive from the first), ``record`` keeps one more."""
 
-    def restore(self) -> tuple[list[dict[str, Tensor]], Tensor | None]: ...
+    def restore(self) -> list[dict[str, Tensor]]: ...
 
-    def record(self, batch: dict[str, Tensor], generator_state: Tensor) -> None: ...
+    def record(self, batch: dict[str, Tensor]) -> None: ...
+
+
+def block_estimate(model: torch.nn.Module, q: Posterior, x: Tensor, y: Tensor | None, first: int,
+                   k: int, seed: int, chunk: int = DEFAULT_CHUNK) -> IWEstimate:
+    """IW_k and the ELBO of the block x: (B, *shape) whose first example has index ``first``,
+    with posterior q: its draws from a generator seeded with ``seed + first`` (one sample for a
+    deterministic posterior, where one is exact)."""
+    gen = torch.Generator(device=x.device).manual_seed(seed + first)
+    return iw_estimate(model, x, y, 1 if q.deterministic else k, chunk, gen, posterior=q)
 
 
 @torch.inference_mode()
-def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: int,
-                  generator: torch.Generator, chunk: int = DEFAULT_CHUNK,
-                  journal: Journal | None = None) -> ExampleTerms:
-    """The terms of every example of ``data`` (the model in eval mode; its mode is restored).
+def block_bounds(model: torch.nn.Module, data: EvalData, first: int, size: int, k: int,
+                 seed: int, chunk: int = DEFAULT_CHUNK) -> tuple[Tensor, Tensor]:
+    """-IW_k and the ELBO, each (n,) float64 nats on the CPU in the data's units, of the examples
+    ``first`` .. ``first + size`` of ``data``: the numbers ``example_terms`` gives them with
+    ``batch_size=size`` (the model in eval mode)."""
+    x = data.x[first : first + size]
+    y = None if data.y is None else data.y[first : first + size]
+    est = block_estimate(model, model.encode(x, y), x, y, first, k, seed, chunk)
+    return (-est.log_px - data.log_jacobian).cpu(), (est.elbo + data.log_jacobian).cpu()
 
-    With a ``journal``, the batches it holds are taken as done and the generator resumes from
-    its state after them: the terms are those of an uninterrupted pass, draw for draw."""
+
+@torch.inference_mode()
+def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: int = BLOCK,
+                  seed: int = 0, chunk: int = DEFAULT_CHUNK, journal: Journal | None = None,
+                  start: int = 0) -> ExampleTerms:
+    """The terms of every example of ``data`` (the model in eval mode; its mode is restored),
+    in seeded blocks of ``batch_size`` (see ``BLOCK``); ``start``: the index of data's first
+    example in the whole it was cut from (the blocks are seeded by that index).
+
+    With a ``journal``, the batches it holds are taken as done: the terms are those of an
+    uninterrupted pass, draw for draw."""
     was_training = model.training
     model.eval()
-    parts, state = journal.restore() if journal is not None else ([], None)
-    if state is not None:
-        generator.set_state(state)
+    parts = journal.restore() if journal is not None else []
     for i in range(sum(len(p["nll"]) for p in parts), len(data.x), batch_size):
         part = _batch_terms(model, data.x[i : i + batch_size],
-                            None if data.y is None else data.y[i : i + batch_size], k, chunk,
-                            generator)
+                            None if data.y is None else data.y[i : i + batch_size], start + i, k,
+                            seed, chunk)
         parts.append(part)
         if journal is not None:
-            journal.record(part, generator.get_state())
+            journal.record(part)
     model.train(was_training)
     deterministic = bool(parts[-1]["deterministic"])
     c = {name: torch.cat([p[name] for p in parts]) for name in parts[0] if name != "deterministic"}
@@ -83,11 +109,11 @@ def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: in
         k=1 if deterministic else k, deterministic=deterministic)
 
 
-def _batch_terms(model: torch.nn.Module, x: Tensor, y: Tensor | None, k: int, chunk: int,
-                 generator: torch.Generator) -> dict[str, Tensor]:
-    """The terms of one batch, on the CPU, by name (``deterministic``: a 0-d bool)."""
+def _batch_terms(model: torch.nn.Module, x: Tensor, y: Tensor | None, first: int, k: int,
+                 seed: int, chunk: int) -> dict[str, Tensor]:
+    """The terms of one block, on the CPU, by name (``deterministic``: a 0-d bool)."""
     q = model.encode(x, y)
-    est = iw_estimate(model, x, y, 1 if q.deterministic else k, chunk, generator, posterior=q)
+    est = block_estimate(model, q, x, y, first, k, seed, chunk)
     part = {"nll": -est.log_px, "elbo": est.elbo, "deterministic": torch.tensor(q.deterministic)}
     kl_dims = q.kl_per_dim(model.prior)
     if kl_dims is not None:  # closed form; else the Monte Carlo KL of the same draws

@@ -59,13 +59,15 @@ class VAE(nn.Module):
             h = self.conditioner.join(h, y)
         return self.latent(h)
 
-    def decode(self, z: Tensor, y: Tensor | None = None) -> FactorizedDist:
+    def decode(self, z: Tensor, y: Tensor | None = None,
+               readout: Tensor | None = None) -> FactorizedDist:
         """z: (B, L) -> likelihood p(x|z) (p(x|z, y) with labels y: (B,)); ``.mean`` is the
-        expected image/row."""
+        expected image/row. ``readout``: the decoder's input a posterior draw computed with z
+        (``Draw.readout``), so a hierarchy on maps does not walk its path again."""
         if self.conditioner is not None:
             z = self.conditioner.join(z, y)
         if self.latent.caps.feature_map:  # a hierarchy on maps: the decoder reads its state
-            z = self.latent.readout(z)
+            z = readout if readout is not None else self.latent.readout(z)
         return self.likelihood(self.decoder(z))
 
     @torch.no_grad()

@@ -40,9 +40,9 @@ def elbo_terms(model: VAE, x: Tensor, generator: torch.Generator | None = None,
                y: Tensor | None = None) -> ElboTerms:
     """One reparameterized sample of the ELBO terms for a batch x: (B, *shape) (labels y)."""
     q = model.encode(x, y)
-    z = q.rsample(generator=generator)
-    recon = model.decode(z, y).log_prob(x)
-    kl, kl_per_dim = kl_terms(q, model.prior, z)
+    draw = q.rsample_with_log_prob(generator=generator)
+    recon = model.decode(draw.z, y, draw.readout).log_prob(x)
+    kl, kl_per_dim = kl_terms(q, model.prior, draw)
     return ElboTerms(recon=recon, kl=kl, kl_per_dim=kl_per_dim, posterior=q)
 
 

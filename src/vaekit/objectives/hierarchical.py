@@ -58,7 +58,7 @@ class LadderElbo:
             raise ConfigError("objective.name=hierarchical needs model.latent=hierarchical")
         q = model.encode(batch.x, batch.y)
         path = q.path(generator)
-        recon = model.decode(path.z, batch.y).log_prob(batch.x)
+        recon = model.decode(path.z, batch.y, path.state).log_prob(batch.x)
         layers = path.layer_kls()
         dims = path.kl_layers()
         kl_per_dim = None if dims is None else torch.cat(dims, -1)

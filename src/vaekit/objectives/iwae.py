@@ -8,55 +8,13 @@ towards log p(x) as K grows.
 
 from __future__ import annotations
 
-import math
-from typing import Any
-
 import torch
-from torch import Tensor
 
-from vaekit.dists.gaussian import DiagGaussian
-from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
+from vaekit.objectives.weights import iw_bound, log_weights
 from vaekit.registry import register
 from vaekit.registry.constraints import AtLeastOne, IWGradient
-
-
-def log_weights(model: VAE, x: Tensor, k: int, generator: torch.Generator | None = None,
-                y: Tensor | None = None, dreg: bool = False) -> tuple[Tensor, Tensor, Any]:
-    """log w_k for x: (B, *shape): returns (log_w (K, B), log p(x|z_k) (K, B), q(z|x)), nats.
-
-    The K draws go through the decoder as one batch of K*B (sample-major: rows k*B..k*B+B-1 hold
-    draw k). Draw 0 uses the same noise as a single ``q.rsample(generator=g)`` would.
-    With ``dreg`` the gradient of the bound is the doubly reparameterized one (Tucker et al.
-    2019): log q is taken with q's parameters held fixed, so they are reached only through the
-    draws, and the gradient at draw k is scaled by its normalized weight once more, which makes
-    the encoder's gradient sum_k wbar_k^2 d log w_k / dz_k dz_k / dphi (the decoder's and the
-    bound's value are unchanged). Needs a diagonal Gaussian q (``moments``).
-    """
-    q = model.encode(x, y)
-    z = q.rsample(k, generator=generator)  # (K, B, L)
-    b = len(x)
-    xk = x.unsqueeze(0).expand(k, *x.shape).reshape(k * b, *x.shape[1:])
-    yk = None if y is None else y.repeat(k)
-    log_px = model.decode(z.reshape(k * b, -1), yk).log_prob(xk).view(k, b)
-    held = q
-    if dreg:
-        moments = q.moments()
-        if moments is None:
-            raise ConfigError("objective.gradient=dreg needs a diagonal Gaussian posterior "
-                              "(model.latent=gaussian)")
-        held = DiagGaussian(moments[0].detach(), moments[1].detach())
-    log_w = log_px + model.prior.log_prob(z) - held.log_prob(z)
-    if dreg and z.requires_grad:
-        wbar = torch.softmax(log_w.detach(), dim=0).unsqueeze(-1)
-        z.register_hook(lambda grad: grad * wbar)
-    return log_w, log_px, q
-
-
-def iw_bound(log_w: Tensor) -> Tensor:
-    """log (1/K) sum_k w_k from log_w: (K, B) -> (B,), by logsumexp (no overflow)."""
-    return torch.logsumexp(log_w, dim=0) - math.log(log_w.shape[0])
 
 
 @register("objective", "iwae")
@@ -83,7 +41,9 @@ class Iwae:
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:
         dreg = self.dreg and step is not None and torch.is_grad_enabled()
-        log_w, log_px, q = log_weights(model, batch.x, self.k, generator, batch.y, dreg)
+        q = model.encode(batch.x, batch.y)
+        w = log_weights(model, q, batch.x, self.k, generator, batch.y, dreg)
+        log_w, log_px = w.log_w, w.log_px
         bound = iw_bound(log_w)
         loss = -bound.mean()
         wbar = torch.softmax(log_w.detach(), dim=0)
@@ -92,7 +52,7 @@ class Iwae:
             loss = loss.detach() - (surrogate - surrogate.detach())
         kl_per_dim = q.kl_per_dim(model.prior)
         # Closed form where it exists, else the Monte Carlo KL of draw 0: log q - log p there.
-        kl = kl_per_dim.sum(-1) if kl_per_dim is not None else (log_px[0] - log_w[0]).detach()
+        kl = kl_per_dim.sum(-1) if kl_per_dim is not None else w.log_ratio[0].detach()
         stats = {"neg_elbo": (kl - log_px[0]).detach().mean(),
                  "iw_ess": (1.0 / (wbar**2).sum(0)).mean()}
         return LossOut(loss=loss, bound=bound, recon=log_px[0], kl=kl,

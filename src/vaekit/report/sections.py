@@ -65,8 +65,8 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
     caps = rd.model.latent.caps
     coordinate = caps.coordinates
     order = "their mean held-out KL" if stats.kl is not None else \
-        "the variance of their posterior mean across the held-out split"
-    marked = ("; inactive ones (variance of the posterior mean <= 0.01) are marked"
+        f"the variance of their {caps.embedding} across the held-out split"
+    marked = (f"; inactive ones (variance of the {caps.embedding} <= 0.01) are marked"
               if caps.gaussian_units else "")
     out.append(section("Latent traversals", "traversals", image(
         figure_png(trav), "traversals", f"Each row varies one latent {coordinate} over the prior's mean "

@@ -1,11 +1,12 @@
 """``RUN/eval.json.partial/``: the finished batches of an evaluation, so a long one resumes.
 
 An IW bound with k=5000 on 10k images is hours of CPU. Each finished batch is one safetensors
-file (its per-example terms and the generator's state after it), written atomically, and
-``meta.json`` names the evaluation they belong to: the weights (a digest), the data, the split,
-k, the batch size, the seed and the device type. A rerun of the same evaluation takes the
-batches over and goes on from the next one, draw for draw as if it had never stopped; any other
-evaluation starts afresh. The folder goes once the result is written.
+file (its per-example terms; every batch draws from its own seeded generator), written
+atomically, and ``meta.json`` names the evaluation they belong to: the weights (a digest), the
+data, the split, k, the batch size, the seed and the device type. A rerun of the same evaluation
+takes the batches over and goes on from the next one, draw for draw as if it had never stopped;
+any other evaluation starts afresh. The folder goes once the result is written. A folder that
+holds anything vaekit did not write there is refused, never emptied.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from vaekit.errors import UserError
 from vaekit.store.atomic import write_json, write_tensors
 
-STATE = "generator_state"
 BATCH = re.compile(r"\d{6}\.safetensors")
+META = "meta.json"
+# What vaekit writes in a journal: the batches, meta.json and the temporary files of an atomic
+# write that a killed process can leave behind.
+OURS = re.compile(r"\d{6}\.safetensors|meta\.json|\.(\d{6}\.safetensors|meta\.json)\..+\.tmp")
 
 
 def digest(tensors: dict[str, Tensor | None]) -> str:
@@ -45,10 +50,25 @@ class EvalJournal:
         self.kept = 0
 
     def resumable(self) -> int:
-        """How many batches of this evaluation a rerun takes over (0: it starts afresh)."""
+        """How many batches of this evaluation a rerun takes over (0: it starts afresh).
+
+        UserError when the folder holds files vaekit did not write (it is never emptied then)."""
+        self._check()
         if not self._ours():
             return 0
         return len(self._consecutive())
+
+    def _check(self) -> None:
+        if self.folder.exists() and not self.folder.is_dir():
+            raise UserError(f"{self.folder} is a file: vaekit keeps the finished batches of an "
+                            "evaluation in that folder; move it away or choose another --out")
+        if not self.folder.is_dir():
+            return
+        foreign = sorted(p.name for p in self.folder.iterdir() if not OURS.fullmatch(p.name))
+        if foreign:
+            raise UserError(f"{self.folder} holds files vaekit did not write ({foreign[0]}"
+                            f"{', ...' if len(foreign) > 1 else ''}): move them away or choose "
+                            "another --out")
 
     def _batches(self) -> list[Path]:
         return sorted(p for p in self.folder.glob("*.safetensors") if BATCH.fullmatch(p.name))
@@ -62,38 +82,35 @@ class EvalJournal:
 
     def _ours(self) -> bool:
         try:
-            return json.loads((self.folder / "meta.json").read_text()) == self.meta
+            return json.loads((self.folder / META).read_text()) == self.meta
         except (OSError, ValueError):
             return False
 
-    def restore(self) -> tuple[list[dict[str, Tensor]], Tensor | None]:
-        """The batches of this evaluation kept so far (consecutive from the first) and the
-        generator state after the last; a journal of another evaluation is cleared."""
+    def restore(self) -> list[dict[str, Tensor]]:
+        """The batches of this evaluation kept so far (consecutive from the first); a journal
+        of another evaluation is cleared."""
         from safetensors.torch import load_file
 
+        self._check()
         if not self._ours():
             self.clear()
-            write_json(self.folder / "meta.json", self.meta)
-            return [], None
+            write_json(self.folder / META, self.meta)
+            return []
         parts = [load_file(path) for path in self._consecutive()]
         self.kept = len(parts)
         for path in self._batches()[self.kept :]:  # past a gap: not of this pass
             path.unlink()
-        if not parts:
-            return [], None
-        state = parts[-1][STATE]
-        return [{n: t for n, t in p.items() if n != STATE} for p in parts], state
+        return parts
 
-    def record(self, batch: dict[str, Tensor], generator_state: Tensor) -> None:
-        write_tensors(self.folder / f"{self.kept:06d}.safetensors",
-                      {**batch, STATE: generator_state})
+    def record(self, batch: dict[str, Tensor]) -> None:
+        write_tensors(self.folder / f"{self.kept:06d}.safetensors", batch)
         self.kept += 1
 
     def clear(self) -> None:
-        """Remove the journal's own files (and the folder, when nothing else is in it)."""
+        """Remove the journal's files (only ever vaekit's own: see ``_check``) and the folder."""
         if not self.folder.is_dir():
             return
-        for path in [*self._batches(), self.folder / "meta.json"]:
-            path.unlink(missing_ok=True)
-        if not any(self.folder.iterdir()):
-            self.folder.rmdir()
+        self._check()
+        for path in self.folder.iterdir():
+            path.unlink()
+        self.folder.rmdir()

@@ -11,7 +11,7 @@ class EvalAtEnd:
     """on_train_end: evaluate the run's model with k importance samples on ``split`` and write
     RUN/eval.json (the same file and fields as ``vaekit evaluate``)."""
 
-    def __init__(self, k: int, split: str = "test", batch_size: int = 500, seed: int = 0) -> None:
+    def __init__(self, k: int, split: str = "test", batch_size: int = 100, seed: int = 0) -> None:
         self.k, self.split, self.batch_size, self.seed = k, split, batch_size, seed
         self.result: Any = None
 

@@ -34,6 +34,8 @@ class LatentCaps:
     ``feature_map=(channels, h, w)``) and hands the decoder a map, ``readout(z)``, not z itself.
     ``prior_on_top``: the latent brings its own prior (``own_prior``) and takes ``model.prior``,
     when one is set, as the prior of its top layer (:class:`TopPrior`): a ladder's p(z_L).
+    ``embedding``: what the posterior's ``mean`` is, the point that stands for an example in
+    encodings, traversals, active units and the explorer (a flow's q has no closed-form mean).
     """
 
     density: bool = True
@@ -43,6 +45,7 @@ class LatentCaps:
     sized_by_feature_map: bool = False
     feature_map: bool = False
     prior_on_top: bool = False
+    embedding: str = "posterior mean"
 
 
 class Latent(Protocol):

@@ -25,7 +25,6 @@ posterior and prior objects, per-group KL, free bits and active units are the la
 from __future__ import annotations
 
 import math
-import weakref
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,7 +37,7 @@ from vaekit.dists.protocols import Prior
 from vaekit.errors import ConfigError
 from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.hierarchical import Pick
-from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path, same_draw, version_of
+from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
 from vaekit.nn.base import MapInput
 from vaekit.nn.resnet import Residual
 from vaekit.registry import register
@@ -103,11 +102,6 @@ class ConvLadderLatent(nn.Module):
         self.out = Residual(channels)
         self.top_prior: Prior = StandardNormal(self.sizes[-1])
         self.to(memory_format=torch.channels_last)
-        self._memo: tuple[weakref.ref[Tensor], int, Tensor] | None = None
-
-    def __getstate__(self) -> dict[str, Any]:
-        """A copy (the EMA's, a pickled module) starts without the last draw's state."""
-        return {**self.__dict__, "_memo": None}
 
     @classmethod
     def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> MapInput:
@@ -184,11 +178,8 @@ class ConvLadderLatent(nn.Module):
             hg, wg = self.hw[g]
             zmap = zs[g].reshape(rows, self.c, hg, wg).contiguous(memory_format=torch.channels_last)
             s = _repeat(s, rows) + self.z_in[g](zmap)
-        z = torch.cat(zs, -1)
         state = self.out(s)
-        if estimates is not None:  # a draw the decoder reads next: keep its state for readout
-            self._memo = (weakref.ref(z), version_of(z), state)
-        return Path(z, qs, ps), state
+        return Path(torch.cat(zs, -1), qs, ps, state), state
 
     def _correction(self, g: int, s: Tensor, b: Tensor, rows: int) -> Tensor:
         """Group g's posterior head on the top-down state s and the bottom-up state b, both
@@ -202,14 +193,7 @@ class ConvLadderLatent(nn.Module):
 
     def readout(self, z: Tensor) -> Tensor:
         """The decoder's input for z (..., sum of sizes): the top-down state after every group,
-        (N, channels, h, w) with N the leading dimensions' product. The walk that drew z (or z
-        flattened to (N, sum of sizes)) left it, read once: no second pass while training or in
-        the IW bound; any other z walks the top-down path again."""
-        memo, self._memo = self._memo, None
-        if memo is not None:
-            ref, version, state = memo
-            drawn = ref()
-            if drawn is not None and same_draw(drawn, version, z):
-                return state
+        (N, channels, h, w) with N the leading dimensions' product, by a walk given z. A draw of
+        the posterior carries its own (``Draw.readout``, ``Path.state``): no second walk."""
         parts = z.split(self.sizes, -1)
         return self._walk(None, lambda g, q, p: parts[g])[1]

@@ -8,6 +8,7 @@ from typing import Any
 import torch
 from torch import Tensor, nn
 
+from vaekit.dists.draw import Draw
 from vaekit.errors import ConfigError
 from vaekit.model.latents.base import LatentCaps
 from vaekit.registry import register
@@ -42,6 +43,10 @@ class PointMass:
     def log_ratio_layers(self, prior: object, z: Tensor) -> None:
         """None: one layer."""
         return None
+
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        raise ConfigError(_NO_DENSITY)
 
     def log_prob(self, z: Tensor) -> Tensor:
         raise ConfigError(_NO_DENSITY)

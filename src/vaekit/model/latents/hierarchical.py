@@ -15,13 +15,16 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor, nn
 
 from vaekit.dists.gaussian import DiagGaussian, StandardNormal
 from vaekit.dists.protocols import Prior
 from vaekit.model.latents.base import LatentCaps
+from vaekit.model.latents.iaf import IafPosterior, Made
 from vaekit.model.latents.ladder import LadderPosterior, LadderPrior, Path
 from vaekit.registry import register
+from vaekit.registry.constraints import Count
 
 LAYERS, HIDDEN = (10,), 256
 Pick = Callable[[int, DiagGaussian | None, Any], Tensor]
@@ -54,13 +57,14 @@ class LadderLatent(nn.Module):
     """Features h: (B, feature_dim) -> LadderPosterior over z: (B, latent_dim + sum(layers)).
 
     ``layers``: sizes of z_2..z_L, bottom to top; ``hidden``: width of the bottom-up and
-    top-down MLPs (one hidden layer each).
+    top-down MLPs (one hidden layer each). ``flow_steps``: MADE steps of an inverse
+    autoregressive flow (``iaf.py``) on the top layer's Gaussian q(z_L | x) (0: none).
     """
 
     caps = LatentCaps(prior_on_top=True)
 
     def __init__(self, feature_dim: int, latent_dim: int, layers: Sequence[int] = LAYERS,
-                 hidden: int = HIDDEN) -> None:
+                 hidden: int = HIDDEN, flow_steps: Count = 0) -> None:
         super().__init__()
         if not layers or min(layers) < 1 or hidden < 1:
             raise ValueError("layers must list at least one positive size (the layers above z_1) "
@@ -76,6 +80,11 @@ class LadderLatent(nn.Module):
             nn.Sequential(nn.Linear(self.sizes[i + 1], hidden), nn.ReLU(),
                           nn.Linear(hidden, 2 * self.sizes[i])) for i in range(n - 1))
         self.top_prior: Prior = StandardNormal(self.sizes[-1])
+        self.flow_steps = flow_steps
+        if flow_steps:  # only then: the weights of runs without a flow keep their names
+            self.top_context = nn.Linear(hidden, hidden)
+            self.top_flow = nn.ModuleList(Made(self.sizes[-1], hidden, hidden, reverse=i % 2 == 1)
+                                          for i in range(flow_steps))
 
     @classmethod
     def decoder_dim(cls, latent_dim: int, args: Mapping[str, Any]) -> int:
@@ -86,8 +95,9 @@ class LadderLatent(nn.Module):
         """The top-down path is the prior: p(z_L) (N(0, I) or the model's prior), p(z_l | z_{l+1})."""
         return LadderPrior(self, self.top_prior)
 
-    def top_posterior(self, h: Tensor) -> DiagGaussian:
-        """q(z_L | x): the top layer's bottom-up estimate, from features h (B, feature_dim)."""
+    def top_posterior(self, h: Tensor) -> Any:
+        """q(z_L | x): the top layer's bottom-up estimate (a flow on it with ``flow_steps``),
+        from features h (B, feature_dim)."""
         return self.forward(h).estimates[-1]
 
     def put_prior_on_top(self, prior: Prior) -> None:
@@ -98,14 +108,17 @@ class LadderLatent(nn.Module):
 
     def forward(self, h: Tensor) -> LadderPosterior:
         """Bottom-up pass: one Gaussian estimate per layer, bottom to top."""
-        estimates, d = [], h
+        estimates: list[Any] = []
+        d = h
         for i, head in enumerate(self.heads):
             if i > 0:
                 d = self.up[i - 1](d)
             estimates.append(gaussian(head(d)))
+        if self.flow_steps:  # the top layer's Gaussian reshaped by the flow, read against d
+            estimates[-1] = IafPosterior(estimates[-1], F.elu(self.top_context(d)), self.top_flow)
         return LadderPosterior(self, estimates)
 
-    def descend(self, estimates: list[DiagGaussian] | None, pick: Pick) -> Path:
+    def descend(self, estimates: list[Any] | None, pick: Pick) -> Path:
         """The top-down walk shared by inference, evaluation and generation.
 
         At layer l (from the top): p_l is ``top_prior`` on top, else p(z_l | z_{l+1}); q_l is the top
@@ -114,7 +127,7 @@ class LadderLatent(nn.Module):
         """
         n = len(self.sizes)
         zs: list[Tensor] = [torch.empty(0)] * n
-        qs: list[DiagGaussian | None] = [None] * n
+        qs: list[Any] = [None] * n
         ps: list[Any] = [self.top_prior] * n
         for i in reversed(range(n)):
             if i < n - 1:

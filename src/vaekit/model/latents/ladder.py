@@ -15,18 +15,24 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from vaekit.dists.gaussian import DiagGaussian
+from vaekit.dists.draw import Draw
 from vaekit.dists.protocols import sampled_moments
 
 
 @dataclass
 class Path:
     """One top-down pass: z (..., B, sum of sizes), and per layer (bottom to top) the posterior
-    q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under."""
+    q(z_l | z_{l+1}, x) (None when generating) and the prior p(z_l | z_{l+1}) it was drawn under;
+    ``state``: what the decoder reads of a hierarchy on feature maps (its top-down state after
+    every group), None for one whose decoder reads z. ``top_log_q``: log q(z_L | x) (..., B) as
+    the top posterior handed it over with its draw (a flow's, which it would otherwise have to
+    invert), None for a walk given z."""
 
     z: Tensor
-    posteriors: list[DiagGaussian | None]
+    posteriors: list[Any]  # DiagGaussian (the top: any posterior), None when generating
     priors: list[Any]  # DiagGaussian below the top; on top N(0, I) or the model's prior
+    state: Tensor | None = None
+    top_log_q: Tensor | None = None
 
     def kl_layers(self) -> list[Tensor] | None:
         """Closed-form KL(q_l || p_l) per dimension for each layer, (..., B, size_l) nats, or
@@ -47,26 +53,16 @@ class Path:
         else the Monte Carlo estimate log q(z_l | x) - log p(z_l) at this path's draw.
         (A path of inference: every layer has its posterior.)"""
         qs = [q for q in self.posteriors if q is not None]
-        parts = self.z.split([q.mu.shape[-1] for q in qs], -1)
+        parts = self.z.split([q.mean.shape[-1] for q in qs], -1)
         out = []
-        for q, p, z in zip(qs, self.priors, parts, strict=True):
+        for i, (q, p, z) in enumerate(zip(qs, self.priors, parts, strict=True)):
             dims = q.kl_per_dim(p)
-            out.append(dims.sum(-1).expand(self.z.shape[:-1]) if dims is not None
-                       else q.log_prob(z) - p.log_prob(z))
+            if dims is not None:
+                out.append(dims.sum(-1).expand(self.z.shape[:-1]))
+                continue
+            carried = self.top_log_q if i == len(qs) - 1 else None
+            out.append((q.log_prob(z) if carried is None else carried) - p.log_prob(z))
         return out
-
-
-def version_of(z: Tensor) -> int:
-    """z's in-place version counter (-1 for an inference-mode tensor, which keeps none)."""
-    return -1 if z.is_inference() else z._version
-
-
-def same_draw(kept: Tensor, version: int, z: Tensor) -> bool:
-    """Whether z is the tensor ``kept`` (unchanged since its ``version``) or a reshaped view of all
-    of it, such as the (n*B, L) flattening of an (n, B, L) draw."""
-    return (z is kept or (z.data_ptr() == kept.data_ptr() and z.numel() == kept.numel()
-                          and z.dtype == kept.dtype and z.is_contiguous() and kept.is_contiguous())
-            ) and version_of(z) == version
 
 
 def _given(ladder: Any, z: Tensor) -> Any:
@@ -75,21 +71,17 @@ def _given(ladder: Any, z: Tensor) -> Any:
 
 
 class LadderPosterior:
-    """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l)."""
+    """q(z|x) = q(z_L|x) prod_l q(z_l | z_{l+1}, x), from the bottom-up ``estimates`` (B, size_l):
+    Gaussians (the top one may be any posterior, such as a flow) or a map ladder's states."""
 
     deterministic = False
 
-    def __init__(self, ladder: Any, estimates: list[DiagGaussian]) -> None:
+    def __init__(self, ladder: Any, estimates: list[Any]) -> None:
         self.ladder = ladder
         self.estimates = estimates
-        self._last: tuple[Path, int] | None = None  # the last draw's path and z's version
 
     def _path_at(self, z: Tensor) -> Path:
-        """The top-down path through z: the last draw's when z is that draw (the IW bound scores
-        the samples it just drew), else a walk given z."""
-        last = self._last
-        if last is not None and same_draw(last[0].z, last[1], z):
-            return last[0]
+        """The top-down path through a given z."""
         return self.ladder.descend(self.estimates, _given(self.ladder, z))
 
     def moments(self) -> None:
@@ -97,15 +89,36 @@ class LadderPosterior:
         return None
 
     def path(self, generator: torch.Generator | None = None, n: int | None = None) -> Path:
-        """A reparameterized top-down draw; z: (B, L) or (n, B, L)."""
+        """A reparameterized top-down draw; z: (B, L) or (n, B, L), the top layer's log q carried."""
         top = len(self.estimates) - 1
-        path = self.ladder.descend(
-            self.estimates, lambda i, q, p: q.rsample(n if i == top else None, generator))
-        self._last = (path, version_of(path.z))
+        carried: list[Tensor] = []
+
+        def pick(i: int, q: Any, p: Any) -> Tensor:
+            if i < top:
+                return q.rsample(None, generator)
+            draw = q.rsample_with_log_prob(n, generator)
+            carried.append(draw.log_q)
+            return draw.z
+
+        path = self.ladder.descend(self.estimates, pick)
+        path.top_log_q = carried[0]
         return path
 
     def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         return self.path(generator, n).z
+
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        """A top-down draw scored along the walk that drew it: log q(z|x), log p(z) and each
+        layer's log q(z_l | .) - log p(z_l | .) from the same Gaussians, and the decoder's input
+        where the walk computed it."""
+        path = self.path(generator, n)
+        parts = path.z.split(self.ladder.sizes, -1)
+        log_q = [q.log_prob(zl) for q, zl in zip(path.posteriors[:-1], parts[:-1], strict=True)]
+        log_q.append(path.top_log_q)  # type: ignore[arg-type]
+        log_p = [p.log_prob(zl) for p, zl in zip(path.priors, parts, strict=True)]
+        layers = torch.stack([a - b for a, b in zip(log_q, log_p, strict=True)], -1)
+        return Draw(path.z, sum(log_q), sum(log_p), layers, path.state)  # type: ignore[arg-type]
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log q(z|x) = sum over layers of log q(z_l | z_{l+1}, x): (..., B) nats."""
@@ -115,8 +128,7 @@ class LadderPosterior:
 
     def log_ratio_layers(self, prior: object, z: Tensor) -> Tensor:
         """(..., B, layers) log q(z_l | z_{l+1}, x) - log p(z_l | z_{l+1}) at z, bottom to top, in
-        one top-down pass, or none at the last draw (``prior`` is ignored: the ladder's own priors
-        are the model's)."""
+        one top-down pass (``prior`` is ignored: the ladder's own priors are the model's)."""
         path = self._path_at(z)
         parts = z.split(self.ladder.sizes, -1)
         return torch.stack([q.log_prob(zl) - p.log_prob(zl) for q, p, zl

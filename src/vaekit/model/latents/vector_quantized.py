@@ -17,6 +17,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from vaekit.dists.draw import Draw
 from vaekit.model.latents.base import LatentCaps
 from vaekit.model.latents.code_prior import UniformCodes
 from vaekit.registry import register
@@ -50,6 +51,12 @@ class Quantized:
 
     def rsample(self, n: int | None = None, generator: torch.Generator | None = None) -> Tensor:
         return self.z if n is None else self.z.expand(n, *self.z.shape)
+
+    def rsample_with_log_prob(self, n: int | None = None,
+                              generator: torch.Generator | None = None) -> Draw:
+        """The grid (n copies when ``n`` is given) with log q = 0 (a point mass on it)."""
+        z = self.rsample(n, generator)
+        return Draw(z, self.log_prob(z))
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log q(codes|x) = 0: all the mass is on one grid of a discrete space. (..., B)."""
