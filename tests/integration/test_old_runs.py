@@ -47,6 +47,15 @@ def test_an_old_run_gives_the_outputs_of_the_release_that_wrote_it(old_run):
     assert ctx.prior_fitted is (name == "vq")
 
 
+def test_opening_an_old_run_converts_its_config_and_says_so_once(old_run, capsys):
+    name, run = old_run
+    RunContext.open(run)
+    RunContext.open(run)
+    notes = [ln for ln in capsys.readouterr().err.splitlines() if ln.startswith("note: ")]
+    assert len(notes) == 1 and f"{run / 'config.json'} holds a vaekit 0.1 config" in notes[0]
+    assert ("model.hidden" if name != "vae" else "model.channels") in notes[0]
+
+
 def test_an_old_run_evaluates_samples_and_reports(old_run):
     _name, run = old_run
     ctx = RunContext.open(run)
