@@ -83,3 +83,45 @@ def test_a_likelihood_missing_its_normalizer_fails_the_check(shift):
         total = total_probability(lambda x: dist.log_prob(x) + shift, (1, 1, 2), levels)
     assert total != pytest.approx(1.0, abs=2e-4)
     assert total == pytest.approx(float(torch.tensor(shift).exp()), rel=1e-3)
+
+
+def _continuous_priors():
+    """(name, model) for each registered prior that builds on a 2-D Gaussian latent (a prior
+    fitted on discrete codes after training has its own check: tests/unit/test_ar_prior.py)."""
+    from vaekit.config.schema import ModelConfig
+    from vaekit.errors import ConfigError
+    from vaekit.model.build import build_model
+
+    out = []
+    for name in registry.names("prior"):
+        torch.manual_seed(0)
+        try:
+            model = build_model(ModelConfig(hidden=[16], latent_dim=2, prior=name), (1, 4, 4))
+        except ConfigError:
+            continue
+        out.append((name, model.eval()))
+    return out
+
+
+def prior_mass(log_prob, half_width: float = 9.0, n: int = 181) -> float:
+    """The integral of exp(log_prob(z)) over the square [-half_width, half_width]^2 (midpoint
+    rule on an n x n grid), float64."""
+    edges = torch.linspace(-half_width, half_width, n + 1, dtype=torch.float64)
+    mid = (edges[1:] + edges[:-1]) / 2
+    z = torch.cartesian_prod(mid, mid)
+    step = 2 * half_width / n
+    with torch.no_grad():
+        return float((log_prob(z.float()).double().exp() * step**2).sum())
+
+
+def test_every_prior_on_a_continuous_latent_integrates_to_one():
+    priors = _continuous_priors()
+    assert {"standard_normal", "mog", "vamp"} <= {name for name, _ in priors}
+    for name, model in priors:
+        assert prior_mass(model.prior.log_prob) == pytest.approx(1.0, abs=1e-3), name
+
+
+def test_a_prior_off_by_a_constant_fails_the_check():
+    _, model = _continuous_priors()[0]
+    mass = prior_mass(lambda z: model.prior.log_prob(z) - 0.1)
+    assert mass != pytest.approx(1.0, abs=1e-3) and mass == pytest.approx(0.905, abs=1e-3)
