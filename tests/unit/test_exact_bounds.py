@@ -95,8 +95,9 @@ def test_the_quadrature_is_a_distribution_over_the_16_images():
 
 def test_iw_at_large_k_is_the_exact_log_likelihood_and_sums_to_one():
     exact = exact_log_px()
-    iw, _ = iw_per_image(tiny(), k=2000)
-    assert float((iw - exact).abs().max()) < 0.01
+    iw, se = iw_per_image(tiny(), k=2000)
+    assert float(se.max()) < 0.02  # each image's mean of 8 estimates is that precise ...
+    assert bool(((iw - exact).abs() < 4 * se + 1e-3).all()), (iw - exact, se)  # ... and on target
     assert float(iw.exp().sum()) == pytest.approx(1.0, abs=0.01)
 
 
