@@ -77,6 +77,17 @@ def test_opening_an_old_run_converts_its_config_and_says_so_once(old_run, capsys
     assert ("model.hidden" if name != "vae" else "model.channels") in notes[0]
 
 
+def test_resuming_an_old_run_reads_its_converted_config(old_run, capsys):
+    """A 0.1 run has no checkpoint: the refusal says so, not that its config holds options of
+    components it does not use."""
+    from cli_support import run_cli
+
+    _, run = old_run
+    code, _, err = run_cli(capsys, "train", "--resume", str(run), "--epochs", "2", "--no-progress")
+    lines = [ln for ln in err.splitlines() if not ln.startswith("note: ")]
+    assert code == 2 and len(lines) == 1 and "no checkpoint to resume from" in lines[0], err
+
+
 def test_an_old_run_evaluates_samples_and_reports(old_run):
     _name, run = old_run
     ctx = RunContext.open(run)
