@@ -5,6 +5,7 @@ collected)."""
 from __future__ import annotations
 
 import copy
+import functools
 import importlib.util
 import tempfile
 from pathlib import Path
@@ -50,9 +51,10 @@ def small(raw: dict) -> dict:
     return {**raw, "model": model}
 
 
+@functools.cache
 def mixed_table() -> Path:
     """A tiny CSV of every column type: continuous, integer, boolean, categorical, a missing
-    cell and a label."""
+    cell and a label (written once per session)."""
     path = Path(tempfile.mkdtemp(prefix="vaekit-kinds-")) / "mixed.csv"
     g = torch.Generator().manual_seed(0)
     lines = ["speed,count,member,colour,label"]
@@ -71,8 +73,7 @@ def _candidates(kind: str, name: str):
         table = {"name": "table", "path": str(mixed_table())}
         if load_data(DataConfig(**table)).likelihood[0] == name:
             yield {"data": table, "model": {"likelihood": name}}
-    using = [v for v in _variants() if getattr(getattr(_resolved({"model": {"variant": v}}),
-                                                       section), key) == name]
+    using = [v for v in _variants() if uses(v)[kind] == name]
     for v in using:
         yield {"model": {"variant": v}}
     for v in _variants():
@@ -97,8 +98,6 @@ def composition(kind: str, name: str) -> tuple[Config, Dataset]:
         return cfg, ds
     raise AssertionError(f"{kind} {name!r} composes with no variant and no data source"
                          + ("" if HAS_TABLES else " (pandas, to read a table, is not installed)"))
-
-
 
 
 def uses(variant: str) -> dict[str, str | None]:
