@@ -1,4 +1,10 @@
-"""Shared fixtures: tiny configs and trained runs on the embedded digits."""
+"""Shared fixtures: tiny configs and trained runs on the embedded digits; the test tiers.
+
+Each test gets one tier marker from its folder: ``unit`` (tests/unit: exact math on tiny
+tensors, the developer's default lane, ``pytest -m unit``), ``contract`` (tests/contracts: every
+registered component), ``integration`` (tests/integration, tests/cli, tests/serve: real runs,
+the CLI, the server) and ``browser`` (tests that drive a browser). ``pytest`` alone runs them all.
+"""
 
 from __future__ import annotations
 
@@ -12,8 +18,28 @@ from vaekit.config.schema import Config
 TINY = ["model.hidden=[32]", "model.latent_dim=4", "train.epochs=2", "train.batch_size=128"]
 
 
+# Folder -> tier; a file whose name ends in _browser drives a browser, whatever its folder.
+TIERS = {"unit": "unit", "contracts": "contract", "integration": "integration",
+         "cli": "integration", "serve": "integration"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        path = Path(str(item.fspath))
+        tier = "browser" if path.stem.endswith("_browser") else TIERS.get(path.parent.name)
+        if tier is not None:
+            item.add_marker(tier)
+
+
 def tiny_config(*overrides: str) -> Config:
-    return load_config(overrides=[*TINY, *overrides])
+    """A tiny config; ``TINY``'s MLP width only where the overrides keep an MLP (an option of
+    an architecture the config does not use is an error)."""
+    from vaekit import registry
+
+    arch = load_config(overrides=list(overrides)).model.arch
+    mlp = "hidden" in registry.options("arch", arch)
+    tiny = [o for o in TINY if mlp or not o.startswith("model.hidden=")]
+    return load_config(overrides=[*tiny, *overrides])
 
 
 @pytest.fixture(scope="session")

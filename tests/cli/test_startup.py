@@ -36,10 +36,11 @@ config = sys.argv[1]
 _register_commands()
 calls = [call("--help"), call("--version"), *[call(n, "--help") for n in sorted(cli.commands)],
          call("validate", config),
-         call("validate", config, "--set", "model.arch=conv", "--set", "model.channels=[8]",
+         call("validate", "configs/fashion_mnist_conv.yaml", "--set", "model.channels=[8]",
               "--set", "model.latent=vector_quantized", "--set", "model.latent_args.code_dim=4",
-              "--set", "model.likelihood=gaussian", "--set", "model.likelihood_args.sigma=0.5",
-              "--set", "model.prior=vamp", "--set", "data.name=fashion-mnist"),
+              "--set", "model.likelihood=gaussian", "--set", "model.likelihood_args={sigma: 0.5}",
+              "--set", "model.prior=vamp"),
+         call("validate", config, "--set", "model.arch=conv"),
          call("validate", config, "--set", "model.likelihood_args.sgima=1"),
          call("validate", config, "--set", "objective.beta=-1"),
          *[call("validate", shipped) for shipped in sorted(glob.glob("configs/*.yaml"))]]
@@ -62,7 +63,12 @@ def test_commands_without_a_model_import_no_torch():
     assert [(a, c["heavy"]) for a, c in calls.items() if c["heavy"]] == []
     # Every shipped config validates, those setting objective options (iwae.yaml) too.
     assert {"validate configs/iwae.yaml", "validate configs/table.yaml"} <= set(calls)
-    assert [a for a, c in calls.items() if c["code"] and "sgima" not in a and "=-1" not in a] == []
+    assert [a for a, c in calls.items() if c["code"] and "sgima" not in a and "=-1" not in a
+            and not a.endswith("arch=conv")] == []
+    # An option of a component the config does not use is refused, never dropped.
+    bad = calls["validate configs/digits_mlp.yaml --set model.arch=conv"]
+    assert bad["code"] == 2 and "model.hidden: an option of arch mlp, not of the chosen arch conv" \
+        in bad["err"]
     bad = calls["validate configs/digits_mlp.yaml --set model.likelihood_args.sgima=1"]
     assert bad["code"] == 2 and "has no option sgima" in bad["err"]
     # Option values are checked from the declared types, still without torch.

@@ -26,9 +26,11 @@ TINY = {"hidden": [64], "channels": [8, 16]}
 
 
 def _config(variant: str) -> Config:
-    """The variant's own preset; sizes it does not set are shrunk to keep the suite fast."""
+    """The variant's own preset; sizes of its architecture it does not set are shrunk to keep
+    the suite fast."""
     preset = registry.get("variant", variant).defaults.get("model", {})
-    small = {k: v for k, v in TINY.items() if k not in preset}
+    arch = load_config(base={"model": {"variant": variant}}).model.arch
+    small = {k: v for k, v in TINY.items() if k not in preset and k in registry.options("arch", arch)}
     return load_config(base={"model": {"variant": variant, **small}})
 
 

@@ -53,7 +53,6 @@ def test_the_top_kl_is_the_monte_carlo_log_ratio_and_the_lower_one_closed_form()
     model, objective = _model()
     out = objective(model, Batch(_x()), None, torch.Generator().manual_seed(0))
     assert out.kl_per_dim is None  # a mixture has no KL per dimension
-    assert torch.allclose(out.bound, out.recon - out.kl)
     assert torch.allclose(out.stats["kl_z1"] + out.stats["kl_z2"], out.kl.mean(), atol=1e-5)
     with torch.no_grad():  # the same draw again
         q = model.encode(_x())

@@ -85,9 +85,9 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None,
     from vaekit.training.trainer import train
 
     if resume is not None:
-        _, raw = read_run_config(resume)
+        run_cfg, _ = read_run_config(resume)  # a 0.1 run's config converted, as when opened
         extra = _flag_overrides(None, epochs, None, track, minutes)
-        cfg = load_config(base=raw["config"], overrides=extra)
+        cfg = load_config(base=run_cfg.model_dump(), overrides=extra)
         run_dir = resume
     else:
         base = read_yaml(config_file) if config_file else {}

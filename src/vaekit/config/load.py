@@ -9,7 +9,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from vaekit import registry
-from vaekit.config.presets import FLAT, apply_variant, every_option, flat_options
+from vaekit.config.presets import FLAT, apply_variant, flat_options, foreign_option, own_options
 from vaekit.config.schema import Config
 from vaekit.errors import ConfigError
 
@@ -73,16 +73,19 @@ def _fields(section: str) -> list[str]:
     return list(model.model_fields) if model else list(Config.model_fields)
 
 
-def _describe(err: dict[str, Any]) -> str:
+def _describe(err: dict[str, Any], data: dict[str, Any]) -> str:
     loc = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         section = str(err["loc"][0]) if len(err["loc"]) > 1 else ""
         valid = ", ".join(_fields(section))
-        if section in FLAT:
-            what = {"model": "model.arch", "objective": "the objective",
-                    "data": "the data source"}[section]
-            valid += (f"; and flat, the options of {what} ("
-                      + ", ".join(sorted(every_option(FLAT[section].kind))) + ")")
+        if section in FLAT and len(err["loc"]) == 2:
+            spec = FLAT[section]
+            chosen = _raw(data, section, spec.name_key)
+            why = foreign_option(section, str(err["loc"][1]), chosen)
+            if why:
+                return f"{loc}: {why}; remove it or choose that {spec.kind}"
+            own = sorted(own_options({spec.name_key: chosen}, spec))
+            valid += f"; and flat, the options of {spec.kind} {chosen} ({', '.join(own) or 'none'})"
         return f"{loc}: unknown key (valid: {valid})"
     msg = err["msg"]
     return f"{loc}: {msg[:1].lower()}{msg[1:]} (got {err.get('input')!r})"
@@ -145,7 +148,7 @@ def config_errors(data: dict[str, Any]) -> tuple[Config | None, list[str]]:
     try:
         cfg = Config.model_validate(data)
     except ValidationError as exc:
-        errors = [_describe(e) for e in exc.errors()]
+        errors = [_describe(e, data) for e in exc.errors()]
     sections_ok = all(isinstance(data.get(s, {}), dict) for s in Config.model_fields)
     if sections_ok:
         errors += semantic_errors(data)

@@ -14,6 +14,7 @@ from safetensors import SafetensorError
 from safetensors.torch import load_file
 
 import vaekit
+from vaekit.config.migrate import open_old_config
 from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.build import build_model
@@ -84,7 +85,8 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
                 isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
             raise TypeError("shape")
         try:
-            return Config.model_validate(_before_validation_splits(raw["config"])), raw
+            config = _before_validation_splits(open_old_config(raw["config"], path))
+            return Config.model_validate(config), raw
         except ValidationError:
             newer = _newer(raw.get("vaekit_version"))
             if newer:
