@@ -14,7 +14,8 @@ from vaekit.errors import DataError
 __all__ = ["SPLITS", "Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
 
 # File kinds a path given to --data can be, by suffix.
-_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table"}
+_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table",
+                   ".h5ad": "counts"}
 
 
 def resolve_data_arg(value: str) -> dict[str, str]:

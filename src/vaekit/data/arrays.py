@@ -7,7 +7,9 @@ Accepted ``.npz`` keys (a ``.npy`` file is one ``x``):
     ``test_labels`` (or ``y_train``/``y_test``): that split is used as given.
 Shapes: (N, H, W) -> (N, 1, H, W) images; (N, C, H, W) or (N, H, W, C) with C in {1, 3, 4} ->
 (N, C, H, W) images (if both fit, the smaller of the two is C; a tie means channels-first);
-(N, D) -> tabular rows standardized with the train split's column mean and std.
+(N, D) -> tabular rows standardized with the train split's column mean and std, except counts:
+a 2-D matrix of an integer dtype with no negative value, or an .npz ``counts`` array, is read by
+the ``counts`` source (``vaekit.data.counts``), which never standardizes.
 uint8 images stay uint8 in [0, 255]; float images must already lie in [0, 1].
 
 ``data.mmap=true`` memory-maps a ``.npy`` of uint8 images, (N, H, W) or (N, C, H, W), instead of
@@ -165,6 +167,10 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
     if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)
+    from vaekit.data.counts import arrays_counts, holds_counts  # counts reads this module
+
+    if holds_counts(arrays):
+        return arrays_counts(arrays, path, cfg)
     split = _pick(arrays, path)
     if split is not None:
         x_tr, x_te, y_tr, y_te = split
