@@ -19,7 +19,6 @@ held-out split is then the last ``test_fraction`` of the rows (a contiguous view
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -28,12 +27,12 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
+from vaekit.data.counts import arrays_counts, holds_counts
+from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
 _CHANNELS = (1, 3, 4)
-_SPLIT_KEYS = (("train", "test", "train_labels", "test_labels"),
-               ("x_train", "x_test", "y_train", "y_test"))
 
 
 def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -45,36 +44,6 @@ def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor, Tensor, Te
     std = train.std(0, correction=0) if len(train) > 1 else torch.ones_like(mean)
     std = torch.where(std > 0, std, torch.ones_like(std))
     return (train - mean) / std, (test - mean) / std, mean, std
-
-
-def _load(path: Path) -> dict[str, np.ndarray]:
-    """Every array of the file by key, read with ``allow_pickle=False``."""
-    magic = {".npy": b"\x93NUMPY", ".npz": b"PK"}.get(path.suffix.lower())
-    try:
-        with open(path, "rb") as f:
-            head = f.read(6)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
-    if magic is not None and not head.startswith(magic):
-        # numpy would read unknown bytes as a pickle and blame pickling: say what is wrong.
-        raise DataError(f"{path}: not a numpy {path.suffix.lower()} file (it does not start "
-                        "with the format's header)")
-    try:
-        if path.suffix.lower() == ".npy":
-            return {"x": np.load(path, allow_pickle=False)}
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except ValueError as e:
-        if "allow_pickle" in str(e):
-            raise DataError(f"{path}: holds Python objects (pickled); save plain numeric arrays"
-                            ) from None
-        raise DataError(f"{path}: not a readable numpy file ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise DataError(f"{path}: corrupt or not a numpy file ({e})") from None
 
 
 def _channels_last(shape: tuple[int, ...]) -> bool:
@@ -107,29 +76,6 @@ def _examples(a: np.ndarray, where: str) -> Tensor:
     elif np.issubdtype(a.dtype, np.floating):
         a = a.astype(np.float32)
     return torch.from_numpy(np.ascontiguousarray(a))
-
-
-def _labels(y: np.ndarray | None, n: int, where: str) -> Tensor | None:
-    if y is None:
-        return None
-    if y.ndim != 1 or len(y) != n or not np.issubdtype(y.dtype, np.integer) or (y < 0).any():
-        raise DataError(f"{where}: labels must be {n} non-negative integers, got {y.dtype} "
-                        f"{y.shape}")
-    return torch.from_numpy(y.astype(np.int64))
-
-
-_Split = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
-
-
-def _pick(arrays: dict[str, np.ndarray], path: Path) -> _Split | None:
-    """(train, test, train_labels, test_labels) if the file has a train/test split."""
-    for tr, te, ytr, yte in _SPLIT_KEYS:
-        if tr in arrays and te in arrays:
-            return arrays[tr], arrays[te], arrays.get(ytr), arrays.get(yte)
-    if "x" not in arrays:
-        raise DataError(f"{path}: keys {sorted(arrays)}; expected x (+ y/labels) or train and "
-                        "test (+ train_labels/test_labels)")
-    return None
 
 
 def _mapped(path: Path, cfg: DataConfig) -> Dataset:
@@ -167,8 +113,6 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
     if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)
-    from vaekit.data.counts import arrays_counts, holds_counts  # counts reads this module
-
     if holds_counts(arrays):
         return arrays_counts(arrays, path, cfg)
     split = _pick(arrays, path)

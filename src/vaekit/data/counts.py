@@ -24,9 +24,9 @@ import numpy as np
 import torch
 
 from vaekit.config.schema import DataConfig
-from vaekit.data.arrays import _labels, _load, _pick
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.data.count_files import read_h5ad, read_parquet
+from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
