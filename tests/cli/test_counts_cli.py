@@ -87,3 +87,16 @@ def test_scoring_a_file_with_a_value_that_is_not_a_count_is_one_line(capsys, cou
                            "--out", str(tmp_path / "s.csv"))
     assert_one_line_error(code, err, "bad.npy", "1.5 in row 5, column 2 is not a non-negative integer")
     assert not (tmp_path / "s.csv").exists()
+
+
+def test_train_reads_an_h5ad_given_to_data_as_counts(capsys, tmp_path):
+    anndata = pytest.importorskip("anndata")
+    adata = anndata.AnnData(X=_counts(60).astype(np.float32))
+    adata.var_names = [f"gene{i}" for i in range(6)]
+    adata.write_h5ad(tmp_path / "cells.h5ad")
+    code, out, err = run_cli(capsys, "train", "--data", str(tmp_path / "cells.h5ad"), "--out",
+                             str(tmp_path / "run"), *TINY)
+    assert code == 0, err
+    assert "counts: 60 rows x 6 features" in out
+    data = json.loads((tmp_path / "run" / "config.json").read_text())["data"]
+    assert data["kind"] == "counts" and data["columns"] == [f"gene{i}" for i in range(6)]

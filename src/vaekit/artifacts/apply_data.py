@@ -28,7 +28,7 @@ from vaekit.data.examples import Examples, IndexIds, read_examples
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import EvalData, describe_binarization
 
-FILE_SOURCES = ("arrays", "folder", "csv", "table")
+FILE_SOURCES = ("arrays", "folder", "csv", "table", "counts")
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 

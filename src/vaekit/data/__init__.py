@@ -30,8 +30,8 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     source = _SUFFIX_SOURCES.get(path.suffix.lower())
     if source is None:
         builtin = ", ".join(n for n in registry.names("data")
-                            if n not in ("arrays", "folder", "csv", "table"))
-        raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/"
+                            if n not in ("arrays", "folder", "csv", "table", "counts"))
+        raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/.h5ad/"
                         ".csv/.parquet file or image folder")
     if not path.exists():
         raise DataError(f"--data {value!r}: no such file")
