@@ -144,6 +144,20 @@ def test_zinb_samples_of_a_row_match_its_mean_and_variance_under_the_library_pri
         _moments_match(draws[:, d], mean, second - mean**2)
 
 
+def test_poisson_samples_are_overdispersed_only_by_the_library_size():
+    """x_d | l ~ Poisson(rho_d l), l ~ LogNormal(m, s): mean rho_d E[l], variance
+    rho_d E[l] + rho_d^2 Var(l)."""
+    m, s = 3.0, 0.4
+    lik = _build("poisson", library_log_mean=m, library_log_std=s)
+    logits = torch.tensor([[0.5, -0.5, 0.0, 1.0]])
+    draws = lik(logits.expand(100_000, 4)).sample(torch.Generator().manual_seed(6))
+    rho = torch.softmax(logits.double(), -1)[0]
+    el, var_l = math.exp(m + s * s / 2), (math.exp(s * s) - 1) * math.exp(2 * m + s * s)
+    for d in range(4):
+        r = float(rho[d])
+        _moments_match(draws[:, d], r * el, r * el + r * r * var_l)
+
+
 def test_poisson_prediction_is_the_rate_at_the_rows_own_library_size():
     dist = _build("poisson")(LOGITS)
     want = torch.from_numpy(_means(X, LOGITS))

@@ -65,6 +65,7 @@ class CountDist(FactorizedDist):
         """The expected counts at x's own library size."""
         return self.expected(torch.exp(self.log_rho) * x.sum(-1, keepdim=True))
 
+    @torch.no_grad()  # counts are discrete: no gradient flows through a draw
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
         m, s = self._prior()
         n = self.log_rho.shape[:-1]
