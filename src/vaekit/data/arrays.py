@@ -100,7 +100,8 @@ def _mapped(path: Path, cfg: DataConfig) -> Dataset:
 
 @register("data", "arrays")
 def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
-    """Images (N, C, H, W) uint8/float32 or standardized (N, D) float32 rows from ``cfg.path``.
+    """Images (N, C, H, W) uint8/float32, standardized (N, D) float32 rows, or counts (the
+    ``counts`` source, for an integer matrix) from ``cfg.path``.
 
     ``mmap``: memory-map a uint8 .npy of images instead of reading it (data larger than RAM; the
     held-out split is then the last ``test_fraction`` of rows).
