@@ -45,11 +45,11 @@ def test_sample_and_reconstruct_write_pngs(capsys, tiny_run, tmp_path):
 
 def test_validate_reports_every_error_at_once(capsys, tmp_path):
     cfg = tmp_path / "bad.yaml"
-    cfg.write_text("model:\n  hiden: [3]\n  likelihood: poisson\ntrain:\n  lr: fast\n")
+    cfg.write_text("model:\n  hiden: [3]\n  likelihood: weibull\ntrain:\n  lr: fast\n")
     code, _, err = run_cli(capsys, "validate", str(cfg))
     assert code == 2
     assert "model.hiden: unknown key" in err and "hidden" in err
-    assert "train.lr" in err and "unknown likelihood 'poisson'" in err
+    assert "train.lr" in err and "unknown likelihood 'weibull'" in err
     code, out, _ = run_cli(capsys, "validate", "configs/digits_mlp.yaml")
     assert code == 0 and "ok" in out
 
@@ -81,7 +81,7 @@ BAD = {
         "bernoulli"),
     "unknown config key": (lambda t: ["--set", "model.hiddn=[3]"], "model.hiddn"),
     "wrong type": (lambda t: ["--set", "train.batch_size=many"], "train.batch_size"),
-    "unknown likelihood": (lambda t: ["--set", "model.likelihood=poisson"], "poisson"),
+    "unknown likelihood": (lambda t: ["--set", "model.likelihood=weibull"], "weibull"),
     "missing config file": (lambda t: ["--config", str(t / "nope.yaml")], "nope.yaml"),
     "no time budget": (lambda t: ["--minutes", "0"], "--minutes"),
     "negative time budget": (lambda t: ["--minutes", "-1"], "--minutes"),

@@ -28,7 +28,7 @@ from vaekit.data.examples import Examples, IndexIds, read_examples
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import EvalData, describe_binarization
 
-FILE_SOURCES = ("arrays", "folder", "csv", "table")
+FILE_SOURCES = ("arrays", "folder", "csv", "table", "counts")
 TABLE_SUFFIXES = (".csv", ".parquet")
 
 
@@ -106,6 +106,13 @@ def _check_layout(ctx: RunContext, ex: Examples) -> None:
         raise DataError(f"{ex.source} has no labels, and this run's model is conditional")
 
 
+def _encode_rows(ctx: RunContext, stored: Tensor) -> Tensor:
+    """Rows of numbers in their own units, one per column of the run, as the model sees them."""
+    import pandas as pd
+
+    return ctx.codec.encode(pd.DataFrame(stored.double().numpy(), columns=ctx.codec.columns))
+
+
 def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
              draw: torch.Generator) -> Prepared:
     """Examples ``start:stop`` as the model sees them (DataError when a value or label does not
@@ -133,12 +140,12 @@ def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
         x = heldout_tensor(stored, ctx.binarize, torch.device("cpu"), draw)
         if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
             x[torch.isnan(stored)] = float("nan")
-    elif ex.model_space:
-        x = stored.float()
-    else:  # rows of numbers in their own units, one per column of the run
-        import pandas as pd
-
-        x = ctx.codec.encode(pd.DataFrame(stored.double().numpy(), columns=ctx.codec.columns))
+    else:
+        x = stored.float() if ex.model_space else _encode_rows(ctx, stored)
+        try:  # where the likelihood declares a support (counts)
+            model.likelihood.check_support(x, binarized=False)
+        except DataError as e:
+            raise DataError(f"{ex.source}, examples {ids[0]} to {ids[-1]}: {e}") from None
     return Prepared(x, stored, y, ids, ex.source)
 
 

@@ -135,7 +135,8 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in registry.names("tracker"):
             errors.append(f"train.track: unknown tracker {name!r} "
                           f"(valid: {', '.join(registry.names('tracker'))})")
-    if _raw(data, "data", "name") in ("arrays", "folder", "csv", "table") and not _raw(data, "data", "path"):
+    files = ("arrays", "folder", "csv", "table", "counts")
+    if _raw(data, "data", "name") in files and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors
 

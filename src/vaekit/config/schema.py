@@ -31,7 +31,8 @@ class DataConfig(_FlatSection):
     the split, binarization and download settings apply to every source."""
 
     name: str = Field("digits", description="built-in source (digits, fashion-mnist, mnist, "
-                      "cifar10) or a file kind (arrays, folder, table: a .csv or .parquet)")
+                      "cifar10) or a file kind (arrays, folder, table: a .csv or .parquet, "
+                      "counts: a count matrix in .npy, .npz, .parquet or .h5ad)")
     path: str | None = Field(None, description="file or folder to read (arrays/folder/table), or "
                              "a folder holding a built-in data set's files")
     binarize: Literal["auto", "none", "threshold", "dynamic"] = Field(
@@ -55,7 +56,8 @@ class DataConfig(_FlatSection):
                                  "square size) and color (grey, rgb); arrays takes mmap "
                                  "(memory-map a uint8 .npy instead of loading it); table takes "
                                  "columns ({name: continuous|integer|boolean|categorical|label|"
-                                 "drop}, overriding the inferred types)")
+                                 "drop}, overriding the inferred types); counts takes layer (the "
+                                 "AnnData layer to read instead of X)")
 
     section = "data"
 

@@ -14,7 +14,8 @@ from vaekit.errors import DataError
 __all__ = ["SPLITS", "Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
 
 # File kinds a path given to --data can be, by suffix.
-_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table"}
+_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table",
+                   ".h5ad": "counts"}
 
 
 def resolve_data_arg(value: str) -> dict[str, str]:
@@ -32,8 +33,8 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     source = _SUFFIX_SOURCES.get(path.suffix.lower())
     if source is None:
         builtin = ", ".join(n for n in registry.names("data")
-                            if n not in ("arrays", "folder", "csv", "table"))
-        raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/"
+                            if n not in ("arrays", "folder", "csv", "table", "counts"))
+        raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/.h5ad/"
                         ".csv/.parquet file or image folder")
     if not path.exists():
         raise DataError(f"--data {value!r}: no such file")

@@ -7,7 +7,9 @@ Accepted ``.npz`` keys (a ``.npy`` file is one ``x``):
     ``test_labels`` (or ``y_train``/``y_test``): that split is used as given.
 Shapes: (N, H, W) -> (N, 1, H, W) images; (N, C, H, W) or (N, H, W, C) with C in {1, 3, 4} ->
 (N, C, H, W) images (if both fit, the smaller of the two is C; a tie means channels-first);
-(N, D) -> tabular rows standardized with the train split's column mean and std.
+(N, D) -> tabular rows standardized with the train split's column mean and std, except counts:
+a 2-D matrix of an integer dtype with no negative value, or an .npz ``counts`` array, is read by
+the ``counts`` source (``vaekit.data.counts``), which never standardizes.
 uint8 images stay uint8 in [0, 255]; float images must already lie in [0, 1].
 
 ``data.mmap=true`` memory-maps a ``.npy`` of uint8 images, (N, H, W) or (N, C, H, W), instead of
@@ -17,7 +19,6 @@ held-out split is then the last ``test_fraction`` of the rows (a contiguous view
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -26,12 +27,12 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
+from vaekit.data.counts import arrays_counts, holds_counts
+from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
 _CHANNELS = (1, 3, 4)
-_SPLIT_KEYS = (("train", "test", "train_labels", "test_labels"),
-               ("x_train", "x_test", "y_train", "y_test"))
 
 
 def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor, Tensor, Tensor]:
@@ -43,36 +44,6 @@ def standardize(train: Tensor, test: Tensor) -> tuple[Tensor, Tensor, Tensor, Te
     std = train.std(0, correction=0) if len(train) > 1 else torch.ones_like(mean)
     std = torch.where(std > 0, std, torch.ones_like(std))
     return (train - mean) / std, (test - mean) / std, mean, std
-
-
-def _load(path: Path) -> dict[str, np.ndarray]:
-    """Every array of the file by key, read with ``allow_pickle=False``."""
-    magic = {".npy": b"\x93NUMPY", ".npz": b"PK"}.get(path.suffix.lower())
-    try:
-        with open(path, "rb") as f:
-            head = f.read(6)
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except OSError as e:
-        raise DataError(f"{path}: cannot be read ({e.strerror})") from None
-    if magic is not None and not head.startswith(magic):
-        # numpy would read unknown bytes as a pickle and blame pickling: say what is wrong.
-        raise DataError(f"{path}: not a numpy {path.suffix.lower()} file (it does not start "
-                        "with the format's header)")
-    try:
-        if path.suffix.lower() == ".npy":
-            return {"x": np.load(path, allow_pickle=False)}
-        with np.load(path, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    except FileNotFoundError:
-        raise DataError(f"{path}: no such file") from None
-    except ValueError as e:
-        if "allow_pickle" in str(e):
-            raise DataError(f"{path}: holds Python objects (pickled); save plain numeric arrays"
-                            ) from None
-        raise DataError(f"{path}: not a readable numpy file ({e})") from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError) as e:
-        raise DataError(f"{path}: corrupt or not a numpy file ({e})") from None
 
 
 def _channels_last(shape: tuple[int, ...]) -> bool:
@@ -107,29 +78,6 @@ def _examples(a: np.ndarray, where: str) -> Tensor:
     return torch.from_numpy(np.ascontiguousarray(a))
 
 
-def _labels(y: np.ndarray | None, n: int, where: str) -> Tensor | None:
-    if y is None:
-        return None
-    if y.ndim != 1 or len(y) != n or not np.issubdtype(y.dtype, np.integer) or (y < 0).any():
-        raise DataError(f"{where}: labels must be {n} non-negative integers, got {y.dtype} "
-                        f"{y.shape}")
-    return torch.from_numpy(y.astype(np.int64))
-
-
-_Split = tuple[np.ndarray, np.ndarray, np.ndarray | None, np.ndarray | None]
-
-
-def _pick(arrays: dict[str, np.ndarray], path: Path) -> _Split | None:
-    """(train, test, train_labels, test_labels) if the file has a train/test split."""
-    for tr, te, ytr, yte in _SPLIT_KEYS:
-        if tr in arrays and te in arrays:
-            return arrays[tr], arrays[te], arrays.get(ytr), arrays.get(yte)
-    if "x" not in arrays:
-        raise DataError(f"{path}: keys {sorted(arrays)}; expected x (+ y/labels) or train and "
-                        "test (+ train_labels/test_labels)")
-    return None
-
-
 def _mapped(path: Path, cfg: DataConfig) -> Dataset:
     """A memory-mapped .npy of uint8 images, split into contiguous train/test views."""
     if path.suffix.lower() != ".npy":
@@ -152,7 +100,8 @@ def _mapped(path: Path, cfg: DataConfig) -> Dataset:
 
 @register("data", "arrays")
 def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
-    """Images (N, C, H, W) uint8/float32 or standardized (N, D) float32 rows from ``cfg.path``.
+    """Images (N, C, H, W) uint8/float32, standardized (N, D) float32 rows, or counts (the
+    ``counts`` source, for an integer matrix) from ``cfg.path``.
 
     ``mmap``: memory-map a uint8 .npy of images instead of reading it (data larger than RAM; the
     held-out split is then the last ``test_fraction`` of rows).
@@ -165,6 +114,8 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
     if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)
+    if holds_counts(arrays):
+        return arrays_counts(arrays, path, cfg)
     split = _pick(arrays, path)
     if split is not None:
         x_tr, x_te, y_tr, y_te = split

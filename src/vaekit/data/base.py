@@ -25,7 +25,8 @@ class Dataset:
     """A data set held as tensors in memory.
 
     ``train``/``val``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
-    tabular rows as (N, D) float32 (standardized, or a table codec's rows). Labels are (N,) int64
+    tabular rows as (N, D) float32 (standardized, or a table codec's rows); counts as (N, D)
+    float32 non-negative integers, as they are. Labels are (N,) int64
     or None. A source returns train and test; ``vaekit.data.validation`` then carves the
     validation split out of train (``val`` is None until then, and stays None for a run made
     before validation splits, whose per-epoch curve read test).
@@ -34,7 +35,7 @@ class Dataset:
     name: str
     train: Tensor
     test: Tensor
-    kind: Literal["image", "tabular"]
+    kind: Literal["image", "tabular", "counts"]
     train_labels: Tensor | None = None
     test_labels: Tensor | None = None
     test_is_official: bool = False

@@ -20,8 +20,9 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vaekit.data.arrays import _CHANNELS, _channels_last, _examples, _labels, _load, _pick
+from vaekit.data.arrays import _CHANNELS, _channels_last, _examples
 from vaekit.data.folder import read_folder
+from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import DataError
 
 

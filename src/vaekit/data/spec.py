@@ -15,7 +15,7 @@ from vaekit.data.base import Dataset, standardization_log_jacobian
 
 @dataclass(frozen=True)
 class DataSpec:
-    """``kind``: image or tabular; ``sizes``: examples per split (train, val, test);
+    """``kind``: image, tabular or counts; ``sizes``: examples per split (train, val, test);
     ``curve_split``: the split the per-epoch curve and early stopping read (``val``, or ``test``
     for runs made before validation splits); ``validation``: what the validation split is, in
     words. ``extra``: the table's transform (``codec``, ``column_mean``/``column_std``), as

@@ -22,7 +22,7 @@ def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: boo
                         "interpolations), so give more data or a larger data.test_fraction or data.val_size")
     if kind == "image" and x.ndim != 4:
         raise DataError(f"{where}: images must be (N, C, H, W), got shape {tuple(x.shape)}")
-    if kind == "tabular" and x.ndim != 2:
+    if kind != "image" and x.ndim != 2:
         raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
     if x.dtype == torch.uint8:
         return

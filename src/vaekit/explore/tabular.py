@@ -50,7 +50,8 @@ def column_errors(model: VAE, x: Tensor, codec: TableCodec, y: Tensor | None = N
     posterior mean (missing cells are left out)."""
     _require_rows(model)
     y = decode_labels(model, len(x), y)
-    recon = model.decode(model.encode(x.to(model.device), y).mean, y).mean.cpu()
+    xd = x.to(model.device)  # the prediction for x: its mean (at x's library size for counts)
+    recon = model.decode(model.encode(xd, y).mean, y).prediction(xd).cpu()
     truth, guess = codec.decode(x.cpu()), codec.decode(recon)
     out = []
     for name, kind in codec.types().items():

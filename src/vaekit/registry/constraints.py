@@ -19,11 +19,13 @@ AtLeastOne = Annotated[int, Field(ge=1, strict=True)]
 AtLeastTwo = Annotated[int, Field(ge=2, strict=True)]
 KLScheduleName = Literal["linear", "cyclical"]
 IWGradient = Literal["standard", "dreg"]
+# A count likelihood's dispersion: one learned per feature, or one per feature of each example.
+CountDispersion = Literal["feature", "example"]
 
 CONSTRAINTS: dict[str, Any] = {
     "NonNegative": NonNegative, "Positive": Positive, "Count": Count, "AtLeastOne": AtLeastOne,
     "AtLeastTwo": AtLeastTwo, "KLScheduleName": KLScheduleName,
-    "IWGradient": IWGradient,
+    "IWGradient": IWGradient, "CountDispersion": CountDispersion,
 }
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}
 
