@@ -212,3 +212,56 @@ def test_every_command_answers_bad_input_with_one_line(arena, data, tmp_path_fac
         after = {**_snapshot(root), **_snapshot(work)} if run.is_dir() else _snapshot(root)
         changed = [k for k in before if after.get(k) != before[k]]
         assert not changed, (argv, changed)
+
+
+# Outputs aimed at what a command reads: a file of the run, or the data file given to --data.
+WRITERS = sorted(n for n, c in COMMANDS.items() if n != "train" and
+                 any(o.name == "out" for o in _options(c)))
+
+
+def test_every_out_option_is_an_output_path():
+    """A command that writes a file names it through the one guarded type (train writes a new
+    run folder, checked on its own)."""
+    from vaekit.cli.options import OutputPath
+
+    plain = [n for n in WRITERS if not isinstance(
+        next(o for o in _options(COMMANDS[n]) if o.name == "out").type, OutputPath)]
+    assert WRITERS and not plain
+
+
+@st.composite
+def _aimed_output(draw: st.DrawFn, run: Path) -> tuple[str, str]:
+    """(command, what its --out hits): a file of the run (``run:NAME``) or its --data file."""
+    name = draw(st.sampled_from(WRITERS))
+    own = {"report.html", "eval.json"} if name == "evaluate" else {"report.html"}
+    files = sorted(str(p.relative_to(run)) for p in run.rglob("*") if p.is_file()
+                   and p.name not in own)
+    reads = any(o.name == "source" for o in _options(COMMANDS[name]))
+    return name, draw(st.sampled_from([f"run:{f}" for f in files] + (["data"] if reads else [])))
+
+
+@settings(max_examples=12, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=st.data())
+def test_no_output_lands_on_a_file_the_command_reads(tiny_run, data, tmp_path_factory):
+    import numpy as np
+
+    from vaekit.artifacts.run_context import RunContext
+
+    work = tmp_path_factory.mktemp("aimed")
+    run = work / "run"
+    shutil.copytree(tiny_run, run)
+    name, target = data.draw(_aimed_output(run))
+    source = work / "examples.npy"
+    np.save(source, RunContext.open(run).split("test").stored[:8].numpy())
+    argv = [a for a in _baseline(name, run, work)]
+    out = str(source) if target == "data" else str(run / target.removeprefix("run:"))
+    argv[argv.index("--out") + 1] = out
+    if any(o.name == "source" for o in _options(COMMANDS[name])):
+        argv += ["--data", str(source)]
+    before = _snapshot(work)
+    code, err = _call(argv)
+    lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("warning: ")]
+    assert code == 2 and len(lines) == 1, (argv, code, err[-2000:])
+    changed = [k for k, v in before.items() if _snapshot(work).get(k) != v]
+    assert not changed, (argv, changed)

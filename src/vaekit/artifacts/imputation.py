@@ -14,10 +14,12 @@ from vaekit.artifacts.apply_data import Prepared, prepare_examples, source_examp
 from vaekit.artifacts.run_context import RunContext
 from vaekit.errors import DataError, UserError
 from vaekit.explore.impute import impute
+from vaekit.store.paths import protect_input
 
 
 def read_mask(path: Path) -> np.ndarray:
     """A boolean mask from an .npy file (nonzero = missing); DataError when unreadable."""
+    protect_input(path)
     try:
         a = np.load(path, allow_pickle=False)
     except FileNotFoundError:

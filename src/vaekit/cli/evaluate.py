@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
+from vaekit.cli.options import K_SAMPLES, SEED, OutputPath, open_context, run_argument
 
 
 @click.command("evaluate")
@@ -19,7 +19,7 @@ from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
 @click.option("--batch-size", type=click.IntRange(1, 100_000), default=500, show_default=True,
               help="Examples per batch (the k samples are decoded in bounded chunks).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every draw.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", type=OutputPath(own="eval.json"), default=None,
               help="JSON file to write [default: RUN/eval.json].")
 @click.option("--device", default="cpu", show_default=True, metavar="DEVICE",
               help="cpu, cuda, cuda:N or auto: where the k samples are decoded. The held-out "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from functools import partial
 
 import click
 
@@ -18,6 +19,9 @@ def cli() -> None:
 
     Start with `vaekit quickstart`; every command explains its options with --help.
     """
+    from vaekit.store import paths
+
+    click.get_current_context().call_on_close(partial(paths.end, paths.begin()))
 
 
 def _register_commands() -> None:
