@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vaekit.data.guards import check_magnitude
 from vaekit.errors import DataError
 
 if TYPE_CHECKING:
@@ -142,6 +143,7 @@ def parse_column(s: pd.Series, kind: str, where: str) -> pd.Series:
         _bad_cell(s, values, "a number", where)
         if not bool(values[values.notna()].abs().lt(math.inf).all()):
             raise DataError(f"{where}, column {s.name!r}: infinite values")
+        check_magnitude(values, s.name, where)
         if kind == "integer":
             frac = values.notna() & (values != values.round())
             _bad_cell(s, values.where(~frac), "an integer", where)
