@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import click
@@ -64,3 +66,22 @@ def call(argv: list[str], stdout: io.StringIO | None = None) -> tuple[int, str]:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return code, err.getvalue()
+
+
+class Hung(BaseException):
+    """A call that ran past its time limit (not an OSError, which the CLI would report)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: int) -> Iterator[None]:
+    """Raise Hung in the main thread after ``seconds`` (a blocking open of a FIFO included)."""
+    def expire(signum: int, frame: object) -> None:
+        raise Hung(f"still running after {seconds} s")
+
+    before = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, before)

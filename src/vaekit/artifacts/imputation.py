@@ -26,6 +26,9 @@ def read_mask(path: Path) -> np.ndarray:
         raise DataError(f"--mask {path}: no such file") from None
     except (ValueError, OSError, EOFError) as e:
         raise DataError(f"--mask {path}: not a readable .npy array ({e})") from None
+    if not isinstance(a, np.ndarray):  # an .npz archive
+        a.close()
+        raise DataError(f"--mask {path}: an .npz archive; give an .npy array of SRC's shape")
     if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
         raise DataError(f"--mask {path}: dtype {a.dtype} is not numeric or boolean")
     return a != 0

@@ -39,6 +39,26 @@ class OutputPath(click.Path):
 OUTPUT = OutputPath()
 
 
+class InputFile(click.Path):
+    """The path of a file a command reads (a config, a mask): a FIFO, a device or a socket is
+    refused before anything opens it, since reading one can wait forever."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from vaekit.data.guards import special_file
+
+        out = super().convert(value, param, ctx)
+        kind = special_file(out)
+        if kind is not None:
+            self.fail(f"{out} is {kind}, not a file: give a regular file", param, ctx)
+        return out
+
+
+INPUT = InputFile()
+
+
 class Finite(click.FloatRange):
     """A FloatRange that also refuses NaN (which compares false with every bound) and inf."""
 

@@ -39,7 +39,8 @@ class DataConfig(_FlatSection):
         "epoch; auto = dynamic for the bernoulli likelihood, none otherwise")
     test_fraction: float = Field(0.2, gt=0, lt=1, description="held-out fraction when a source "
                                  "has no official test split")
-    split_seed: int = Field(0, description="seed of the held-out split (sources without one)")
+    split_seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of the held-out split "
+                            "(sources without one)")
     download: bool = Field(True, description="download built-in data sets that are not present")
     cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
     args: dict[str, Any] = Field(default_factory=dict, description="options of the data source, "
@@ -157,7 +158,8 @@ class TrainConfig(_Section):
         "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better held-out loss (0: off)")
-    seed: int = Field(0, description="seed of initialization, data order and sampling")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of initialization, data order and "
+                      "sampling")
     device: str = Field("cpu", description="cpu, cuda, cuda:N or auto")
     eval_batch_size: int = Field(1000, ge=1, description="batch size of held-out evaluation")
     heldout_size: int | None = Field(

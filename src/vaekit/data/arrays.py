@@ -26,6 +26,7 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
+from vaekit.data.guards import check_regular
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
@@ -162,6 +163,7 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
     if cfg.path is None:
         raise DataError("data source 'arrays' needs data.path (an .npz or .npy file)")
     path = Path(cfg.path).expanduser()
+    check_regular(path)
     if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)
