@@ -9,60 +9,19 @@ corrupts one thing: an option's value, the run folder, or a file the command rea
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import shutil
 from pathlib import Path
 
 import click
 import pytest
+from campaign_support import COMMANDS, baseline, call, flag_of, options_of, snapshot
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from vaekit.cli.main import _register_commands, cli, main
-
-# Commands that start a long-lived process or train from scratch by design; their bad-input
-# paths are covered by their own tests (serve, quickstart).
-SKIP = {"serve", "quickstart"}
-# Cheap valid values for options that would otherwise make a valid call slow.
-CHEAP = {"k": "2", "n": "4", "epochs": "1", "steps": "3", "max_points": "50", "pairs": "1",
-         "batch_size": "64", "width": "16", "depth": "1", "heads": "2", "map_points": "20"}
 BAD_NUMBERS = ["-1", "0", "nan", "inf", "-inf", "1e308", "abc", "", "99999999999999999999",
                "0x10", "1.5", " "]
 BAD_TEXT = ["", "\x00", "../../etc/passwd", "1,2,x", "-5", "all,", "é" * 300, "{", "zero1"]
-
-
-def _commands() -> dict[str, click.Command]:
-    _register_commands()
-    return {name: cmd for name, cmd in cli.commands.items() if name not in SKIP}
-
-
-COMMANDS = _commands()
-
-
-def _options(cmd: click.Command) -> list[click.Option]:
-    return [p for p in cmd.params if isinstance(p, click.Option) and p.name != "help"]
-
-
-def _flag(opt: click.Option) -> str:
-    return max(opt.opts, key=len)
-
-
-def _baseline(name: str, run: Path, tmp: Path) -> list[str]:
-    """A valid, cheap call of ``name`` on ``run`` writing into ``tmp``."""
-    cmd = COMMANDS[name]
-    argv = [name]
-    if any(isinstance(p, click.Argument) for p in cmd.params):
-        argv.append(str(run) if name != "validate" else str(tmp / "ok.yaml"))
-    for opt in _options(cmd):
-        if opt.name == "out":
-            argv += [_flag(opt), str(tmp / ("new-run" if name == "train" else "out.bin"))]
-        elif opt.name in CHEAP and not opt.is_flag:
-            argv += [_flag(opt), CHEAP[opt.name]]
-    if name == "train":
-        argv += ["--set", "model.hidden=[8]", "--set", "model.latent_dim=2", "--no-progress"]
-    return argv
 
 
 def _bad_values(opt: click.Option, tmp: Path) -> st.SearchStrategy[str]:
@@ -117,26 +76,11 @@ DAMAGE = ["config-not-json", "config-missing-keys", "config-newer-vaekit", "weig
           "empty-folder"]
 
 
-def _snapshot(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
-
-def _call(argv: list[str]) -> tuple[int, str]:
-    err = io.StringIO()
-    with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        try:
-            main(argv)
-            code = 0
-        except SystemExit as exc:
-            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-    return code, err.getvalue()
-
-
 @st.composite
 def _case(draw: st.DrawFn, tmp: Path) -> tuple[str, str, str]:
     """(command, what to corrupt, the corruption)."""
     name = draw(st.sampled_from(sorted(COMMANDS)))
-    options = [o for o in _options(COMMANDS[name]) if not o.is_flag]
+    options = [o for o in options_of(COMMANDS[name]) if not o.is_flag]
     takes_run = any(isinstance(p, click.Argument) for p in COMMANDS[name].params) and \
         name != "validate"
     targets = [f"option:{o.name}" for o in options] + (["run"] if takes_run else []) + \
@@ -177,7 +121,7 @@ def test_every_command_answers_bad_input_with_one_line(arena, data, tmp_path_fac
     run = work / "run"
     shutil.copytree(tiny, run)
     name, target, value = data.draw(_case(root))
-    argv = _baseline(name, run, work)
+    argv = baseline(name, run, work)
     if target == "run":
         _damage(run, value)
     elif target == "config":
@@ -195,20 +139,20 @@ def test_every_command_answers_bad_input_with_one_line(arena, data, tmp_path_fac
         else:
             argv += ["--config", str(cfg)]
     else:
-        opt = next(o for o in _options(COMMANDS[name]) if f"option:{o.name}" == target)
-        flag = _flag(opt)
+        opt = next(o for o in options_of(COMMANDS[name]) if f"option:{o.name}" == target)
+        flag = flag_of(opt)
         if flag in argv:  # replace the baseline's value
             i = argv.index(flag)
             argv[i + 1] = value
         else:
             argv += [flag, value]
-    before = {**_snapshot(root), **_snapshot(work)} if run.is_dir() else _snapshot(root)
-    code, err = _call(argv)
+    before = {**snapshot(root), **snapshot(work)} if run.is_dir() else snapshot(root)
+    code, err = call(argv)
     assert code in (0, 2), (argv, code, err[-2000:])
     assert "Traceback" not in err, (argv, err[-2000:])
     if code == 2:
         lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("warning: ")]
         assert len(lines) == 1 and lines[0].startswith("error: "), (argv, err)
-        after = {**_snapshot(root), **_snapshot(work)} if run.is_dir() else _snapshot(root)
+        after = {**snapshot(root), **snapshot(work)} if run.is_dir() else snapshot(root)
         changed = [k for k in before if after.get(k) != before[k]]
         assert not changed, (argv, changed)

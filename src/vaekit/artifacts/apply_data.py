@@ -27,6 +27,7 @@ from vaekit.data.base import heldout_generator, standardization_log_jacobian
 from vaekit.data.examples import Examples, IndexIds, read_examples
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import EvalData, describe_binarization
+from vaekit.store.paths import protect_input
 
 FILE_SOURCES = ("arrays", "folder", "csv", "table", "counts")
 TABLE_SUFFIXES = (".csv", ".parquet")
@@ -86,6 +87,7 @@ def source_examples(ctx: RunContext, data: str | None, split: str = "test",
         return _split_examples(ctx, data, split)
     if not data.strip():
         raise DataError("--data is empty: give a built-in data set, a file or a folder")
+    protect_input(data)
     if not ctx.is_image and Path(data).suffix.lower() in TABLE_SUFFIXES:
         return _table_examples(ctx, Path(data))
     shape = ctx.model.shape

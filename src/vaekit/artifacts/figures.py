@@ -8,6 +8,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from vaekit.store.atomic import atomic_write, write_text
+from vaekit.store.finite import check_frame
 
 
 def save_figure(fig: Figure, path: str | Path) -> None:
@@ -18,7 +19,8 @@ def save_figure(fig: Figure, path: str | Path) -> None:
 def save_table(frame: Any, path: str | Path, float_format: str | None = "%.6g") -> None:
     """A pandas DataFrame as Parquet when ``path`` ends in .parquet, else as CSV (numbers with
     ``float_format``, by default up to 6 significant digits; None: every digit; missing cells
-    empty)."""
+    empty; a NaN or infinite number is a NonFiniteError)."""
+    check_frame(frame)
     path = Path(path)
     if path.suffix.lower() == ".parquet":
         atomic_write(path, lambda p: frame.to_parquet(p, index=False))

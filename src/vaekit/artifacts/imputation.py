@@ -14,16 +14,21 @@ from vaekit.artifacts.apply_data import Prepared, prepare_examples, source_examp
 from vaekit.artifacts.run_context import RunContext
 from vaekit.errors import DataError, UserError
 from vaekit.explore.impute import impute
+from vaekit.store.paths import protect_input
 
 
 def read_mask(path: Path) -> np.ndarray:
     """A boolean mask from an .npy file (nonzero = missing); DataError when unreadable."""
+    protect_input(path)
     try:
         a = np.load(path, allow_pickle=False)
     except FileNotFoundError:
         raise DataError(f"--mask {path}: no such file") from None
     except (ValueError, OSError, EOFError) as e:
         raise DataError(f"--mask {path}: not a readable .npy array ({e})") from None
+    if not isinstance(a, np.ndarray):  # an .npz archive
+        a.close()
+        raise DataError(f"--mask {path}: an .npz archive; give an .npy array of SRC's shape")
     if not (np.issubdtype(a.dtype, np.number) or a.dtype == np.bool_):
         raise DataError(f"--mask {path}: dtype {a.dtype} is not numeric or boolean")
     return a != 0

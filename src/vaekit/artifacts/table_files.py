@@ -24,6 +24,7 @@ import numpy as np
 
 from vaekit.errors import UserError
 from vaekit.store.atomic import atomic_write
+from vaekit.store.finite import check_finite
 
 FORMATS = (".npy", ".npz", ".csv", ".parquet")
 ROW_GROUP_ROWS = 65_536  # rows of a .parquet row group, at least (batches are gathered to it)
@@ -182,8 +183,9 @@ def write_batches(path: Path, n_rows: int, batches: Iterable[dict[str, Any]],
     same names, row shapes and dtypes in every batch (strings of the width of the longest).
     Returns each column's shape in the file, (N,) or (N, W).
 
-    Atomic: when a batch raises (bad data found late), the error propagates and ``path`` is left
-    as it was, with no temporary file behind."""
+    Every number is checked on its way out (NonFiniteError naming the row and column of a NaN
+    or an infinity). Atomic: when a batch raises (bad data found late), the error propagates
+    and ``path`` is left as it was, with no temporary file behind."""
     suffix = check_format(path, npy_column)
     shapes: dict[str, tuple[int, ...]] = {}
 
@@ -193,6 +195,7 @@ def write_batches(path: Path, n_rows: int, batches: Iterable[dict[str, Any]],
             done = 0
             for batch in batches:
                 columns = {name: np.asarray(values) for name, values in batch.items()}
+                check_finite(columns, done)
                 if sink is None:
                     sink = _SINKS[suffix](tmp, n_rows, columns, npy_column, stack)
                     shapes.update({k: (n_rows, *v.shape[1:]) for k, v in columns.items()})

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import OUTPUT, run_argument
 
 
 @click.command("curves")
 @run_argument
-@click.option("--out", type=click.Path(path_type=Path), default=Path("curves.png"),
+@click.option("--out", type=OUTPUT, default=Path("curves.png"),
               show_default=True, help="PNG file to write.")
 def curves_cmd(run: Path, out: Path) -> None:
     """Plot -ELBO, reconstruction and KL (train, held-out) and beta per epoch."""

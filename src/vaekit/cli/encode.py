@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from vaekit.cli.apply_options import batch_option, source_options
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import OUTPUT, run_argument
 
 
 @click.command("encode")
 @run_argument
 @source_options
-@click.option("--out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", type=OUTPUT, required=True,
               help="File to write: .npz (id, label, mu, logvar), .csv or .parquet (one column "
               "per number), or .npy (the means alone, (N, L)).")
 @batch_option

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from vaekit.cli.evaluate_long import SHARD, long_evaluation
-from vaekit.cli.options import K_SAMPLES, SEED, open_context, run_argument
+from vaekit.cli.options import K_SAMPLES, SEED, OutputPath, open_context, run_argument
 
 if TYPE_CHECKING:
     from vaekit.artifacts.run_context import RunContext
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
               "--seed plus the index of its first example (the k samples are decoded in "
               "bounded chunks).")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of every draw.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", type=OutputPath(own="eval.json"), default=None,
               help="JSON file to write [default: RUN/eval.json].")
 @click.option("--device", default="cpu", show_default=True, metavar="DEVICE",
               help="cpu, cuda, cuda:N or auto: where the k samples are decoded. The held-out "

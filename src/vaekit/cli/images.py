@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaekit.cli.options import open_context, prior_draw_options, run_argument
+from vaekit.cli.options import OUTPUT, open_context, prior_draw_options, run_argument
 from vaekit.errors import UserError
 
 if TYPE_CHECKING:
@@ -56,7 +56,7 @@ def write_reconstructions(ctx: RunContext, out: Path, n: int = 32, split: str = 
               help="Mixture components of --sampler gmm.")
 @click.option("--label", help="Conditional models: the class to decode with (0..classes-1), or "
               "'all' for one row per class (the default).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("samples.png"),
+@click.option("--out", type=OUTPUT, default=Path("samples.png"),
               show_default=True, help="PNG file to write.")
 def sample_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool, sampler: str,
                components: int, label: str | None, out: Path) -> None:
@@ -71,7 +71,7 @@ def sample_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: boo
 @click.option("-n", type=click.IntRange(1, 1024), default=32, show_default=True,
               help="Number of examples.")
 @click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("reconstructions.png"),
+@click.option("--out", type=OUTPUT, default=Path("reconstructions.png"),
               show_default=True, help="PNG file to write.")
 def reconstruct_cmd(run: Path, n: int, split: str, out: Path) -> None:
     """Show examples (upper rows) above their reconstructions (lower rows)."""

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 
 from vaekit.cli.apply_options import batch_option
-from vaekit.cli.options import SEED, run_argument
+from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
 
 
 @click.command("impute")
@@ -16,9 +16,9 @@ from vaekit.cli.options import SEED, run_argument
               help="An .npz/.npy file whose missing values are NaN (float pixels in [0, 1] or "
               "rows), or any examples with --mask; for a table run, a CSV/Parquet file whose "
               "empty cells are missing.")
-@click.option("--mask", type=click.Path(path_type=Path), default=None,
+@click.option("--mask", type=INPUT, default=None,
               help="An .npy of SRC's shape, nonzero where a value is missing.")
-@click.option("--out", type=click.Path(path_type=Path), required=True,
+@click.option("--out", type=OUTPUT, required=True,
               help="File to write: .npy (the completed examples) or .npz (x, id, and mask); "
               ".csv or .parquet for a table file.")
 @click.option("--method", type=click.Choice(["mean", "sample"]), default="mean",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import SEED, run_argument
+from vaekit.cli.options import OUTPUT, SEED, run_argument
 from vaekit.errors import UserError
 
 
@@ -22,7 +22,7 @@ from vaekit.errors import UserError
               "instead of the straight line z = (1 - t) z1 + t z2.")
 @click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the random pairs.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("interpolations.png"),
+@click.option("--out", type=OUTPUT, default=Path("interpolations.png"),
               show_default=True, help="PNG file to write.")
 def interpolate_cmd(run: Path, start: int | None, end: int | None, pairs: int, steps: int,
                     slerp: bool, split: str, seed: int, out: Path) -> None:

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import SEED, run_argument
+from vaekit.cli.options import OUTPUT, SEED, run_argument
 
 
 @click.command("latent-map")
@@ -18,7 +18,7 @@ from vaekit.cli.options import SEED, run_argument
               help="Plot a seeded random subset of at most this many examples.")
 @click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of subset and t-SNE.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("latent_map.png"),
+@click.option("--out", type=OUTPUT, default=Path("latent_map.png"),
               show_default=True, help="PNG file to write.")
 def latent_map_cmd(run: Path, method: str, max_points: int, split: str, seed: int,
                    out: Path) -> None:

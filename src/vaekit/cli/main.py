@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import warnings
+from functools import partial
 
 import click
 
@@ -18,6 +19,9 @@ def cli() -> None:
 
     Start with `vaekit quickstart`; every command explains its options with --help.
     """
+    from vaekit.store import paths
+
+    click.get_current_context().call_on_close(partial(paths.end, paths.begin()))
 
 
 def _register_commands() -> None:
@@ -66,6 +70,10 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(2)
     except OSError as exc:  # a path the user gave: read-only, missing, full, a folder, ...
         print(f"error: {os_error(exc)}", file=sys.stderr)
+        sys.exit(2)
+    except RecursionError:  # a YAML or JSON input nested thousands of levels deep
+        print("error: an input (a config file, a --set value, a run's JSON) is nested too deeply "
+              "to read", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import open_context, run_argument
+from vaekit.cli.options import OUTPUT, open_context, run_argument
 
 
 @click.command("manifold")
 @run_argument
 @click.option("-n", type=click.IntRange(2, 64), default=20, show_default=True,
               help="Grid side: n x n decoded images.")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("manifold.png"),
+@click.option("--out", type=OUTPUT, default=Path("manifold.png"),
               show_default=True, help="PNG file to write.")
 def manifold_cmd(run: Path, n: int, out: Path) -> None:
     """Decode a grid over a 2-D latent's prior quantiles (Kingma & Welling).

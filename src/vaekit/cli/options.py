@@ -19,6 +19,46 @@ SEED = click.IntRange(0, 2**63 - 1)
 K_SAMPLES = click.IntRange(1, 100_000)
 
 
+class OutputPath(click.Path):
+    """The path of a file a command writes (``--out``): refused when it is a file of the run
+    or of the data the command reads (:mod:`vaekit.store.paths`). ``own``: the run file that
+    the command itself writes (``eval.json``), which it may replace."""
+
+    def __init__(self, own: str | None = None) -> None:
+        super().__init__(path_type=Path)
+        self.own = own
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from vaekit.store.paths import claim_output
+
+        out = super().convert(value, param, ctx)
+        claim_output(out, self.own)
+        return out
+
+
+OUTPUT = OutputPath()
+
+
+class InputFile(click.Path):
+    """The path of a file a command reads (a config, a mask): a FIFO, a device or a socket is
+    refused before anything opens it, since reading one can wait forever."""
+
+    def __init__(self) -> None:
+        super().__init__(path_type=Path)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        from vaekit.data.guards import special_file
+
+        out = super().convert(value, param, ctx)
+        kind = special_file(out)
+        if kind is not None:
+            self.fail(f"{out} is {kind}, not a file: give a regular file", param, ctx)
+        return out
+
+
+INPUT = InputFile()
+
+
 class Finite(click.FloatRange):
     """A FloatRange that also refuses NaN (which compares false with every bound) and inf."""
 

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import run_argument
+from vaekit.cli.options import OUTPUT, run_argument
 
 
 @click.command("report")
 @run_argument
-@click.option("--out", type=click.Path(path_type=Path), help="HTML file (default RUN/report.html).")
+@click.option("--out", type=OUTPUT, help="HTML file (default RUN/report.html).")
 def report_cmd(run: Path, out: Path | None) -> None:
     """Write RUN/report.html: config, data, metrics, curves, samples, reconstructions,
     interpolations, traversals and the latent map, with every figure embedded (no network)."""

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from vaekit.cli.options import prior_draw_options, run_argument
+from vaekit.cli.options import OUTPUT, prior_draw_options, run_argument
 from vaekit.errors import UserError
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ def _require_table(rd: RunData, command: str) -> None:
 @prior_draw_options
 @click.option("--stochastic", is_flag=True, help="Draw each row from p(x|z), not its mean (the "
               "mean row: the most probable category, a continuous column's expected value).")
-@click.option("--out", type=click.Path(path_type=Path), default=Path("rows.csv"),
+@click.option("--out", type=OUTPUT, default=Path("rows.csv"),
               show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
              out: Path) -> None:
@@ -47,7 +47,7 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
 @click.command("column-errors")
 @run_argument
 @click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("column_errors.png"),
+@click.option("--out", type=OUTPUT, default=Path("column_errors.png"),
               show_default=True, help="PNG file to write.")
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:
     """Per-column reconstruction error of a tabular RUN: RMSE in each numeric column's own units,

@@ -7,13 +7,13 @@ from pathlib import Path
 import click
 
 from vaekit.cli.apply_options import batch_option, source_options
-from vaekit.cli.options import K_SAMPLES, SEED, run_argument
+from vaekit.cli.options import K_SAMPLES, OUTPUT, SEED, run_argument
 
 
 @click.command("score")
 @run_argument
 @source_options
-@click.option("--out", type=click.Path(path_type=Path), default=Path("scores.csv"),
+@click.option("--out", type=OUTPUT, default=Path("scores.csv"),
               show_default=True, help="File to write: .csv, .parquet, .npz (or .npy: the NLL).")
 @click.option("--k", "k", type=K_SAMPLES, default=100, show_default=True,
               help="Importance samples per example for the NLL.")

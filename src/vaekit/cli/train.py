@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import K_SAMPLES, SEED, Finite, LazyEpilog
+from vaekit.cli.options import INPUT, K_SAMPLES, SEED, Finite, LazyEpilog
 
 
 def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
@@ -44,7 +44,7 @@ def _keys_help() -> str:
 
 
 @click.command("train", cls=LazyEpilog, epilog_from=_keys_help)
-@click.option("--config", "config_file", type=click.Path(path_type=Path),
+@click.option("--config", "config_file", type=INPUT,
               help="YAML config (sections data, model, objective, train).")
 @click.option("--data", help="Built-in data set (digits, fashion-mnist, mnist, cifar10) or a "
               "path: .npz/.npy arrays, .csv table, or an image folder.")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from vaekit.cli.options import Finite, run_argument
+from vaekit.cli.options import OUTPUT, Finite, run_argument
 from vaekit.errors import UserError
 
 
@@ -40,7 +40,7 @@ def _base(value: str) -> int | None:
 @click.option("--base", default="zero", show_default=True, metavar="zero|INDEX",
               help="Base code: zero (the prior's mean) or the posterior mean of example INDEX.")
 @click.option("--split", type=click.Choice(["test", "val", "train"]), default="test", show_default=True)
-@click.option("--out", type=click.Path(path_type=Path), default=Path("traversal.png"),
+@click.option("--out", type=OUTPUT, default=Path("traversal.png"),
               show_default=True, help="PNG file to write.")
 def traverse_cmd(run: Path, dims: str | None, max_dims: int, span: float, steps: int, base: str,
                  split: str, out: Path) -> None:

@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from vaekit.cli.options import INPUT
+
 
 @click.command("validate")
-@click.argument("config_file", type=click.Path(path_type=Path))
+@click.argument("config_file", type=INPUT)
 @click.option("--set", "overrides", multiple=True, metavar="KEY=VALUE", help="Override a key.")
 def validate_cmd(config_file: Path, overrides: tuple[str, ...]) -> None:
     """Check CONFIG_FILE (unknown keys, types, component names) and list every problem."""

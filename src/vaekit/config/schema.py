@@ -40,8 +40,8 @@ class DataConfig(_FlatSection):
         "epoch; auto = dynamic for the bernoulli likelihood, none otherwise")
     test_fraction: float = Field(0.2, gt=0, lt=1, description="test fraction when a source "
                                  "has no official test split")
-    split_seed: int = Field(0, description="seed of the test and validation "
-                            "splits (sources without their own)")
+    split_seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of the test and "
+                            "validation splits (sources without their own)")
     val_size: int | float | Literal["auto"] | None = Field(
         "auto", description="the validation split, carved from the training split: what the "
         "per-epoch curve, early stopping and every choice read (test is left for vaekit "
@@ -175,7 +175,8 @@ class TrainConfig(_Section):
         "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better validation loss (0: off)")
-    seed: int = Field(0, description="seed of initialization, data order and sampling")
+    seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of initialization, data order and "
+                      "sampling")
     device: str = Field("auto", description="auto (a GPU when torch sees one, else the CPU), cpu, "
                         "cuda or cuda:N")
     eval_batch_size: int = Field(1000, ge=1, description="batch size of the per-epoch "

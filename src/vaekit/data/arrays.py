@@ -28,6 +28,7 @@ from torch import Tensor
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.data.counts import arrays_counts, holds_counts
+from vaekit.data.guards import check_regular
 from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
@@ -111,6 +112,7 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
     if cfg.path is None:
         raise DataError("data source 'arrays' needs data.path (an .npz or .npy file)")
     path = Path(cfg.path).expanduser()
+    check_regular(path)
     if mmap:
         return _mapped(path, cfg)
     arrays = _load(path)

@@ -22,6 +22,7 @@ from torch import Tensor
 
 from vaekit.data.arrays import _CHANNELS, _channels_last, _examples
 from vaekit.data.folder import read_folder
+from vaekit.data.guards import check_regular
 from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import DataError
 
@@ -108,6 +109,7 @@ def read_examples(path: str | Path, allow_missing: bool = False, image_size: int
         raise DataError(f"{path}: expected an .npz or .npy file or an image folder")
     if not path.exists():
         raise DataError(f"{path}: no such file")
+    check_regular(path)
     if path.suffix.lower() == ".npy" and not allow_missing:
         mapped = _mapped_npy(path)
         if mapped is not None:

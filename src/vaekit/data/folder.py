@@ -31,9 +31,12 @@ def _image_files(root: Path) -> list[Path]:
 
 
 def _read(path: Path, mode: str, size: tuple[int, int] | None) -> np.ndarray:
-    """One image -> (H, W) or (H, W, 3) uint8, resized to ``size`` (width, height) if given."""
+    """One image -> (H, W) or (H, W, 3) uint8, resized to ``size`` (width, height) if given; a
+    16-bit grey image is read at its depth, as float32 in [0, 1]."""
     try:
         with Image.open(path) as im:
+            if im.mode.startswith("I"):
+                return _deep(im, mode, size)
             im = im.convert(mode)
             if size is not None and im.size != size:
                 im = im.resize(size, Image.Resampling.BILINEAR)
@@ -41,6 +44,20 @@ def _read(path: Path, mode: str, size: tuple[int, int] | None) -> np.ndarray:
     except (OSError, ValueError, Image.DecompressionBombError) as e:
         # UnidentifiedImageError and truncated-file errors are OSErrors.
         raise DataError(f"image {path} cannot be read ({e}); fix or remove it") from None
+
+
+def _deep(im: Image.Image, mode: str, size: tuple[int, int] | None) -> np.ndarray:
+    """A 16-bit grey image as float32 in [0, 1] (converting it to 8 bits would clip it to white)."""
+    im = im.convert("F")
+    if size is not None and im.size != size:
+        im = im.resize(size, Image.Resampling.BILINEAR)
+    a = np.clip(np.asarray(im, dtype=np.float32) / 65535, 0, 1)
+    return a if mode == "L" else np.repeat(a[..., None], 3, axis=-1)
+
+
+def _unit(a: np.ndarray) -> np.ndarray:
+    """Images as float32 in [0, 1] (8-bit ones divided by 255)."""
+    return a if a.dtype == np.float32 else a.astype(np.float32) / 255
 
 
 def _labels(root: Path, files: list[Path]) -> tuple[torch.Tensor | None, list[str] | None]:
@@ -57,8 +74,8 @@ def _labels(root: Path, files: list[Path]) -> tuple[torch.Tensor | None, list[st
 
 def read_folder(root: Path, image_size: int | None = None, color: str = "grey"
                 ) -> tuple[torch.Tensor, torch.Tensor | None, list[Path]]:
-    """Every image under ``root`` in sorted order: (N, C, H, W) uint8, labels from class
-    folders (or None), and the files."""
+    """Every image under ``root`` in sorted order: (N, C, H, W) uint8 (float32 in [0, 1] when
+    one is 16-bit), labels from class folders (or None), and the files."""
     if not root.is_dir():
         raise DataError(f"image folder {root} does not exist or is not a folder")
     files = _image_files(root)
@@ -70,10 +87,13 @@ def read_folder(root: Path, image_size: int | None = None, color: str = "grey"
     first = _read(files[0], mode, size)
     size = (first.shape[1], first.shape[0])
     # Preallocate (N, H, W[, C]) and fill it: only one copy of the data set in memory.
-    images = np.empty((len(files), *first.shape), dtype=np.uint8)
+    images = np.empty((len(files), *first.shape), dtype=first.dtype)
     images[0] = first
     for i, f in enumerate(files[1:], start=1):
-        images[i] = _read(f, mode, size)
+        image = _read(f, mode, size)
+        if image.dtype != images.dtype:  # 8-bit and 16-bit images together: all in [0, 1]
+            images, image = _unit(images), _unit(image)
+        images[i] = image
     x = torch.from_numpy(images)
     x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2).contiguous()
     return x, _labels(root, files)[0], files

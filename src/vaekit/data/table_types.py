@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vaekit.data.guards import check_cell_types, check_magnitude, check_regular
 from vaekit.errors import DataError
 
 if TYPE_CHECKING:
@@ -41,6 +42,7 @@ def read_table(path: Path) -> pd.DataFrame:
     """A CSV (every cell as text, missing cells NaN) or Parquet file as a DataFrame."""
     pd = pandas()
     suffix = path.suffix.lower()
+    check_regular(path)
     if not path.is_file():
         raise DataError(f"{path}: no such file")
     try:
@@ -56,6 +58,7 @@ def read_table(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: cannot read it as a {suffix.lstrip('.') or 'csv'} table "
                         f"({first})") from None
     df.columns = [str(c).strip() for c in df.columns]
+    check_cell_types(df, path)
     if df.shape[1] == 0 or df.shape[0] == 0:
         raise DataError(f"{path}: needs a header row and at least one data row")
     if len(set(df.columns)) != len(df.columns):
@@ -142,6 +145,7 @@ def parse_column(s: pd.Series, kind: str, where: str) -> pd.Series:
         _bad_cell(s, values, "a number", where)
         if not bool(values[values.notna()].abs().lt(math.inf).all()):
             raise DataError(f"{where}, column {s.name!r}: infinite values")
+        check_magnitude(values, s.name, where)
         if kind == "integer":
             frac = values.notna() & (values != values.round())
             _bad_cell(s, values.where(~frac), "an integer", where)

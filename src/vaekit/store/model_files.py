@@ -20,6 +20,7 @@ from vaekit.errors import RunError
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
 from vaekit.store.atomic import write_json, write_tensors
+from vaekit.store.paths import protect_input, protect_run
 
 CONFIG = "config.json"
 WEIGHTS = "model.safetensors"
@@ -78,6 +79,7 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
     path = Path(run_dir) / CONFIG
     if not Path(run_dir).is_dir():
         raise RunError(f"no run folder at {run_dir}")
+    protect_run(run_dir)
     try:
         raw = json.loads(path.read_text())
         shape = raw["shape"]
@@ -85,8 +87,7 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
                 isinstance(d, int) and not isinstance(d, bool) and d > 0 for d in shape)):
             raise TypeError("shape")
         try:
-            config = _before_validation_splits(open_old_config(raw["config"], path))
-            return Config.model_validate(config), raw
+            cfg = Config.model_validate(_before_validation_splits(open_old_config(raw["config"], path)))
         except ValidationError:
             newer = _newer(raw.get("vaekit_version"))
             if newer:
@@ -98,6 +99,9 @@ def read_run_config(run_dir: str | Path) -> tuple[Config, dict]:
     except (json.JSONDecodeError, UnicodeDecodeError, KeyError, TypeError, ValidationError,
             IsADirectoryError) as exc:
         raise RunError(f"{path} is corrupt ({type(exc).__name__})") from None
+    if cfg.data.path is not None:
+        protect_input(cfg.data.path, f"{cfg.data.path}, the data {run_dir} was trained on")
+    return cfg, raw
 
 
 def load_weights(model: VAE, path: Path) -> None:

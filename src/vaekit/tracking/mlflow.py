@@ -50,6 +50,19 @@ def _reported(uri: str) -> Iterator[None]:
         raise UserError(f"MLflow tracking URI {uri}: {first}") from None
 
 
+def _saved_ids(path: Path) -> tuple[str, str]:
+    """(tracking URI, run id) from RUN/mlflow.json; UserError naming the file when damaged."""
+    try:
+        ids = json.loads(path.read_text())
+        uri, run_id = ids["tracking_uri"], ids["run_id"]
+        if isinstance(uri, str) and isinstance(run_id, str) and uri and run_id:
+            return uri, run_id
+    except (ValueError, KeyError, TypeError):
+        pass
+    raise UserError(f"{path} is damaged (it should hold tracking_uri and run_id); restore it, or "
+                    "delete it to log the resumed run as a new MLflow run")
+
+
 @register("tracker", "mlflow")
 class MlflowTracker:
     """Logs to one MLflow run, created at the first session and resumed at the next ones."""
@@ -69,8 +82,7 @@ class MlflowTracker:
 
         saved = self.out / RUN_FILE
         if resume and saved.exists():
-            ids = json.loads(saved.read_text())
-            self.uri, self.run_id = ids["tracking_uri"], ids["run_id"]
+            self.uri, self.run_id = _saved_ids(saved)
         with _reported(self.uri):
             self.client = MlflowClient(self.uri)
             if self.run_id:

@@ -22,8 +22,12 @@ def resolve_device(name: str, key: str = "train.device") -> torch.device:
         device = torch.device(name)
     except RuntimeError:
         raise ConfigError(f"{key}: unknown device {name!r} (cpu, cuda, cuda:N, auto)") from None
+    if device.type not in ("cpu", "cuda"):
+        raise ConfigError(f"{key}: device {name!r} is not supported (cpu, cuda, cuda:N, auto)")
     if device.type == "cuda" and not torch.cuda.is_available():
         raise ConfigError(f"{key}: CUDA was asked for but torch sees no GPU; use cpu")
+    if device.type == "cuda" and (device.index or 0) >= torch.cuda.device_count():
+        raise ConfigError(f"{key}: {name!r}, but torch sees {torch.cuda.device_count()} GPU(s)")
     return device
 
 
