@@ -7,6 +7,7 @@
     x_mean = model.decode(q.mean).mean
     terms = vaekit.elbo_terms(model, x)   # per-example recon, kl (nats)
     scores = vaekit.score("runs/demo")   # per-example NLL, -ELBO, recon error, percentiles
+    table = vaekit.rows("runs/table", n=1000)   # a table run's generated rows, a DataFrame
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from vaekit.model.vae import VAE
     from vaekit.store.run_dir import Run
 
-__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "score", "train"]
+__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "rows", "score", "train"]
 
 
 def load_config(source: Any = None, overrides: list[str] | None = None) -> Config:
@@ -99,3 +100,14 @@ def score(run: str | Path, data: str | None = None, split: str = "test", k: int 
     from vaekit.artifacts.scores import score as _score
 
     return pd.DataFrame(_score(RunContext.open(run), data, split, k, seed, batch_size))
+
+
+def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
+         mean: bool = False) -> Any:
+    """n generated rows of a table run folder as a pandas DataFrame, the table ``vaekit rows``
+    writes: the original column names, types, categories, words and units, missing cells where
+    the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z)."""
+    from vaekit.report.pictures import sample_rows
+    from vaekit.report.run_data import open_run
+
+    return sample_rows(open_run(run), n, seed, temperature, stochastic=not mean)
