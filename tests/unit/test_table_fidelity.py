@@ -1,0 +1,81 @@
+"""Exact pieces behind table fidelity: yes/no cells with gaps, a mean row the encoder can read,
+the likelihood of the observed cells alone, and a collapse warning that speaks of the run."""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import pytest
+import torch
+
+from vaekit.dists.likelihoods.columns import Columns
+from vaekit.dists.likelihoods.gaussian import GaussianPixel
+from vaekit.training.callbacks import CollapseWarning
+
+pd = pytest.importorskip("pandas")
+
+
+def test_a_yes_no_column_with_an_empty_cell_parses_in_every_string_dtype():
+    from vaekit.data.table_types import infer_type, parse_column
+
+    for dtype in ("string", "object", "str"):  # pandas 2.x: "string" held pd.NA -> TypeError
+        s = pd.Series(["yes", None, "no"], dtype=dtype)
+        assert infer_type(s) == "boolean"
+        got = parse_column(s, "boolean", "t").tolist()
+        assert got[0] == 1.0 and math.isnan(got[1]) and got[2] == 0.0
+
+
+def _spike_and_broad() -> Columns:
+    # An integer column: most cells 0 (a spike of std 0.01), the rest spread around 30.
+    return Columns([{"kind": "continuous", "means": [0.0, 30.0], "stds": [0.01, 20.0],
+                     "weights": [0.7, 0.3]}], outlier_weight=0.0)
+
+
+def test_the_mean_row_writes_each_value_in_its_own_mode():
+    lik = _spike_and_broad()
+    # Mode logits favour the spike; the broad mode's normalized mean is 0 (x = 30).
+    params = torch.tensor([[2.0, 0.0, 0.0, 0.0, 0.0, 0.0]])
+    row = lik(params).mean  # [alpha, one-hot spike, one-hot broad]
+    pi = torch.softmax(torch.tensor([2.0, 0.0]), 0)
+    expected = float(pi[1] * 30.0)  # E[x] = 0.88 * 0 + 0.12 * 30
+    assert row[0, 2] == 1.0  # written in the broad mode, where a value of 3.6 lies
+    assert abs(float(row[0, 0]) * 4 * 20.0 + 30.0 - expected) < 1e-4
+    assert abs(float(row[0, 0])) < 1.0  # in the spike mode it would be (3.6 - 0) / 0.04 = 90
+
+
+def test_the_observed_likelihood_leaves_out_exactly_the_missing_entries():
+    lik = GaussianPixel()
+    params = torch.randn(2, 6)
+    px = lik(params)
+    x = torch.tensor([[0.5, float("nan"), -1.0], [float("nan"), float("nan"), 2.0]])
+    full = px.log_prob_elementwise(torch.nan_to_num(x))
+    expected = torch.stack([full[0, 0] + full[0, 2], full[1, 2]])
+    assert torch.allclose(px.log_prob_observed(x), expected)
+    cols = _spike_and_broad()(torch.zeros(1, 6))
+    assert float(cols.log_prob_observed(torch.full((1, 3), float("nan")))) == 0.0
+
+
+class _Model:
+    latent_dim = 32
+
+
+def _warned(row: dict) -> list[str]:
+    cb = CollapseWarning(min_steps=0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cb.on_epoch_end(20, row, _Model())
+    return [str(w.message) for w in caught]
+
+
+def test_a_model_that_uses_a_few_units_is_no_collapse_and_remedies_fit_the_run():
+    row = {"step": 800, "train_kl": 17.0, "test_kl": 17.0, "active_units": 3,
+           "train_recon": -20.0, "train_loss": 37.0, "beta": 1.0}
+    assert _warned(row) == []  # 17 nats in 3 units: z is used
+    dead = {**row, "train_kl": 0.02, "test_kl": 0.02, "active_units": 0, "train_loss": 20.02}
+    msg = _warned(dead)
+    assert len(msg) == 1 and "0/32 active" in msg[0]
+    assert "kl_warmup_steps=400" in msg[0]  # 10 epochs of 40 steps, not a fixed 5000
+    assert "objective.beta=0.25" in msg[0] and "free_bits=0.1" in msg[0]
+    held = {**dead, "train_loss": 20.0 + 32 * 0.1}  # free bits hold the KL at 0.1 per unit
+    assert "free_bits=0.5" in _warned(held)[0]
