@@ -181,10 +181,10 @@ class Boolean:
         """The tokens of the text column ``raw`` (the most common word for each value)."""
         from vaekit.data.table_types import FALSE, TRUE
 
-        pd = pandas()
-        if raw is None or raw.dtype == bool or pd.api.types.is_numeric_dtype(raw):
-            return cls(name)
-        text = raw[raw.notna()].astype(str).str.strip()
+        present = None if raw is None else raw[raw.notna()]
+        if present is None or not all(isinstance(v, str) for v in present):
+            return cls(name)  # real booleans (Parquet) or numbers stay booleans
+        text = present.astype(str).str.strip()
         words = [text[text.str.lower().isin(side)].value_counts() for side in (FALSE, TRUE)]
         if any(len(w) == 0 for w in words):
             return cls(name)
