@@ -40,10 +40,16 @@ def load_config(source: Any = None, overrides: list[str] | None = None) -> Confi
 
 def train(config: Any = None, out: str | Path | None = None, resume: bool = False,
           progress: bool | None = False) -> Run:
-    """Train a VAE; ``config`` as for :func:`load_config`. Returns the Run (path, model, metrics)."""
+    """Train a VAE; ``config`` as for :func:`load_config` (a table's data get the table defaults
+    under the keys the config sets, ``vaekit.data.table_defaults``). Returns the Run (path,
+    model, metrics)."""
     import time
 
+    from vaekit.data.table_defaults import with_table_defaults
     from vaekit.training.trainer import train as _train
+
+    if isinstance(config, dict):
+        config = with_table_defaults(config)
 
     out = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     return _train(load_config(config), out, resume=resume, progress=progress)

@@ -106,3 +106,19 @@ def test_impute_draws_stay_in_range_and_keep_the_observed_cells(capsys, run, tmp
     code, _, err = run_cli(capsys, "impute", str(run[0]), "--data", str(run[1]), "--draws", "2",
                            "--out", str(tmp_path / "j.csv"))
     assert_one_line_error(code, err, "--method sample")
+
+
+def test_a_table_gets_the_table_defaults_under_the_users_own_settings(run):
+    import json
+
+    from vaekit.data.table_defaults import TABLE_DEFAULTS, with_table_defaults
+
+    saved = json.loads((run[0] / "config.json").read_text())["config"]
+    assert saved["objective"]["args"]["free_bits"] == TABLE_DEFAULTS["objective"]["free_bits"]
+    assert saved["train"]["batch_size"] == TABLE_DEFAULTS["train"]["batch_size"]
+    assert saved["model"]["latent_dim"] == 4 and saved["train"]["epochs"] == 20  # the user's
+    digits = {"data": {"name": "digits"}}
+    assert with_table_defaults(digits) == digits
+    mine = with_table_defaults({"data": {"name": "table", "path": "t.csv"},
+                                "objective": {"args": {"free_bits": 0.0}}})
+    assert mine["objective"] == {"args": {"free_bits": 0.0}}
