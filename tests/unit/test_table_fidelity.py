@@ -114,3 +114,16 @@ def test_imputed_draws_follow_the_models_own_conditional(tmp_path):
     assert exact > 0.75  # the model ties kind to a (half the rows are "hi")
     assert abs(float((kinds == "hi").mean()) - exact) < 0.03, (float((kinds == "hi").mean()), exact)
     assert float(draws.ess[0]) > 50
+
+
+def test_dates_are_numbers_row_ids_are_dropped_and_bands_stay_categories():
+    from vaekit.data.table_types import infer_type, parse_column
+
+    dates = pd.Series(["2020-01-05", "2021-03-04 10:00:00", None])
+    assert infer_type(dates) == "datetime"
+    got = parse_column(dates, "datetime", "t").tolist()
+    assert got[:2] == [1578182400.0, 1614852000.0] and math.isnan(got[2])  # seconds since 1970
+    assert infer_type(pd.Series([str(i) for i in range(100, 130)])) == "drop"  # a row number
+    assert infer_type(pd.Series([f"u{i:03d}" for i in range(30)])) == "drop"  # all different
+    assert infer_type(pd.Series([str(i * 7 % 31) for i in range(30)])) == "integer"
+    assert infer_type(pd.Series(["10-20", "20-30", "30-40"] * 10)) == "categorical"

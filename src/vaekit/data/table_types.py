@@ -11,6 +11,7 @@ own types. Missing cells (empty, NA, NaN, null) are None/NaN and stay missing.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,6 +31,9 @@ TRUE, FALSE = ("true", "yes", "1", "1.0"), ("false", "no", "0", "0.0")
 # one (a row number).
 MAX_CATEGORIES = 1000
 ID_ROWS = 20
+# A cell is read as a date or time only when it has a date's or a time's shape (2024-05-01,
+# 01/05/2024, 12:30): "10-20" (an age band) stays a category.
+DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}")
 
 
 def pandas() -> Any:
@@ -120,7 +124,7 @@ def _datetimes(s: pd.Series) -> pd.Series:
         t = s
     else:
         text = s.astype(object).where(s.notna(), None)
-        looks = text.map(lambda v: v is not None and any(ch in str(v) for ch in "-/:"))
+        looks = text.map(lambda v: v is not None and DATE_LIKE.search(str(v)) is not None)
         if not bool(looks[s.notna()].all()):
             return pd.Series(math.nan, index=s.index, dtype="float64")
         import warnings
