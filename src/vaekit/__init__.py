@@ -7,6 +7,7 @@
     x_mean = model.decode(q.mean).mean
     terms = vaekit.elbo_terms(model, x)   # per-example recon, kl (nats)
     scores = vaekit.score("runs/demo")   # per-example NLL, -ELBO, recon error, percentiles
+    table = vaekit.rows("runs/table", n=1000)   # a table run's generated rows, a DataFrame
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ if TYPE_CHECKING:
     from vaekit.model.vae import VAE
     from vaekit.store.run_dir import Run
 
-__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "score", "train"]
+__all__ = ["__version__", "elbo_terms", "evaluate", "load", "load_config", "rows", "score", "train"]
 
 
 def load_config(source: Any = None, overrides: list[str] | None = None) -> Config:
@@ -39,10 +40,16 @@ def load_config(source: Any = None, overrides: list[str] | None = None) -> Confi
 
 def train(config: Any = None, out: str | Path | None = None, resume: bool = False,
           progress: bool | None = False) -> Run:
-    """Train a VAE; ``config`` as for :func:`load_config`. Returns the Run (path, model, metrics)."""
+    """Train a VAE; ``config`` as for :func:`load_config` (a table's data get the table defaults
+    under the keys the config sets, ``vaekit.data.table_defaults``). Returns the Run (path,
+    model, metrics)."""
     import time
 
+    from vaekit.data.table_defaults import with_table_defaults
     from vaekit.training.trainer import train as _train
+
+    if isinstance(config, dict):
+        config = with_table_defaults(config)
 
     out = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     return _train(load_config(config), out, resume=resume, progress=progress)
@@ -99,3 +106,14 @@ def score(run: str | Path, data: str | None = None, split: str = "test", k: int 
     from vaekit.artifacts.scores import score as _score
 
     return pd.DataFrame(_score(RunContext.open(run), data, split, k, seed, batch_size))
+
+
+def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
+         mean: bool = False) -> Any:
+    """n generated rows of a table run folder as a pandas DataFrame, the table ``vaekit rows``
+    writes: the original column names, types, categories, words and units, missing cells where
+    the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z)."""
+    from vaekit.report.pictures import sample_rows
+    from vaekit.report.run_data import open_run
+
+    return sample_rows(open_run(run), n, seed, temperature, stochastic=not mean)

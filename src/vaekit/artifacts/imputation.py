@@ -12,8 +12,9 @@ import torch
 
 from vaekit.artifacts.apply_data import Prepared, prepare_examples, source_examples
 from vaekit.artifacts.run_context import RunContext
+from vaekit.data.table_types import pandas
 from vaekit.errors import DataError, UserError
-from vaekit.explore.impute import impute
+from vaekit.explore.impute import Imputation, impute
 from vaekit.store.paths import protect_input
 
 
@@ -37,41 +38,68 @@ def read_mask(path: Path) -> np.ndarray:
 @dataclass
 class Imputed:
     """``values``: the completed examples in SRC's dtype and units (a DataFrame for a table file,
-    else an array); ``missing``: where the values were filled; ``ids``: one per example."""
+    with a first column ``draw`` when there are several draws; else an array, (N, M, ...) with
+    several draws); ``missing``: where the values were filled; ``ids``: one per example;
+    ``ess``: the effective sample size of each example's importance draws (None when the run's
+    posterior is deterministic and rounds filled it)."""
 
     values: Any
     missing: np.ndarray
     ids: Sequence[str]
+    ess: np.ndarray | None = None
 
     @property
     def is_table(self) -> bool:
         return not isinstance(self.values, np.ndarray)
 
 
-def _fill(ctx: RunContext, p: Prepared, draw: bool, rounds: int, seed: int,
-          batch_size: int) -> torch.Tensor:
+def _fill(ctx: RunContext, p: Prepared, how: How) -> Imputation:
     device = ctx.model.device
-    g = torch.Generator(device=device).manual_seed(seed)
-    return impute(ctx.model, p.x.to(device), None if p.y is None else p.y.to(device), rounds,
-                  draw, g, batch_size).cpu()
+    g = torch.Generator(device=device).manual_seed(how.seed)
+    done = impute(ctx.model, p.x.to(device), None if p.y is None else p.y.to(device), how.draws,
+                  how.method, how.k, how.rounds, g, how.batch_size)
+    return Imputation(done.x.cpu(), done.ess)
 
 
-def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, draw: bool,
-                    rounds: int, seed: int, batch_size: int) -> Imputed:
+@dataclass
+class How:
+    """The imputation asked for: ``method`` sample or mean, ``draws`` completions, ``k``
+    importance draws, ``rounds`` for a deterministic posterior, ``seed``, ``batch_size``."""
+
+    method: str = "mean"
+    draws: int = 1
+    k: int = 256
+    rounds: int = 20
+    seed: int = 0
+    batch_size: int = 500
+
+
+def _table(ctx: RunContext, ex: Any, done: Imputation) -> Imputed:
+    pd = pandas()
+    frame = ex.frame[ctx.codec.columns]
+    written = ctx.codec.written(frame)
+    frames = []
+    for m, rows in enumerate(done.x):
+        out = ctx.codec.decode(rows, missing=False)  # every cell a value: the gaps are filled
+        for name in ctx.codec.columns:  # observed cells exactly as read, in the run's dtypes
+            seen = frame[name].notna()
+            out.loc[seen, name] = written.loc[seen, name]
+        if len(done.x) > 1:
+            out.insert(0, "draw", m)
+        frames.append(out)
+    values = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return Imputed(values, frame.isna().to_numpy(), ex.ids,
+                   None if done.ess is None else done.ess.numpy())
+
+
+def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, how: How) -> Imputed:
     """Fill SRC's missing values: NaN in an array file or ``mask`` (SRC's shape, or one
     example's shape for every example), the empty cells of a table file."""
     ex = source_examples(ctx, source, allow_missing=True)
     if ex.frame is not None:
         if mask is not None:
             raise UserError("a table's missing values are its empty cells; --mask is for arrays")
-        done = ctx.codec.decode(_fill(ctx, prepare_examples(ctx, ex), draw, rounds, seed,
-                                      batch_size))
-        frame = ex.frame[ctx.codec.columns]
-        missing = frame.isna().to_numpy()
-        for name in ctx.codec.columns:  # observed cells exactly as read, in the run's dtypes
-            seen = frame[name].notna()
-            done.loc[seen, name] = frame.loc[seen, name].astype(done[name].dtype)
-        return Imputed(done, missing, ex.ids)
+        return _table(ctx, ex, _fill(ctx, prepare_examples(ctx, ex), how))
     x = ex.x.float() if ex.x.dtype != torch.uint8 else ex.x.float().div(255)
     if mask is not None:
         m = torch.from_numpy(mask)
@@ -82,11 +110,14 @@ def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, draw:
                             f"{tuple(x.shape)} (or give one example's shape {tuple(x.shape[1:])})")
         x = x.masked_fill(m, float("nan"))
     missing = torch.isnan(x)
-    done = _fill(ctx, prepare_examples(ctx, replace(ex, x=x)), draw, rounds, seed, batch_size)
+    done = _fill(ctx, prepare_examples(ctx, replace(ex, x=x)), how)
+    filled = done.x
     if not ctx.is_image:  # the model's rows back to the columns' units
-        done = torch.from_numpy(ctx.codec.decode(done).to_numpy(np.float64)).to(x.dtype)
-    out = torch.where(missing, done, x)  # observed values exactly as given
+        filled = torch.stack([torch.from_numpy(ctx.codec.decode(d, missing=False)
+                                               .to_numpy(np.float64)).to(x.dtype) for d in filled])
+    out = torch.where(missing, filled, x)  # observed values exactly as given
     if ex.x.dtype == torch.uint8:
-        values = torch.where(missing, (out * 255).round().clamp(0, 255), ex.x.float())
-        return Imputed(values.to(torch.uint8).numpy(), missing.numpy(), ex.ids)
-    return Imputed(out.numpy(), missing.numpy(), ex.ids)
+        out = torch.where(missing, (out * 255).round().clamp(0, 255), ex.x.float()).to(torch.uint8)
+    values = out[0] if len(out) == 1 else out.transpose(0, 1)  # (N, M, ...): draws per example
+    return Imputed(values.numpy(), missing.numpy(), ex.ids,
+                   None if done.ess is None else done.ess.numpy())

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+import numpy as np
 
 from vaekit.cli.apply_options import batch_option
 from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
@@ -22,20 +23,29 @@ from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
               help="File to write: .npy (the completed examples) or .npz (x, id, and mask); "
               ".csv or .parquet for a table file.")
 @click.option("--method", type=click.Choice(["mean", "sample"]), default="mean",
-              show_default=True, help="mean: the posterior mean and the likelihood mean each "
-              "round (one completion); sample: draws of both (a plausible completion).")
+              show_default=True, help="mean: one completion, the likelihood mean at the mean of "
+              "z given the observed values; sample: draws of p(missing | observed) under the "
+              "model (latent importance resampling), --draws of them.")
+@click.option("--draws", type=click.IntRange(1, 1000), default=1, show_default=True,
+              help="With --method sample: completions per example (multiple imputation); a table "
+              "gets a first column 'draw', arrays a second axis.")
+@click.option("--k", "k", type=click.IntRange(2, 100_000), default=256, show_default=True,
+              help="Importance draws of z per example; the effective sample size is reported.")
 @click.option("--rounds", type=click.IntRange(1, 1000), default=20, show_default=True,
-              help="Rounds of encode-decode-refill (pseudo-Gibbs).")
+              help="Rounds of encode-decode-refill, for runs whose posterior is a point mass "
+              "(autoencoders), which have no density to weight by.")
 @click.option("--seed", type=SEED, default=0, show_default=True, help="Seed of the draws.")
 @batch_option
-def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str, rounds: int,
-               seed: int, batch_size: int) -> None:
+def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str, draws: int,
+               k: int, rounds: int, seed: int, batch_size: int) -> None:
     """Fill the missing values of SRC with RUN's model, in SRC's own units."""
     from vaekit.artifacts.figures import save_table
-    from vaekit.artifacts.imputation import impute_examples, read_mask
+    from vaekit.artifacts.imputation import How, impute_examples, read_mask
     from vaekit.artifacts.table_files import check_format, write_columns
     from vaekit.cli.options import open_context
 
+    if draws > 1 and method != "sample":
+        raise click.BadParameter("several draws need --method sample", param_hint="--draws")
     suffix = check_format(out, "x")
     ctx = open_context(run)
     table = not ctx.is_image and Path(source).suffix.lower() in (".csv", ".parquet")
@@ -43,15 +53,23 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
     if suffix not in wanted:
         raise click.BadParameter(f"impute writes {' or '.join(wanted)} for this source",
                                  param_hint="--out")
-    done = impute_examples(ctx, source, None if mask is None else read_mask(mask),
-                           method == "sample", rounds, seed, batch_size)
+    how = How(method, draws, k, rounds, seed, batch_size)
+    done = impute_examples(ctx, source, None if mask is None else read_mask(mask), how)
     if done.is_table:
         save_table(done.values, out, float_format=None)  # observed cells to the last digit
     else:
         write_columns(out, {"x": done.values, "id": done.ids, "mask": done.missing}, "x")
     missing = done.missing.reshape(len(done.missing), -1)
-    click.echo(f"filled {int(missing.sum())} missing values in {int(missing.any(1).sum())} of "
-               f"{len(missing)} examples ({method}, {rounds} rounds); wrote {out}")
+    gaps = missing.any(1)
+    if done.ess is None:
+        how_text = f"{method}, {rounds} rounds"
+    else:
+        ess = done.ess[gaps] if gaps.any() else done.ess
+        how_text = (f"{method}, {k} importance draws, effective sample size median "
+                    f"{float(np.median(ess)):.1f}, min {float(ess.min()):.1f}")
+    click.echo(f"filled {int(missing.sum())} missing values in {int(gaps.sum())} of "
+               f"{len(missing)} examples ({how_text}; {draws} draw{'s' * (draws > 1)}); "
+               f"wrote {out}")
 
 
 COMMANDS = [impute_cmd]

@@ -25,8 +25,10 @@ def _require_table(rd: RunData, command: str) -> None:
 @click.option("-n", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
               help="Number of rows.")
 @prior_draw_options
-@click.option("--stochastic", is_flag=True, help="Draw each row from p(x|z), not its mean (the "
-              "mean row: the most probable category, a continuous column's expected value).")
+@click.option("--stochastic/--mean", "stochastic", default=True, show_default=True,
+              help="Draw each row from p(x|z) (the default: rows as the data are), or write the "
+              "mean row of each z (--mean: the most probable category, a continuous column's "
+              "expected value, no missing cells).")
 @click.option("--out", type=OUTPUT, default=Path("rows.csv"),
               show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,

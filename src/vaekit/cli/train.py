@@ -90,7 +90,16 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None,
         cfg = load_config(base=run_cfg.model_dump(), overrides=extra)
         run_dir = resume
     else:
+        from vaekit.data import resolve_data_arg
+        from vaekit.data.table_defaults import with_table_defaults
+
         base = read_yaml(config_file) if config_file else {}
+        if data is not None and isinstance(base, dict):  # a table's defaults under the user's keys
+            source = {**(base.get("data") or {}), **resolve_data_arg(data)}
+            base = {k: v for k, v in with_table_defaults({**base, "data": source}).items()
+                    if k != "data" or "data" in base}
+        elif isinstance(base, dict):
+            base = with_table_defaults(base)
         flags = _flag_overrides(data, epochs, seed, track, minutes)
         cfg = load_config(base=base, overrides=[*overrides, *flags])
         run_dir = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")

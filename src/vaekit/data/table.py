@@ -65,7 +65,8 @@ def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Datase
            cfg.test_fraction, cfg.split_seed)
     codec = _FITTED.get(key)
     if codec is None:
-        codec = TableCodec.fit(parsed.iloc[tr.numpy()], types, cfg.split_seed, vocabulary=parsed)
+        codec = TableCodec.fit(parsed.iloc[tr.numpy()], types, cfg.split_seed, vocabulary=parsed,
+                               raw=df.iloc[tr.numpy()])
         _FITTED.clear()  # the last file only: training, then its report and evaluation
         _FITTED[key] = codec
     x = codec.encode(parsed)

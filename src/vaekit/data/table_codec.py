@@ -38,32 +38,38 @@ LIKELIHOOD = "columns"  # the registered likelihood over a codec's blocks
 class TableCodec:
     """``specs``: the modelled columns in order; ``label``: the label column (read, not modelled);
     ``ignored``: columns of the file that are left out. ``strict``: a file with a column that is
-    none of these is refused (runs made before mixed tables ignored other columns)."""
+    none of these is refused (runs made before mixed tables ignored other columns).
+    ``flagged``: the columns with missing cells in the train rows; each has a boolean block
+    right after its own, 1 where the cell is missing, so the model learns the missing rate and
+    how it depends on the other columns, and generated rows have missing cells."""
 
     specs: list[Column]
     label: str | None = None
     ignored: list[str] = field(default_factory=list)
     strict: bool = True
+    flagged: list[str] = field(default_factory=list)
 
     @classmethod
     def fit(cls, df: pd.DataFrame, types: dict[str, str], seed: int = 0,
-            vocabulary: pd.DataFrame | None = None) -> TableCodec:
+            vocabulary: pd.DataFrame | None = None, raw: pd.DataFrame | None = None
+            ) -> TableCodec:
         """Fit every modelled column on ``df`` (parsed train rows); ``types`` from column_types.
         ``vocabulary``: the rows whose categories make up each categorical column's vocabulary
         (the whole file, so a category seen only in the held-out rows is scored, not refused;
-        default ``df``)."""
+        default ``df``). ``raw``: the rows as read, whose words a yes/no column keeps."""
         vocabulary = df if vocabulary is None else vocabulary
         specs: list[Column] = []
         for name, kind in types.items():
-            if kind in ("continuous", "integer"):
-                specs.append(Continuous.fit(name, df[name].to_numpy(np.float64), kind == "integer",
-                                            seed))
+            if kind in ("continuous", "integer", "datetime"):
+                specs.append(Continuous.fit(name, df[name].to_numpy(np.float64),
+                                            kind != "continuous", seed, kind == "datetime"))
             elif kind == "boolean":
-                specs.append(Boolean(name))
+                specs.append(Boolean.fit(name, None if raw is None else raw[name]))
             elif kind == "categorical":
                 specs.append(Categorical.fit(name, vocabulary[name].tolist()))
         label = next((n for n, k in types.items() if k == "label"), None)
-        return cls(specs, label, [n for n, k in types.items() if k == "drop"])
+        flagged = [c.name for c in specs if bool(df[c.name].isna().any())]
+        return cls(specs, label, [n for n, k in types.items() if k == "drop"], flagged=flagged)
 
     # -- what it is --------------------------------------------------------------------------
     @property
@@ -73,7 +79,7 @@ class TableCodec:
     @property
     def width(self) -> int:
         """D_model: the model's row size."""
-        return sum(c.width for c in self.specs)
+        return sum(c.width for c in self.specs) + len(self.flagged)
 
     def types(self) -> dict[str, str]:
         """Each modelled column's type as the user names it (continuous, integer, ...)."""
@@ -81,7 +87,9 @@ class TableCodec:
 
     def blocks(self) -> list[dict[str, Any]]:
         """The likelihood's layout: one JSON block per column, in the order of the row."""
-        return [c.block() for c in self.specs]
+        flags = set(self.flagged)
+        return [b for c in self.specs
+                for b in [c.block(), *([{"kind": "boolean"}] if c.name in flags else [])]]
 
     def likelihood(self) -> tuple[str, dict[str, Any]]:
         """The registered likelihood that fits these rows and its options."""
@@ -91,9 +99,12 @@ class TableCodec:
         """One compact table: each column of the file, its type and its block in the row."""
         rows = []
         for c in self.specs:
-            rows.append((c.name, c.type, f"{c.width:>3} dims  {c.detail}".rstrip()))
+            flag = c.name in self.flagged
+            detail = f"{c.detail}{', missing cells modelled' if flag else ''}".lstrip(", ")
+            rows.append((c.name, c.type, f"{c.width + flag:>3} dims  {detail}".rstrip()))
         rows += [(self.label, "label", "")] if self.label else []
-        rows += [(n, "drop", "") for n in self.ignored]
+        rows += [(n, "drop", "not modelled (an identifier or free text); data.columns: "
+                  f"{{{n}: categorical}} keeps it") for n in self.ignored]
         width = max(len(r[0]) for r in rows)
         lines = [f"  {n:<{width}}  {t:<11}  {d}".rstrip() for n, t, d in rows]
         return "\n".join([f"columns ({len(self.specs)} modelled, {self.width} model dims; "
@@ -129,29 +140,50 @@ class TableCodec:
             values = parse_column(df[c.name], types[c.name], "the table")
             blocks.append(c.encode(values.tolist() if c.kind == "categorical"
                                    else values.to_numpy(np.float64)))
+            if c.name in self.flagged:
+                blocks.append(values.isna().to_numpy(np.float32)[:, None])
         return torch.from_numpy(np.concatenate(blocks, axis=1))
 
-    def decode(self, x: Tensor) -> pd.DataFrame:
-        """Model rows (N, D_model) -> a DataFrame of the original columns, types and units."""
+    def decode(self, x: Tensor, missing: bool = True) -> pd.DataFrame:
+        """Model rows (N, D_model) -> a DataFrame of the original columns, types and units.
+        ``missing``: a cell whose missing flag is set (>= 0.5) is missing; False reads every
+        value block (filled gaps)."""
         if x.ndim != 2 or x.shape[1] != self.width:
             raise DataError(f"rows of shape {tuple(x.shape)}; this table's rows have {self.width} "
                             "model dims")
         a = x.detach().double().cpu().numpy()
         out, start = {}, 0
         for c in self.specs:
-            out[c.name] = c.decode(a[:, start : start + c.width])
+            block = a[:, start : start + c.width]
             start += c.width
+            if c.name in self.flagged:
+                if missing:
+                    block = np.where(a[:, start : start + 1] >= 0.5, np.nan, block)
+                start += 1
+            out[c.name] = c.decode(block)
         return pandas().DataFrame(out)
+
+    def written(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Parsed columns (as ``read`` gives them) in the form ``decode`` writes them: the
+        original words of a yes/no column, datetimes, Int64 integers."""
+        types = self.types()
+        out = {}
+        for c in self.specs:
+            values = parse_column(df[c.name], types[c.name], "the table")
+            out[c.name] = c.written(values.tolist() if c.kind == "categorical"
+                                    else values.to_numpy(np.float64))
+        return pandas().DataFrame(out, index=df.index)
 
     # -- JSON ----------------------------------------------------------------------------------
     def to_json(self) -> dict[str, Any]:
         return {"columns": [to_json(c) for c in self.specs], "label": self.label,
-                "ignored": self.ignored, "strict": self.strict}
+                "ignored": self.ignored, "strict": self.strict, "flagged": self.flagged}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> TableCodec:
         return cls([column_from_json(c) for c in data["columns"]], data.get("label"),
-                   list(data.get("ignored") or []), bool(data.get("strict", True)))
+                   list(data.get("ignored") or []), bool(data.get("strict", True)),
+                   [str(n) for n in data.get("flagged") or []])
 
 
 def load_codec(run_info: dict[str, Any]) -> TableCodec:

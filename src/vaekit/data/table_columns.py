@@ -39,20 +39,29 @@ class Continuous:
     stds: list[float]
     weights: list[float]
     integer: bool = False
+    # The observed range (decoded values stay inside it), the decimals the values were written
+    # with, and whether the column holds datetimes (seconds since 1970, written back as dates).
+    low: float | None = None
+    high: float | None = None
+    decimals: int | None = None
+    datetime: bool = False
     kind: ClassVar[str] = "continuous"
 
     @classmethod
-    def fit(cls, name: str, values: np.ndarray, integer: bool, seed: int) -> Continuous:
+    def fit(cls, name: str, values: np.ndarray, integer: bool, seed: int,
+            datetime: bool = False) -> Continuous:
         from sklearn.exceptions import ConvergenceWarning
         from sklearn.mixture import BayesianGaussianMixture
 
         x = values[~np.isnan(values)]
+        form = {"low": float(x.min()), "high": float(x.max()), "decimals": _decimals(x),
+                "datetime": datetime}
         if len(x) > FIT_ROWS:
             x = np.random.default_rng(seed).choice(x, FIT_ROWS, replace=False)
         spread = float(x.std()) or 1.0
         k = min(MAX_MODES, len(np.unique(x)))
         if k <= 1:
-            return cls(name, [float(x.mean())], [spread], [1.0], integer)
+            return cls(name, [float(x.mean())], [spread], [1.0], integer, **form)
         gmm = BayesianGaussianMixture(
             n_components=k, weight_concentration_prior_type="dirichlet_process",
             weight_concentration_prior=0.001, max_iter=100, n_init=1, random_state=seed,
@@ -65,7 +74,7 @@ class Continuous:
         stds = np.maximum(np.sqrt(gmm.covariances_.reshape(-1)), 1e-3 * spread)
         w = gmm.weights_[keep] / gmm.weights_[keep].sum()
         return cls(name, gmm.means_.reshape(-1)[keep].tolist(), stds[keep].tolist(), w.tolist(),
-                   integer)
+                   integer, **form)
 
     @property
     def width(self) -> int:
@@ -73,7 +82,7 @@ class Continuous:
 
     @property
     def type(self) -> str:
-        return "integer" if self.integer else "continuous"
+        return "datetime" if self.datetime else "integer" if self.integer else "continuous"
 
     @property
     def detail(self) -> str:
@@ -96,17 +105,36 @@ class Continuous:
         return _missing_rows(block, present)
 
     def decode(self, block: np.ndarray) -> Any:
-        pd = pandas()
-        m = block[:, 1:].argmax(1)
+        m = np.nan_to_num(block[:, 1:]).argmax(1)
         x = block[:, 0] * 4 * np.array(self.stds)[m] + np.array(self.means)[m]
         x = np.where(np.isnan(block).any(1), np.nan, x)
+        if self.low is not None and self.high is not None:
+            x = np.clip(x, self.low, self.high)
+        return self.written(x)
+
+    def written(self, x: np.ndarray) -> Any:
+        """(N,) values (NaN = missing) in the column's written form: Int64 integers, datetimes,
+        numbers with the decimals the data were written with."""
+        pd = pandas()
+        if self.datetime:
+            return pd.to_datetime(pd.Series(np.round(x)), unit="s").array
         if self.integer:
             return pd.array(np.round(x), dtype="Float64").astype("Int64")
+        if self.decimals is not None:
+            x = np.round(x, self.decimals)
         return pd.Series(x, dtype="float64").array
 
     def block(self) -> dict[str, Any]:
         return {"kind": "continuous", "means": self.means, "stds": self.stds,
                 "weights": self.weights}
+
+
+def _decimals(x: np.ndarray, most: int = 8) -> int | None:
+    """The fewest decimals that write every value of x (N,) exactly; None past ``most``."""
+    for d in range(most + 1):
+        if np.allclose(np.round(x, d), x, rtol=0, atol=1e-9 * max(1.0, float(np.abs(x).max()))):
+            return d
+    return None
 
 
 @dataclass
@@ -126,7 +154,10 @@ class Standardized:
         return ((values - self.mean) / self.std)[:, None].astype(np.float32)
 
     def decode(self, block: np.ndarray) -> Any:
-        return pandas().Series(block[:, 0] * self.std + self.mean, dtype="float64").array
+        return self.written(block[:, 0] * self.std + self.mean)
+
+    def written(self, x: np.ndarray) -> Any:
+        return pandas().Series(x, dtype="float64").array
 
     def block(self) -> dict[str, Any]:
         raise DataError(f"column {self.name!r} is standardized: the columns likelihood needs a "
@@ -138,18 +169,41 @@ class Boolean:
     """0/1, one dimension; decoded as true where the block is >= 0.5."""
 
     name: str
+    # The words the data wrote for false and true (["no", "yes"]), or None for real booleans.
+    tokens: list[str] | None = None
     kind: ClassVar[str] = "boolean"
     type: ClassVar[str] = "boolean"
     width: ClassVar[int] = 1
     detail: ClassVar[str] = ""
 
+    @classmethod
+    def fit(cls, name: str, raw: Any) -> Boolean:
+        """The tokens of the text column ``raw`` (the most common word for each value)."""
+        from vaekit.data.table_types import FALSE, TRUE
+
+        present = None if raw is None else raw[raw.notna()]
+        if present is None or not all(isinstance(v, str) for v in present):
+            return cls(name)  # real booleans (Parquet) or numbers stay booleans
+        text = present.astype(str).str.strip()
+        words = [text[text.str.lower().isin(side)].value_counts() for side in (FALSE, TRUE)]
+        if any(len(w) == 0 for w in words):
+            return cls(name)
+        return cls(name, [str(w.index[0]) for w in words])
+
     def encode(self, values: np.ndarray) -> np.ndarray:
         return values[:, None].astype(np.float32)
 
     def decode(self, block: np.ndarray) -> Any:
+        return self.written(np.where(np.isnan(block[:, 0]), np.nan, block[:, 0] >= 0.5))
+
+    def written(self, x: np.ndarray) -> Any:
+        """1/0/NaN -> the column's own words (yes/no), or nullable booleans."""
         pd = pandas()
-        out = pd.array(block[:, 0] >= 0.5, dtype="boolean")
-        out[np.isnan(block[:, 0])] = pd.NA
+        missing = np.isnan(x)
+        if self.tokens is not None:
+            return pd.Categorical.from_codes(np.where(missing, -1, x).astype(int), self.tokens)
+        out = pd.array(np.nan_to_num(x) >= 0.5, dtype="boolean")
+        out[missing] = pd.NA
         return out
 
     def block(self) -> dict[str, Any]:
@@ -195,6 +249,9 @@ class Categorical:
         pd = pandas()
         codes = np.where(np.isnan(block).any(1), -1, np.nan_to_num(block).argmax(1))
         return pd.Categorical.from_codes(codes, categories=self.vocabulary)
+
+    def written(self, values: Any) -> Any:
+        return pandas().Categorical(values, categories=self.vocabulary)
 
     def block(self) -> dict[str, Any]:
         return {"kind": "categorical", "size": self.width}

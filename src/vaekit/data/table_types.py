@@ -1,6 +1,7 @@
 """Reading a table file and the type of each column: inferred, overridable, parsed strictly.
 
-Types: ``continuous`` (real numbers), ``integer``, ``boolean`` (true/false, yes/no or 0/1),
+Types: ``continuous`` (real numbers), ``integer``, ``datetime`` (dates and times, modelled as
+seconds since 1970 and written back as datetimes), ``boolean`` (true/false, yes/no or 0/1),
 ``categorical`` (any values, one-hot), ``label`` (the class labels of the rows, not modelled) and
 ``drop`` (left out). A CSV is read as text, so every cell is parsed by the type its column is
 given and a cell that does not parse is a DataError naming the row; Parquet columns keep their
@@ -10,6 +11,7 @@ own types. Missing cells (empty, NA, NaN, null) are None/NaN and stay missing.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -19,14 +21,20 @@ from vaekit.errors import DataError
 if TYPE_CHECKING:
     import pandas as pd
 
-TYPES = ("continuous", "integer", "boolean", "categorical", "label", "drop")
-MODELLED = ("continuous", "integer", "boolean", "categorical")
+TYPES = ("continuous", "integer", "datetime", "boolean", "categorical", "label", "drop")
+MODELLED = ("continuous", "integer", "datetime", "boolean", "categorical")
 LABEL_NAMES = ("label", "class", "target")
 MISSING = ["", "NA", "N/A", "NaN", "nan", "null", "NULL", "None"]
 TRUE, FALSE = ("true", "yes", "1", "1.0"), ("false", "no", "0", "0.0")
 # A text column with more distinct values than this (and than half its rows) is an identifier or
-# free text: inferred as drop, shown as such (data.columns: {name: categorical} keeps it).
+# free text: inferred as drop, shown as such (data.columns: {name: categorical} keeps it). So is
+# a column of at least ID_ROWS cells that are all different: text, or integers that count up by
+# one (a row number).
 MAX_CATEGORIES = 1000
+ID_ROWS = 20
+# A cell is read as a date or time only when it has a date's or a time's shape (2024-05-01,
+# 01/05/2024, 12:30): "10-20" (an age band) stays a category.
+DATE_LIKE = re.compile(r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}:\d{2}")
 
 
 def pandas() -> Any:
@@ -76,11 +84,18 @@ def _numbers(s: pd.Series) -> pd.Series:
 
 def _bools(s: pd.Series) -> pd.Series:
     """1.0/0.0 for the true/false tokens, NaN where missing or not one of them."""
-    if s.dtype == bool:
-        return s.astype("float64")
-    text = s.astype("string").str.strip().str.lower()
-    return text.map(lambda v: 1.0 if v in TRUE else 0.0 if v in FALSE else math.nan,
-                    na_action="ignore").astype("float64")
+    pd = pandas()
+    # Cell by cell over plain objects: a nullable string column maps a missing cell to pd.NA,
+    # which float64 cannot hold (a TypeError on pandas 2.x).
+    return pd.Series([_bool_of(v) for v in s.astype(object)], index=s.index, dtype="float64")
+
+
+def _bool_of(v: Any) -> float:
+    """1.0/0.0 for a true/false token, NaN for a missing cell or any other value."""
+    if v is None or v is pandas().NA or (isinstance(v, float) and math.isnan(v)):
+        return math.nan
+    text = str(v).strip().lower()
+    return 1.0 if text in TRUE else 0.0 if text in FALSE else math.nan
 
 
 def infer_type(s: pd.Series) -> str:
@@ -89,12 +104,41 @@ def infer_type(s: pd.Series) -> str:
     if s.dtype == bool or _bools(present).notna().all():
         return "boolean"
     numbers = _numbers(present)
-    if numbers.notna().all():
-        return "integer" if bool((numbers == numbers.round()).all()) else "continuous"
     distinct = present.nunique()
-    if distinct > MAX_CATEGORIES and distinct > len(present) / 2:
+    unique = distinct == len(present) >= ID_ROWS
+    if numbers.notna().all():
+        if not bool((numbers == numbers.round()).all()):
+            return "continuous"
+        counts_up = unique and bool((numbers.sort_values().diff().iloc[1:] == 1).all())
+        return "drop" if counts_up else "integer"
+    if _datetimes(present).notna().all():
+        return "datetime"
+    if unique or (distinct > MAX_CATEGORIES and distinct > len(present) / 2):
         return "drop"
     return "categorical"
+
+
+def _datetimes(s: pd.Series) -> pd.Series:
+    """Seconds since 1970-01-01 (UTC) as float64; NaN where missing or not a date/time."""
+    pd = pandas()
+    if pd.api.types.is_float_dtype(s):
+        return s.astype("float64")  # already seconds (a parsed column read again)
+    if pd.api.types.is_datetime64_any_dtype(s):
+        t = s
+    else:
+        text = s.astype(object).where(s.notna(), None)
+        looks = text.map(lambda v: v is not None and DATE_LIKE.search(str(v)) is not None)
+        if not bool(looks[s.notna()].all()):
+            return pd.Series(math.nan, index=s.index, dtype="float64")
+        import warnings
+
+        with warnings.catch_warnings():  # "could not infer format": parsed cell by cell
+            warnings.simplefilter("ignore", UserWarning)
+            t = pd.to_datetime(text, errors="coerce", format="mixed", utc=True)
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    seconds = (t - pd.Timestamp("1970-01-01")) / pd.Timedelta(seconds=1)
+    return seconds.astype("float64")
 
 
 def column_types(df: pd.DataFrame, overrides: dict[str, str], path: Path) -> dict[str, str]:
@@ -149,6 +193,10 @@ def parse_column(s: pd.Series, kind: str, where: str) -> pd.Series:
         if kind == "integer":
             frac = values.notna() & (values != values.round())
             _bad_cell(s, values.where(~frac), "an integer", where)
+        return values
+    if kind == "datetime":
+        values = _datetimes(s)
+        _bad_cell(s, values, "a date or time", where)
         return values
     if kind == "boolean":
         values = _bools(s)

@@ -1,47 +1,117 @@
-"""Fill in missing values with the model: the observed values are kept exactly.
+"""Fill in missing values with the model: draws of p(x_missing | x_observed), observed values kept.
 
-Missing values are NaN in x (as the model sees it). Starting from a neutral fill, each round
-encodes the completed examples, takes z (the posterior mean, or a draw), decodes p(x|z) and
-replaces the missing values (and only them) by its mean or a draw: the pseudo-Gibbs sampler of
-Rezende et al. (2014, section 5), whose fixed point with ``draw=False`` is a self-consistent
-completion, and which with ``draw=True`` samples plausible completions.
+Missing values are NaN in x (as the model sees it). With a stochastic posterior, p(z | x_obs) is
+approached by importance resampling in latent space: K draws from the defensive proposal
+r(z) = (q(z | x_obs) + p(z)) / 2 (the encoder reads the missing entries as the likelihood's
+neutral input), weighted by w = p(x_obs | z) p(z) / r(z), resampled by weight; each resampled z
+gives the missing values a draw of p(x | z). As K grows the draws tend to exact draws of
+p(x_missing | x_observed) under the model; the effective sample size (sum w)^2 / sum w^2 of each
+example says how far K was from enough. ``mean`` decodes the weighted mean of z instead.
+
+A deterministic posterior (an autoencoder's point mass) has no density to weight by: it fills
+by encode-decode-refill rounds (the pseudo-Gibbs sampler of Rezende et al. 2014, section 5),
+each fill written as the data are, so the rounds stay where the encoder was trained.
 """
 
 from __future__ import annotations
+
+import math
+from dataclasses import dataclass
 
 import torch
 from torch import Tensor
 
 from vaekit.model.vae import VAE
 
+DECODED_ROWS = 16384  # examples x importance draws decoded at a time (bounds the memory)
+
+
+@dataclass
+class Imputation:
+    """``x``: (M, N, *shape) completions (M draws; observed values unchanged); ``ess``: (N,)
+    effective sample size of each example's K importance draws (K where nothing is missing),
+    None for the rounds of a deterministic posterior."""
+
+    x: Tensor
+    ess: Tensor | None
+
+
+def _encoder_input(model: VAE, x: Tensor, start: Tensor) -> Tensor:
+    """x as the encoder reads a partly observed example: the likelihood's own input for missing
+    cells where it has one, else the model's average example in the missing entries."""
+    xin = model.likelihood.prepare_input(x)
+    return torch.where(torch.isnan(xin), start.expand_as(xin), xin)
+
+
+def _weighted_draws(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, k: int,
+                    generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
+    """(z (K, B, L), log w (K, B)) of the defensive importance sampler for a batch x (B, ...)."""
+    q = model.encode(_encoder_input(model, x, start), y)
+    zq = q.rsample(k, generator=generator)  # (K, B, L)
+    zp = model.prior.sample(k * len(x), x.device, 1.0, generator).reshape(zq.shape).to(zq)
+    pick = torch.rand(zq.shape[:2], generator=generator, device=x.device) < 0.5
+    z = torch.where(pick[..., None], zq, zp)
+    log_r = torch.logaddexp(q.log_prob(z), model.prior.log_prob(z)) - math.log(2)
+    yk = None if y is None else y.repeat(k)
+    xk = x.unsqueeze(0).expand(k, *x.shape).reshape(k * len(x), *x.shape[1:])
+    log_obs = model.decode(z.reshape(k * len(x), -1), yk).log_prob_observed(xk).reshape(k, len(x))
+    return z, log_obs + model.prior.log_prob(z) - log_r
+
+
+def _rounds(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, rounds: int, draw: bool,
+            generator: torch.Generator | None) -> Tensor:
+    missing = torch.isnan(x)
+    xb = torch.where(missing, start.expand_as(x), x)
+    for _ in range(rounds):
+        q = model.encode(xb, y)
+        z = q.rsample(1, generator=generator)[0] if draw else q.mean
+        px = model.decode(z, y)
+        xb = torch.where(missing, px.sample(generator) if draw else px.mean, xb)
+    return xb
+
 
 @torch.no_grad()
-def impute(model: VAE, x: Tensor, y: Tensor | None = None, rounds: int = 20,
-           draw: bool = False, generator: torch.Generator | None = None,
-           batch_size: int = 500) -> Tensor:
-    """x: (N, *shape) with NaN where missing -> the completed x (observed values unchanged).
+def impute(model: VAE, x: Tensor, y: Tensor | None = None, draws: int = 1, method: str = "sample",
+           k: int = 256, rounds: int = 20, generator: torch.Generator | None = None,
+           batch_size: int = 500) -> Imputation:
+    """x: (N, *shape) with NaN where missing -> ``draws`` completions and the sampler's ESS.
 
-    The first fill is the likelihood mean at the centre of the prior (the model's "average"
-    example); ``draw``: sample z and the missing values each round instead of taking means.
+    ``method``: ``sample`` (draws of p(x_missing | x_observed)) or ``mean`` (one completion: the
+    likelihood mean at the importance-weighted mean of z). ``k``: importance draws per example;
+    ``rounds``: encode-decode rounds of a deterministic posterior; ``batch_size``: examples at a
+    time (fewer when their k draws would pass ``DECODED_ROWS``).
     """
     was_training = model.training
     model.eval()
-    out = x.clone()
     start = model.decode(model.prior.center().to(x).unsqueeze(0),
                          None if y is None else y[:1]).mean[0]
-    for i in range(0, len(x), batch_size):
-        xb = out[i : i + batch_size]
-        yb = None if y is None else y[i : i + batch_size]
+    draws = 1 if method == "mean" else draws
+    out = x.unsqueeze(0).repeat(draws, *[1] * x.ndim)
+    ess = torch.full((len(x),), float(k))
+    deterministic = model.encode(_encoder_input(model, x[:1], start),
+                                 None if y is None else y[:1]).deterministic
+    step = batch_size if deterministic else max(1, min(batch_size, DECODED_ROWS // k))
+    for i in range(0, len(x), step):
+        xb, yb = x[i : i + step], None if y is None else y[i : i + step]
         missing = torch.isnan(xb)
         if not bool(missing.any()):
             continue
-        xb = torch.where(missing, start.expand_as(xb), xb)
-        for _ in range(rounds):
-            q = model.encode(xb, yb)
-            z = q.rsample(1, generator=generator)[0] if draw else q.mean
-            px = model.decode(z, yb)
-            fill = px.sample(generator) if draw else px.mean
-            xb = torch.where(missing, fill, xb)
-        out[i : i + batch_size] = xb
+        if deterministic:
+            for m in range(draws):
+                out[m, i : i + step] = _rounds(model, xb, yb, start, rounds, method == "sample",
+                                               generator)
+            continue
+        z, log_w = _weighted_draws(model, xb, yb, start, k, generator)
+        w = torch.softmax(log_w, 0)  # (K, B), each example's weights sum to 1
+        ess[i : i + step] = (1.0 / (w**2).sum(0)).cpu()
+        for m in range(draws):
+            if method == "mean":
+                zs = (w[..., None] * z).sum(0)
+            else:
+                pick = torch.multinomial(w.T, 1, generator=generator)[:, 0]  # (B,)
+                zs = z[pick, torch.arange(len(xb), device=z.device)]
+            px = model.decode(zs, yb)
+            out[m, i : i + step] = torch.where(missing, px.mean if method == "mean"
+                                               else px.sample(generator), xb)
     model.train(was_training)
-    return out
+    return Imputation(out, None if deterministic else ess)

@@ -13,7 +13,7 @@ from vaekit.errors import UserError
 from vaekit.explore.labels import decode_labels
 from vaekit.model.vae import VAE
 
-NUMERIC = ("continuous", "integer")
+NUMERIC = ("continuous", "integer", "datetime")
 
 
 def _require_rows(model: VAE) -> None:
@@ -23,8 +23,9 @@ def _require_rows(model: VAE) -> None:
 
 @dataclass
 class ColumnError:
-    """One column's reconstruction error: RMSE in the column's units for numbers (``relative``:
-    RMSE / the column's std), the fraction of wrong cells for categories and booleans."""
+    """One column's reconstruction error: RMSE in the column's units for numbers (seconds for
+    datetimes; ``relative``: RMSE / the column's std), the fraction of wrong cells for
+    categories and booleans."""
 
     name: str
     type: str
@@ -57,8 +58,11 @@ def column_errors(model: VAE, x: Tensor, codec: TableCodec, y: Tensor | None = N
     for name, kind in codec.types().items():
         present = truth[name].notna().to_numpy()
         t, g = truth[name][present], guess[name][present]
+        if kind == "datetime":  # seconds
+            t, g = (np.asarray(v.astype("datetime64[ns]").astype("int64"), np.float64) / 1e9
+                    for v in (t, g))
         if kind in NUMERIC:
-            t, g = t.to_numpy(np.float64), g.to_numpy(np.float64)
+            t, g = np.asarray(t, np.float64), np.asarray(g, np.float64)
             rmse = float(np.sqrt(np.mean((g - t) ** 2))) if len(t) else 0.0
             out.append(ColumnError(name, kind, rmse, rmse / (float(t.std()) or 1.0) if len(t) else 0.0))
         else:

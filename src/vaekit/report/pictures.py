@@ -29,10 +29,10 @@ def require_images(rd: RunData, what: str) -> None:
 
 
 def sample_rows(rd: RunData, n: int, seed: int = 0, temperature: float = 1.0,
-                stochastic: bool = False) -> Any:
-    """A table run: n draws of the sampler ``vaekit sample`` uses, decoded (the likelihood mean,
-    or a draw of p(x|z) with ``stochastic``) into a DataFrame of the original columns, types,
-    categories and units."""
+                stochastic: bool = True) -> Any:
+    """A table run: n draws of the sampler ``vaekit sample`` uses, decoded (a draw of p(x|z),
+    or the likelihood mean without ``stochastic``) into a DataFrame of the original columns,
+    types, categories and units."""
     if rd.is_image:
         raise UserError(f"{rd.path} holds images, not table rows (use vaekit sample)")
     sampler = rd.ctx.sampler("auto", seed=seed)

@@ -83,8 +83,8 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
 def table_sections(rd: RunData, seed: int = 0) -> list[str]:
     """Tabular runs: per-column reconstruction error and a few generated rows."""
     rows = sample_rows(rd, 10, seed, stochastic=True)
-    cells = [["" if v is None or v != v else v for v in row]
-             for row in rows.astype(object).itertuples(index=False)]
+    cells = [list(row) for row in rows.astype(object).where(rows.notna(), "")
+             .itertuples(index=False)]
     return [
         section("Reconstruction error per column", "column-errors", image(
             figure_png(column_error_plot(rd)), "column errors", "RMS error of the held-out "
@@ -92,7 +92,7 @@ def table_sections(rd: RunData, seed: int = 0) -> list[str]:
         section("Generated rows", "generated-rows",
                 f'<p class="note">10 draws of z from {esc(rd.ctx.sampler("auto").description)}, each row '
                 "drawn from p(x|z), in the original columns, categories and units (vaekit rows "
-                "RUN --stochastic --out rows.csv).</p>"
+                "RUN --out rows.csv).</p>"
                 + grid_table(list(rows.columns), cells)),
     ]
 

@@ -28,6 +28,13 @@ class FactorizedDist:
         """log p(x|z) summed over the data dimensions: (B,) nats, normalizing constants included."""
         return self.log_prob_elementwise(x).flatten(-self.event_ndim).sum(-1)
 
+    def log_prob_observed(self, x: Tensor) -> Tensor:
+        """log p(x_observed | z): (B,) nats, the NaN entries of x (missing) left out. Exact for a
+        distribution that factorizes over the entries of x."""
+        missing = torch.isnan(x)
+        lp = self.log_prob_elementwise(torch.where(missing, torch.zeros_like(x), x))
+        return lp.masked_fill(missing, 0.0).flatten(-self.event_ndim).sum(-1)
+
     @property
     def mean(self) -> Tensor:  # pragma: no cover - interface
         raise NotImplementedError

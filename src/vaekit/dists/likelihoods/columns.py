@@ -51,7 +51,7 @@ class Layout:
 
     def __init__(self, blocks: list[dict[str, Any]]) -> None:
         cat_x, cat_p, bool_x, bool_p = [], [], [], []
-        alpha, modes, logit_p, mean_p, sig_p, mu, sd = [], [], [], [], [], [], []
+        alpha, modes, logit_p, mean_p, sig_p, mu, sd, lw = [], [], [], [], [], [], [], []
         center, spread = [], []
         self.order: list[tuple[str, int]] = []  # (kind, index within its kind) per column
         x_at = p_at = 0
@@ -80,6 +80,7 @@ class Layout:
                 mu.append([float(v) for v in b["means"]])
                 sd.append([float(v) for v in b["stds"]])
                 w = torch.tensor(b.get("weights") or [1.0 / k] * k, dtype=torch.float64)
+                lw.append(torch.log(w / w.sum()).tolist())
                 m, s = torch.tensor(mu[-1], dtype=torch.float64), torch.tensor(sd[-1],
                                                                               dtype=torch.float64)
                 c = float((w * m).sum() / w.sum())
@@ -102,6 +103,7 @@ class Layout:
         k = self.modes.shape[1]
         self.mu = torch.tensor([m + [0.0] * (k - len(m)) for m in mu] or [[0.0]])[: len(mu)]
         self.sd = torch.tensor([s + [1.0] * (k - len(s)) for s in sd] or [[1.0]])[: len(sd)]
+        self.log_w = torch.tensor([w + [-math.inf] * (k - len(w)) for w in lw] or [[0.0]])[: len(lw)]
         self.center, self.spread = torch.tensor(center), torch.tensor(spread)
 
 
@@ -219,11 +221,21 @@ class ColumnsDist(FactorizedDist):
         dev = self.params.device
         return weight, self.layout.center.to(dev), scale * self.layout.spread.to(dev)
 
-    def _in_mode(self, value: Tensor, mode: Tensor) -> Tensor:
-        """alpha of each continuous value (B, Ccont) in the given modes (B, Ccont)."""
+    def _expressed(self, value: Tensor) -> tuple[Tensor, Tensor]:
+        """(mode, alpha), each (B, Ccont): every continuous value in its most probable fitted
+        mode, as the codec encodes the data. The value is the same in any mode, but a value
+        written in a far mode (a spike of an integer column) has |alpha| in the hundreds, which
+        no encoder saw in training."""
+        lw = self.layout.log_w.to(value.device)
+        log_r = lw - torch.log(self.sd) - 0.5 * ((value[..., None] - self.mu) / self.sd) ** 2
+        mode = log_r.argmax(-1)
         mu, sd = (t.expand(len(mode), -1, -1).gather(-1, mode[..., None]).squeeze(-1)
                   for t in (self.mu, self.sd))
-        return (value - mu) / (4 * sd)
+        return mode, (value - mu) / (4 * sd)
+
+    def log_prob_observed(self, x: Tensor) -> Tensor:
+        """log p(x_observed | z): (B,) nats; a NaN cell is missing and left out."""
+        return self.log_prob(x)
 
     @property
     def mean(self) -> Tensor:
@@ -232,9 +244,8 @@ class ColumnsDist(FactorizedDist):
         pi = torch.softmax(self.mode_logits, -1)
         weight, center, _ = self._broad()
         value = (1 - weight) * (pi * (self.mu + 4 * self.sd * self.a)).sum(-1) + weight * center
-        mode = pi.argmax(-1)
         return self._rows(torch.softmax(self.cat_logits, -1).nan_to_num(0.0),
-                          torch.sigmoid(self.bool_logits), mode, self._in_mode(value, mode))
+                          torch.sigmoid(self.bool_logits), *self._expressed(value))
 
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
         """One draw of every column: a category, a boolean, and a value of the continuous
@@ -250,9 +261,11 @@ class ColumnsDist(FactorizedDist):
         eps = torch.randn(mode.shape, generator=generator, device=dev)
         alpha = (self.a.gather(-1, pick).squeeze(-1)
                  + torch.exp(self.log_s.gather(-1, pick).squeeze(-1)) * eps)
+        mu, sd = (t.expand(len(mode), -1, -1).gather(-1, pick).squeeze(-1) for t in (self.mu, self.sd))
+        value = mu + 4 * sd * alpha
         weight, center, scale = self._broad()
         if weight > 0:
             far = torch.rand(mode.shape, generator=generator, device=dev) < weight
-            wide = center + scale * torch.randn(mode.shape, generator=generator, device=dev)
-            alpha = torch.where(far, self._in_mode(wide, mode), alpha)
-        return self._rows(cat, boolean, mode, alpha)
+            value = torch.where(far, center + scale * torch.randn(mode.shape, generator=generator,
+                                                                  device=dev), value)
+        return self._rows(cat, boolean, *self._expressed(value))

@@ -1,0 +1,124 @@
+"""A table as users write them (a yes/no column with an empty cell, timestamps, a row id, a
+column with missing cells): train, score and impute run; generated rows are draws that keep the
+columns' words, ranges and missing cells; imputations are draws of the gaps that stay in range."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from cli_support import assert_one_line_error, run_cli
+
+import vaekit
+
+pd = pytest.importorskip("pandas")
+
+N = 400
+
+
+def _table(path: Path) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    age = rng.integers(18, 80, N)
+    delay = np.where(rng.random(N) < 0.7, 0, rng.exponential(30, N)).round()
+    frame = pd.DataFrame({
+        "id": np.arange(5000, 5000 + N),
+        "when": (pd.Timestamp("2021-01-01") + pd.to_timedelta(rng.integers(0, 3e7, N), unit="s")
+                 ).strftime("%Y-%m-%d %H:%M:%S"),
+        "age": age, "delay": pd.array(delay, dtype="Int64"),
+        "kind": rng.choice(["a", "b", "c"], N, p=[0.5, 0.3, 0.2]),
+        "member": np.where(age > 45, "yes", "no").astype(object)})
+    frame.loc[7, "member"] = None
+    frame.loc[rng.random(N) < 0.2, "delay"] = pd.NA
+    frame.to_csv(path, index=False)
+    return frame
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory) -> tuple[Path, Path, pd.DataFrame]:
+    root = tmp_path_factory.mktemp("table_rows")
+    frame = _table(root / "t.csv")
+    import contextlib
+    import io
+
+    from vaekit.cli.main import main
+
+    buf = io.StringIO()
+    with contextlib.redirect_stdout(buf), pytest.raises(SystemExit) as exc:
+        main(["train", "--data", str(root / "t.csv"), "--out", str(root / "run"), "--set",
+              "model.hidden=[32]", "--set", "model.latent_dim=4", "--set", "train.lr=0.005", "--epochs", "20",
+              "--no-progress"])
+        raise SystemExit(0)
+    assert (exc.value.code or 0) == 0
+    (root / "train.txt").write_text(buf.getvalue())
+    return root / "run", root / "t.csv", frame
+
+
+def test_timestamps_are_numbers_and_row_ids_are_dropped_with_a_word(run):
+    out = (run[0].parent / "train.txt").read_text()
+    assert "when    datetime" in out and "missing cells modelled" in out
+    assert "id      drop" in out and "identifier" in out
+
+
+def test_score_reads_a_yes_no_column_with_an_empty_cell(capsys, run, tmp_path):
+    code, _, err = run_cli(capsys, "score", str(run[0]), "--data", str(run[1]), "--k", "3",
+                           "--out", str(tmp_path / "s.csv"))
+    assert code == 0, err
+    assert len(pd.read_csv(tmp_path / "s.csv")) == N
+
+
+def test_rows_are_draws_in_the_columns_own_form_with_missing_cells(capsys, run, tmp_path):
+    frame = run[2]
+    code, _, err = run_cli(capsys, "rows", str(run[0]), "-n", "1000", "--out",
+                           str(tmp_path / "rows.csv"))
+    assert code == 0, err
+    rows = pd.read_csv(tmp_path / "rows.csv")
+    assert list(rows.columns) == ["when", "age", "delay", "kind", "member"]
+    assert set(rows["kind"]) == {"a", "b", "c"}  # draws, not one mean row repeated
+    assert set(rows["member"].dropna()) == {"yes", "no"}  # the data's words
+    assert 0.05 < rows["delay"].isna().mean() < 0.4  # the data's rate is 0.2
+    assert rows["age"].between(frame["age"].min(), frame["age"].max()).all()
+    assert rows["delay"].dropna().ge(0).all() and (rows["delay"].dropna() % 1 == 0).all()
+    when = pd.to_datetime(rows["when"])
+    assert when.min() >= pd.Timestamp("2021-01-01") and when.max() <= pd.Timestamp("2022-01-01")
+    mean_rows = vaekit.rows(run[0], n=50, mean=True)
+    assert mean_rows["delay"].notna().all() and len(mean_rows) == 50
+    drawn = vaekit.rows(run[0], n=1000)  # the same draws as the CLI wrote
+    assert (drawn["kind"].astype(str).to_numpy() == rows["kind"].to_numpy()).all()
+    assert (drawn["age"].to_numpy() == rows["age"].to_numpy()).all()
+
+
+def test_impute_draws_stay_in_range_and_keep_the_observed_cells(capsys, run, tmp_path):
+    frame = run[2]
+    code, out, err = run_cli(capsys, "impute", str(run[0]), "--data", str(run[1]), "--method",
+                             "sample", "--draws", "3", "--k", "64", "--out", str(tmp_path / "i.csv"))
+    assert code == 0, err
+    assert "effective sample size" in out and "3 draws" in out
+    done = pd.read_csv(tmp_path / "i.csv")
+    assert len(done) == 3 * N and list(done["draw"].unique()) == [0, 1, 2]
+    assert done["delay"].notna().all()
+    observed = frame["delay"].notna().to_numpy()
+    first = done[done["draw"] == 0].reset_index(drop=True)
+    assert (first["delay"][observed] == frame["delay"][observed].astype(float)).all()
+    lo, hi = frame["delay"].min(), frame["delay"].max()
+    assert done["delay"].between(lo, hi).all()
+    assert first["member"][7] in ("yes", "no") and set(done["member"]) == {"yes", "no"}
+    code, _, err = run_cli(capsys, "impute", str(run[0]), "--data", str(run[1]), "--draws", "2",
+                           "--out", str(tmp_path / "j.csv"))
+    assert_one_line_error(code, err, "--method sample")
+
+
+def test_a_table_gets_the_table_defaults_under_the_users_own_settings(run):
+    import json
+
+    from vaekit.data.table_defaults import TABLE_DEFAULTS, with_table_defaults
+
+    saved = json.loads((run[0] / "config.json").read_text())["config"]
+    assert saved["objective"]["args"]["free_bits"] == TABLE_DEFAULTS["objective"]["free_bits"]
+    assert saved["train"]["batch_size"] == TABLE_DEFAULTS["train"]["batch_size"]
+    assert saved["model"]["latent_dim"] == 4 and saved["train"]["epochs"] == 20  # the user's
+    digits = {"data": {"name": "digits"}}
+    assert with_table_defaults(digits) == digits
+    mine = with_table_defaults({"data": {"name": "table", "path": "t.csv"},
+                                "objective": {"args": {"free_bits": 0.0}}})
+    assert mine["objective"] == {"args": {"free_bits": 0.0}}
