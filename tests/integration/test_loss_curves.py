@@ -26,7 +26,7 @@ from vaekit import registry
 ROOT = Path(__file__).resolve().parents[2]
 FILE = ROOT / "tests" / "data" / "loss_curves.json"
 TOLERANCE = 0.05  # nats per example, at every epoch
-COLUMNS = ("train_loss", "test_loss", "test_kl")
+COLUMNS = ("train_loss", "val_loss", "val_kl")
 
 
 def _config(key: str) -> str | dict:

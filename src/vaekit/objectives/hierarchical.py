@@ -37,7 +37,7 @@ def layer_kl_loss(layer_kls: list[Tensor], sizes: list[int], beta: float,
 class LadderElbo:
     """-ELBO with per-layer KL; evaluation (step None) gives the plain ELBO (beta 1, no free bits).
 
-    Stats (per-epoch columns ``train_kl_z1``, ``test_kl_z2``, ...): each layer's KL, nats.
+    Stats (per-epoch columns ``train_kl_z1``, ``val_kl_z2``, ...): each layer's KL, nats.
     """
 
     bound_name = "-ELBO"
