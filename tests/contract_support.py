@@ -65,6 +65,17 @@ def mixed_table() -> Path:
     return path
 
 
+@functools.cache
+def count_matrix() -> Path:
+    """A tiny .npz of overdispersed counts (120 rows x 6 features), written once per session."""
+    import numpy as np
+
+    path = Path(tempfile.mkdtemp(prefix="vaekit-kinds-")) / "counts.npz"
+    rng = np.random.default_rng(0)
+    np.savez(path, counts=rng.negative_binomial(3, 3 / (3 + rng.uniform(1, 30, (120, 6)))))
+    return path
+
+
 def _candidates(kind: str, name: str):
     """Raw configs that might take component ``name`` of ``kind``, best first: the data that
     declare a likelihood, a variant that names the component, a variant with it swapped in."""
@@ -81,6 +92,9 @@ def _candidates(kind: str, name: str):
             raw: dict = {"model": {"variant": v}}
             raw.setdefault(section, {})[key] = name
             yield raw
+    if kind == "likelihood":  # last: a likelihood of count rows, which no image data take
+        yield {"data": {"name": "counts", "path": str(count_matrix())},
+               "model": {"likelihood": name}}
 
 
 def composition(kind: str, name: str) -> tuple[Config, Dataset]:

@@ -1,7 +1,8 @@
 """Every registered architecture x likelihood meets the same contract on the digits. (A
-likelihood whose options only a data source can give, such as a table's column layout, cannot be
-built for images: tests/contracts/test_kinds.py runs it on the data that declares it.) The pairs
-that compose are found when the tests run, not when they are collected."""
+likelihood whose options only a data source can give, such as a table's column layout or a count
+matrix's library size, cannot be built for images: tests/contracts/test_kinds.py runs it on the
+data that declares it.) The pairs that compose are found when the tests run, not when they are
+collected."""
 
 from pathlib import Path
 
@@ -47,8 +48,11 @@ def _archs(likelihood: str) -> list[str]:
     return archs
 
 
-# Every likelihood but those whose options only a data source gives (a table's column layout).
-LIKELIHOODS = [n for n in registry.names("likelihood") if "blocks" not in registry.options("likelihood", n)]
+# Every likelihood but those whose options only a data source gives: a table's column layout, a
+# count matrix's library size. (tests/contracts/test_kinds.py runs those on their data.)
+DATA_OPTIONS = {"blocks", "library_log_mean"}
+LIKELIHOODS = [n for n in registry.names("likelihood")
+               if not DATA_OPTIONS & set(registry.options("likelihood", n))]
 
 
 def test_the_image_likelihoods_are_found():
