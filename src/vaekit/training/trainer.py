@@ -126,7 +126,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     call(hooks, "on_train_start", resume)
     if resume:
         _own(out, world, held)
-        ckpt = load_checkpoint(out)
+        ckpt = load_checkpoint(out, model, opt, extra["data"])
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         if ema is not None:  # a run that turns the average on starts it at its weights
