@@ -18,6 +18,7 @@ from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
+from vaekit.resources import check_module
 from vaekit.store.atomic import write_json, write_tensors
 from vaekit.store.fits import weights_differ
 from vaekit.store.paths import protect_input, protect_run
@@ -117,6 +118,7 @@ def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> VAE:
     """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``, as it
     trained (a prior fitted afterwards is attached by ``vaekit.artifacts.run_context``)."""
     cfg, raw = read_run_config(run_dir)
+    check_module(lambda: build_model(cfg.model, tuple(raw["shape"])), f"the model of {run_dir}")
     model = build_model(cfg.model, tuple(raw["shape"]))
     load_weights(model, Path(run_dir) / WEIGHTS)
     model.config = cfg

@@ -17,6 +17,7 @@ from vaekit.errors import TrainingError
 from vaekit.eval.elbo import evaluate_split
 from vaekit.model.build import build_model
 from vaekit.objectives import build_objective
+from vaekit.resources import check_module
 from vaekit.store.checkpoint import load_checkpoint, save_checkpoint
 from vaekit.store.metrics import read_metrics, write_metrics
 from vaekit.store.model_files import save_model
@@ -99,6 +100,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     if world.is_main and ds.summary and not resume:
         print(ds.summary, flush=True)
     device = local_device(setup.resolve_device(cfg.train.device), world)
+    check_module(lambda: build_model(cfg.model, ds.shape), "the model", training=True)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)
     mode = cfg.data.binarize if ds.kind == "image" else "none"
