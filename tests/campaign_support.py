@@ -85,3 +85,23 @@ def time_limit(seconds: int) -> Iterator[None]:
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, before)
+
+
+TINY_TABLE = ["--set", "model.hidden=[8]", "--set", "model.latent_dim=2", "--set",
+              "model.likelihood=columns", "--epochs", "1", "--no-progress"]
+
+
+def people(path: Path, n: int = 120, cell: tuple[int, str, str] | None = None) -> Path:
+    """A table of 3 columns (continuous, integer, categorical); ``cell``: (row, column, text)
+    put in place of one cell."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    rows = [["height", "age", "color"]] + [[f"{rng.normal(170, 8):.2f}", str(rng.integers(18, 80)),
+                                             str(rng.choice(["red", "green", "blue"]))]
+                                            for _ in range(n)]
+    if cell is not None:
+        row, column, value = cell
+        rows[1 + row][rows[0].index(column)] = value
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
+    return path

@@ -10,34 +10,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-from campaign_support import call
+from campaign_support import TINY_TABLE, call, people
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 # Extreme and non-finite values: in a cell of a table, or in the run's stored column scales.
 EXTREME = ["1e200", "1e308", "-1e308", "1e30", "1e16", "1e14", "inf", "nan", "-1e-320"]
-TINY_TABLE = ["--set", "model.hidden=[8]", "--set", "model.latent_dim=2", "--set",
-              "model.likelihood=columns", "--epochs", "1", "--no-progress"]
-
-
-def _people(path: Path, n: int = 120, cell: tuple[int, str, str] | None = None) -> Path:
-    import numpy as np
-
-    rng = np.random.default_rng(0)
-    rows = [["height", "age", "color"]] + [[f"{rng.normal(170, 8):.2f}", str(rng.integers(18, 80)),
-                                             str(rng.choice(["red", "green", "blue"]))]
-                                            for _ in range(n)]
-    if cell is not None:
-        row, column, value = cell
-        rows[1 + row][rows[0].index(column)] = value
-    path.write_text("\n".join(",".join(r) for r in rows) + "\n")
-    return path
-
-
 @pytest.fixture(scope="module")
 def table_run(tmp_path_factory):
     root = tmp_path_factory.mktemp("extreme")
-    code, err = call(["train", "--data", str(_people(root / "people.csv")), "--out",
+    code, err = call(["train", "--data", str(people(root / "people.csv")), "--out",
                        str(root / "run"), *TINY_TABLE])
     assert code == 0, err
     return root / "run"
@@ -64,7 +46,7 @@ def test_no_command_writes_or_prints_a_non_finite_number(table_run, tmp_path_fac
     import math
 
     work = tmp_path_factory.mktemp("extreme-case")
-    data = _people(work / "data.csv", cell=(row, column, value))
+    data = people(work / "data.csv", cell=(row, column, value))
     run = work / "run"
     shutil.copytree(table_run, run)
     out = work / ("out.npz" if command == "encode" else "out.csv")

@@ -31,6 +31,19 @@ def _flag_overrides(data: str | None, epochs: int | None, seed: int | None,
     return out
 
 
+def _resume_only(config_file: Path | None, data: str | None, seed: int | None, out: Path | None,
+                 overrides: tuple[str, ...]) -> None:
+    """--resume continues a run as its config.json says: options that would change it are
+    refused before anything runs, never silently ignored."""
+    given = [flag for flag, value in (("--config", config_file), ("--data", data),
+                                      ("--seed", seed), ("--out", out), ("--set", overrides))
+             if value not in (None, ())]
+    if given:
+        raise click.UsageError(f"--resume continues the run as its config.json says, so "
+                               f"{', '.join(given)} cannot change it; with --resume give only "
+                               "--epochs, --minutes, --track, --eval-k or --nproc")
+
+
 def _keys_help() -> str:
     """Every config key with its default and meaning, from the schema itself."""
     from vaekit.config.schema import Config
@@ -85,6 +98,7 @@ def train_cmd(config_file: Path | None, data: str | None, epochs: int | None,
     from vaekit.training.trainer import train
 
     if resume is not None:
+        _resume_only(config_file, data, seed, out, overrides)
         run_cfg, _ = read_run_config(resume)  # a 0.1 run's config converted, as when opened
         extra = _flag_overrides(None, epochs, None, track, minutes)
         cfg = load_config(base=run_cfg.model_dump(), overrides=extra)

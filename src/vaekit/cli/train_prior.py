@@ -36,6 +36,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     from vaekit.eval.elbo import evaluate_split
     from vaekit.eval.metrics import bits_per_dim, bpd_convention
     from vaekit.objectives import build_objective
+    from vaekit.resources import check_module
     from vaekit.samplers import posterior_means
     from vaekit.training.prior import PriorTrainConfig, fit_prior
 
@@ -47,13 +48,14 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     if name is None:
         raise UserError(f"{run}: its latent ({cfg.model.latent}) trains its prior with the model "
                         f"({model.prior.description}); there is no prior to fit afterwards")
+    args = {"width": width, "depth": depth, "heads": heads}
+    check_module(lambda: build_fitted_prior(model, name, args), "the prior", training=True)
     # Scored on the validation split (test in runs made before it): a choice, not the report.
     train, test = ctx.split("train"), ctx.split(ctx.spec.curve_split)
     device = model.device
     y_test = test.y.to(device) if test.y is not None and ctx.conditional else None
     objective = build_objective(cfg.objective)
     uniform = evaluate_split(model, objective, test.x.to(device), y_test, cfg.train.eval_batch_size)
-    args = {"width": width, "depth": depth, "heads": heads}
     torch.manual_seed(seed)
     prior = build_fitted_prior(model, name, args).to(device)
     tcfg = PriorTrainConfig(epochs, batch_size, lr, seed)

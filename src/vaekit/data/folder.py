@@ -19,6 +19,7 @@ from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
+from vaekit.resources import check_allocation
 
 SUFFIXES = {".png", ".jpg", ".jpeg"}
 
@@ -87,6 +88,7 @@ def read_folder(root: Path, image_size: int | None = None, color: str = "grey"
     first = _read(files[0], mode, size)
     size = (first.shape[1], first.shape[0])
     # Preallocate (N, H, W[, C]) and fill it: only one copy of the data set in memory.
+    check_allocation(len(files) * first.nbytes, f"image folder {root} ({len(files)} images)")
     images = np.empty((len(files), *first.shape), dtype=first.dtype)
     images[0] = first
     for i, f in enumerate(files[1:], start=1):

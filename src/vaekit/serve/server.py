@@ -82,9 +82,44 @@ def url_of(sock: socket.socket) -> str:
     return f"http://[{host}]:{port}/" if sock.family == socket.AF_INET6 else f"http://{host}:{port}/"
 
 
+# Seconds a connection may take to send a whole request's headers (at its start, and after
+# each response): an idle or slow connection is then closed, so held sockets cannot pile up.
+HEADER_TIMEOUT = 10.0
+
+
 class JsonErrorsH11(H11Protocol):
     """uvicorn's h11 protocol, answering a request it cannot even parse (malformed HTTP) with
-    the API's JSON error shape instead of plain text."""
+    the API's JSON error shape instead of plain text, and closing a connection that has not sent
+    a whole request ``header_timeout`` seconds after it opened or after its last response
+    (uvicorn bounds only the time between requests, and only once data stops coming)."""
+
+    header_timeout = HEADER_TIMEOUT
+    _header_timer: Any = None
+
+    def connection_made(self, transport: Any) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._await_request()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        self._await_request()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+        super().connection_lost(exc)
+
+    def _await_request(self) -> None:
+        """Close the connection unless a new request has arrived when the time is up."""
+        if self._header_timer is not None:
+            self._header_timer.cancel()
+        waiting_for = self.cycle
+        self._header_timer = self.loop.call_later(self.header_timeout, self._expire, waiting_for)
+
+    def _expire(self, waiting_for: Any) -> None:
+        if self.cycle is waiting_for and (self.cycle is None or self.cycle.response_complete) \
+                and not self.transport.is_closing():
+            self.transport.close()
 
     def send_400_response(self, msg: str) -> None:
         body = json.dumps({"error": f"malformed HTTP request ({msg})"}).encode()
@@ -96,10 +131,14 @@ class JsonErrorsH11(H11Protocol):
         self.transport.close()
 
 
-def make_server(app: Any, log_level: str = "warning", access_log: bool = False) -> uvicorn.Server:
-    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[sock])``)."""
+def make_server(app: Any, log_level: str = "warning", access_log: bool = False,
+                header_timeout: float = HEADER_TIMEOUT) -> uvicorn.Server:
+    """A uvicorn server for ``app`` (run it with ``server.run(sockets=[sock])``). No limit on
+    connections: uvicorn would count idle ones and answer every request with a plain-text 503
+    once they reach it; the header timeout bounds how long any connection is held instead."""
+    protocol = type("JsonErrorsH11", (JsonErrorsH11,), {"header_timeout": header_timeout})
     config = uvicorn.Config(app, log_level=log_level, access_log=access_log, lifespan="off",
-                            timeout_keep_alive=5, limit_concurrency=256, http=JsonErrorsH11)
+                            timeout_keep_alive=5, http=protocol)
     return uvicorn.Server(config)
 
 
@@ -109,15 +148,15 @@ def run_server(app: Any, sock: socket.socket, access_log: bool = False) -> None:
 
 
 @contextmanager
-def background(app: Any, host: str = "127.0.0.1", port: int = 0,
-               timeout: float = 30.0) -> Iterator[str]:
+def background(app: Any, host: str = "127.0.0.1", port: int = 0, timeout: float = 30.0,
+               header_timeout: float = HEADER_TIMEOUT) -> Iterator[str]:
     """Serve ``app`` from a thread while the block runs (tests, notebooks); yields the URL.
 
     Binds first (``port`` 0: a free port), waits until uvicorn has started, and on exit asks
     it to stop and waits for the thread.
     """
     sock = bind(host, port)
-    server = make_server(app)
+    server = make_server(app, header_timeout=header_timeout)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True,
                               name="vaekit-serve")
     thread.start()

@@ -7,6 +7,7 @@ names the newest complete folder; a half-written ``.tmp-*`` folder is ignored.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -15,9 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+from torch import nn
 
 from vaekit.errors import RunError
 from vaekit.store.atomic import _fsync_dir, write_text
+from vaekit.store.fits import data_differs, optimizer_differs, weights_differ
 
 DIR = "checkpoints"
 LATEST = "latest"
@@ -57,8 +60,12 @@ def _umask() -> int:
     return mask
 
 
-def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
-    """The newest complete checkpoint of a run; RunError when there is none."""
+def load_checkpoint(run_dir: str | Path, model: nn.Module | None = None,
+                    optimizer: torch.optim.Optimizer | None = None,
+                    data: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The newest complete checkpoint of a run; RunError when there is none, or when it does not
+    fit ``model``, ``optimizer`` and ``data`` (the data info the data give now) as the run
+    declares them now, saying what differs."""
     root = Path(run_dir) / DIR
     try:
         name = (root / LATEST).read_text().strip()
@@ -70,8 +77,38 @@ def load_checkpoint(run_dir: str | Path) -> dict[str, Any]:
     if not re.fullmatch(r"epoch-\d{4,}", name):  # never a path out of the run folder
         raise RunError(f"{root / LATEST} names {name[:40]!r}, not a checkpoint of this run")
     try:
-        return torch.load(root / name / STATE, map_location="cpu", weights_only=True)
+        state = torch.load(root / name / STATE, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise RunError(f"checkpoint {root / name} is missing") from None
     except Exception as exc:  # torch raises several types for a damaged file
         raise RunError(f"checkpoint {root / name} is corrupt ({type(exc).__name__})") from None
+    differs = _differs(state, model, optimizer) or (
+        None if data is None else data_differs(_stored_data(Path(run_dir)), data))
+    if differs is not None:
+        raise RunError(f"checkpoint {root / name} does not fit the run as {run_dir}/config.json "
+                       f"and its data declare it now: {differs}. Were they changed after "
+                       "training? Restore them, or train a new run") from None
+    return state
+
+
+def _stored_data(run_dir: Path) -> Any:
+    """config.json's data info (None when unreadable: opening the run reports that)."""
+    try:
+        return json.loads((run_dir / "config.json").read_text()).get("data")
+    except (OSError, ValueError, AttributeError):
+        return None
+
+
+def _differs(state: Any, model: nn.Module | None, optimizer: torch.optim.Optimizer | None
+             ) -> str | None:
+    if model is None and optimizer is None:
+        return None
+    if not isinstance(state, dict) or not {"model", "optimizer", "epoch"} <= state.keys():
+        return "it is not a vaekit training state (model, optimizer, epoch)"
+    if model is not None:
+        ema = state.get("ema")
+        weights = [state["model"], *([ema.get("weights")] if isinstance(ema, dict) else [])]
+        found = next((d for d in (weights_differ(w, model) for w in weights) if d), None)
+        if found is not None:
+            return found
+    return None if optimizer is None else optimizer_differs(state["optimizer"], optimizer)

@@ -19,7 +19,9 @@ from vaekit.config.schema import Config
 from vaekit.errors import RunError
 from vaekit.model.build import build_model
 from vaekit.model.vae import VAE
+from vaekit.resources import check_module
 from vaekit.store.atomic import write_json, write_tensors
+from vaekit.store.fits import weights_differ
 from vaekit.store.paths import protect_input, protect_run
 
 CONFIG = "config.json"
@@ -116,16 +118,17 @@ def load_weights(model: VAE, path: Path) -> None:
     if bad is not None:
         raise RunError(f"{path} holds NaN or infinite weights ({bad}): the run cannot be used; "
                        "retrain it or resume from a good checkpoint")
-    try:
-        model.load_state_dict(state)
-    except RuntimeError:
-        raise RunError(f"{path} does not match the model described in config.json") from None
+    differs = weights_differ(state, model)
+    if differs is not None:
+        raise RunError(f"{path} does not match the model config.json describes: {differs}")
+    model.load_state_dict(state)
 
 
 def load_model(run_dir: str | Path, device: str | torch.device = "cpu") -> VAE:
     """Rebuild the model of a run from ``config.json`` and load ``model.safetensors``, as it
     trained (a prior fitted afterwards is attached by ``vaekit.artifacts.run_context``)."""
     cfg, raw = read_run_config(run_dir)
+    check_module(lambda: build_model(cfg.model, tuple(raw["shape"])), f"the model of {run_dir}")
     model = build_model(cfg.model, tuple(raw["shape"]))
     load_weights(model, Path(run_dir) / WEIGHTS)
     model.config = cfg

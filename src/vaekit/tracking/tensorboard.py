@@ -27,6 +27,14 @@ class TensorBoardTracker:
         self.writer: Any = None
         self.epoch = 0
 
+    def on_train_start(self, resume: bool) -> None:
+        """What could fail at the first epoch's end fails before training: the writer's import
+        and, on resume, its folder (a new run's folder does not exist yet)."""
+        from torch.utils.tensorboard import SummaryWriter  # noqa: F401
+
+        if resume:
+            self.dir.mkdir(exist_ok=True)
+
     def on_epoch_end(self, epoch: int, row: dict[str, Any], model: Any) -> None:
         if self.writer is None:
             from torch.utils.tensorboard import SummaryWriter

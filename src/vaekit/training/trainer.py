@@ -21,6 +21,7 @@ from vaekit.errors import TrainingError
 from vaekit.eval.elbo import evaluate_split
 from vaekit.model.build import build_model
 from vaekit.objectives import build_objective
+from vaekit.resources import check_module
 from vaekit.store.checkpoint import load_checkpoint, save_checkpoint
 from vaekit.store.metrics import read_metrics, write_metrics
 from vaekit.store.model_files import save_model
@@ -84,6 +85,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         print(f"{spec.curve_name} split ({spec.sizes[spec.curve_split]:,} examples) scores every "
               f"epoch: {spec.validation}", flush=True)
     device = local_device(setup.resolve_device(cfg.train.device), world)
+    check_module(lambda: build_model(cfg.model, ds.shape), "the model", training=True)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)
     mode = cfg.data.binarize if ds.kind == "image" else "none"
@@ -111,7 +113,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     call(hooks, "on_train_start", resume)
     if resume:
         _own(out, world, held)
-        ckpt = load_checkpoint(out)
+        ckpt = load_checkpoint(out, model, opt, extra["data"])
         model.load_state_dict(ckpt["model"])
         opt.load_state_dict(ckpt["optimizer"])
         if ema is not None:  # a run that turns the average on starts it at its weights
