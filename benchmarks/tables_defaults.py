@@ -7,7 +7,9 @@ difference of the Pearson correlations between every pair of columns, categories
 between generated and real training rows, and ML efficacy: a logistic regression trained on the
 generated rows, tested on the held-out real rows (ROC AUC for the table's target), next to the
 same model trained on the real rows. The development tables choose the defaults; the check tables
-are only measured. Results go to benchmarks/results/tables_defaults/ with their provenance.
+are only measured. Every setting runs on the same code (the codec, likelihood and sampler of the
+commit in the provenance): what differs is the settings alone. Results go to
+benchmarks/results/tables_defaults/ with their provenance.
 
     python -m benchmarks.tables_defaults [--tables diamonds,...] [--settings old,new]
 """
