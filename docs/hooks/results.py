@@ -16,7 +16,9 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
 # What a result needs to be reproduced and compared; each table says which of these its file has.
-PROVENANCE = ("commit", "vaekit", "torch", "device", "threads", "date", "command")
+PROVENANCE = ("commit", "vaekit", "torch", "cpu", "gpu", "threads", "date", "command")
+# Older files name a field otherwise.
+ALIASES = {"device": "gpu", "vaekit_version": "vaekit", "torch_version": "torch"}
 
 
 def load(name: str) -> Any:
@@ -36,7 +38,7 @@ def _recorded(data: Any) -> dict[str, Any]:
     """The provenance fields a results file carries (top level or under ``provenance``)."""
     if not isinstance(data, dict):
         return {}
-    fields = {**data, **data.get("provenance", {})}
+    fields = {ALIASES.get(k, k): v for k, v in {**data, **data.get("provenance", {})}.items()}
     return {k: fields[k] for k in PROVENANCE if k in fields}
 
 
@@ -105,8 +107,7 @@ def best_30min() -> str:
            f"| bits/dim (k=100) | {ev['bits_per_dim']:.4f} |",
            f"| KL | {ev['kl']:.2f} |",
            f"| active units | {ev['active_units']}/{ev['latent_dim']} |"]
-    found = {"vaekit": config.get("vaekit_version"), "torch": config.get("torch_version")}
-    found = {k: v for k, v in found.items() if v} | _recorded(k5000)
+    found = _recorded(config) | _recorded(k5000)
     command = ("vaekit train --config configs/best_30min.yaml; python -m benchmarks.large_k "
                "benchmarks/results/best_30min --k 5000 --pair 100")
     return "\n".join(out) + "\n\n" + _provenance("best_30min/", found, command) + "\n"

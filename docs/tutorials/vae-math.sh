@@ -25,9 +25,9 @@ vaekit train --data digits --set model.variant=vq_vae --epochs 30 --out runs/vq
 vaekit train-prior runs/vq --epochs 30
 vaekit sample runs/vq -n 64 --out vq_samples.png
 # A hierarchy of latents
-vaekit train --data digits --set model.variant=hvae --epochs 30 --out runs/hvae
+vaekit train --data digits --set model.variant=hvae --set objective.kl_warmup_steps=100 --epochs 30 --out runs/hvae
 vaekit evaluate runs/hvae --k 1000
 # Posterior collapse under a strong decoder, and its remedies
 vaekit train --data digits --set model.likelihood=pixelcnn --epochs 30 --out runs/pixelcnn
-vaekit train --data digits --set model.likelihood=pixelcnn --set objective.kl_warmup_steps=500 --epochs 30 --out runs/warmup
+vaekit train --data digits --set model.likelihood=pixelcnn --set objective.kl_warmup_steps=200 --epochs 30 --out runs/warmup
 vaekit train --data digits --set model.likelihood=pixelcnn --set objective.free_bits=0.5 --epochs 30 --out runs/freebits
