@@ -46,8 +46,7 @@ def test_the_tiny_form_keeps_every_command():
     assert tiny(script) == "vaekit train --epochs 1 --out r\nvaekit evaluate r --k 5\n"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n == "vae-math.sh" else n
-                                  for n in sorted(OUTPUTS)])
+@pytest.mark.parametrize("name", sorted(OUTPUTS))
 def test_tutorial_script_runs(name, tmp_path):
     (tmp_path / "configs").symlink_to(ROOT / "configs")
     (tmp_path / name).write_text(tiny((TUTORIALS / name).read_text()))
