@@ -26,8 +26,8 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
-from vaekit.data.guards import check_regular
 from vaekit.errors import ConfigError, DataError
+from vaekit.inputs import check_regular
 from vaekit.registry import register
 
 _CHANNELS = (1, 3, 4)

@@ -22,8 +22,8 @@ from torch import Tensor
 
 from vaekit.data.arrays import _CHANNELS, _channels_last, _examples, _labels, _load, _pick
 from vaekit.data.folder import read_folder
-from vaekit.data.guards import check_regular
 from vaekit.errors import DataError
+from vaekit.inputs import check_regular
 
 
 class IndexIds(Sequence[str]):

@@ -13,8 +13,8 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaekit.data.guards import check_cell_types, check_magnitude, check_regular
 from vaekit.errors import DataError
+from vaekit.inputs import check_cell_types, check_magnitude, check_regular
 
 if TYPE_CHECKING:
     import pandas as pd
