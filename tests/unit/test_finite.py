@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vaekit.data.guards import MAX_CELL, check_magnitude
 from vaekit.errors import DataError
+from vaekit.inputs import MAX_CELL, check_magnitude
 from vaekit.store.finite import NonFiniteError, check_finite, check_frame
 
 

@@ -13,7 +13,7 @@ SRC = Path(__file__).resolve().parents[2] / "src" / "vaekit"
 
 # Lower layers first; a module may import its own layer and the layers below it, never above.
 LAYERS = [
-    {"errors", "registry", "config", "variants", "resources"},
+    {"errors", "registry", "config", "variants", "resources", "inputs"},
     {"data"},
     {"nn", "dists"},
     {"model"},

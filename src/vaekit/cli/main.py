@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> None:
     except OSError as exc:  # a path the user gave: read-only, missing, full, a folder, ...
         print(f"error: {os_error(exc)}", file=sys.stderr)
         sys.exit(2)
+    except RecursionError:  # a YAML or JSON input nested thousands of levels deep (before
+        # RuntimeError, its base class)
+        print("error: an input (a config file, a --set value, a run's JSON) is nested too deeply "
+              "to read", file=sys.stderr)
+        sys.exit(2)
     except (MemoryError, RuntimeError) as exc:  # an allocation larger than memory, anywhere
         from vaekit.resources import out_of_memory
 
@@ -78,10 +83,6 @@ def main(argv: list[str] | None = None) -> None:
         if line is None:
             raise
         print(f"error: {line}", file=sys.stderr)
-        sys.exit(2)
-    except RecursionError:  # a YAML or JSON input nested thousands of levels deep
-        print("error: an input (a config file, a --set value, a run's JSON) is nested too deeply "
-              "to read", file=sys.stderr)
         sys.exit(2)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -47,7 +47,7 @@ class InputFile(click.Path):
         super().__init__(path_type=Path)
 
     def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
-        from vaekit.data.guards import special_file
+        from vaekit.inputs import special_file
 
         out = super().convert(value, param, ctx)
         kind = special_file(out)

@@ -28,9 +28,9 @@ from torch import Tensor
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.data.counts import arrays_counts, holds_counts
-from vaekit.data.guards import check_regular
 from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import ConfigError, DataError
+from vaekit.inputs import check_regular
 from vaekit.registry import register
 
 _CHANNELS = (1, 3, 4)

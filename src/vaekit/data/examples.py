@@ -22,9 +22,9 @@ from torch import Tensor
 
 from vaekit.data.arrays import _CHANNELS, _channels_last, _examples
 from vaekit.data.folder import read_folder
-from vaekit.data.guards import check_regular
 from vaekit.data.numpy_files import _labels, _load, _pick
 from vaekit.errors import DataError
+from vaekit.inputs import check_regular
 
 
 class IndexIds(Sequence[str]):

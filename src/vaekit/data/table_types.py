@@ -15,8 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from vaekit.data.guards import check_cell_types, check_magnitude, check_regular
 from vaekit.errors import DataError
+from vaekit.inputs import check_cell_types, check_magnitude, check_regular
 
 if TYPE_CHECKING:
     import pandas as pd

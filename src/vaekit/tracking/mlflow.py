@@ -12,10 +12,12 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import socket
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from vaekit.config.schema import Config
 from vaekit.errors import UserError
@@ -36,6 +38,29 @@ def store(out: Path, cfg: Config) -> tuple[str, str | None]:
         return uri, None
     runs = out.expanduser().resolve().parent
     return f"sqlite:///{runs / 'mlflow.db'}", (runs / "mlartifacts").as_uri()
+
+
+# How long a tracking server may take to accept a connection, and MLflow's own retries of a
+# request (its defaults, 7 retries with backoff, wait minutes on a server that is down).
+CONNECT_TIMEOUT = 5.0
+_REQUEST_SETTINGS = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2", "MLFLOW_HTTP_REQUEST_TIMEOUT": "30"}
+
+
+def check_reachable(uri: str) -> None:
+    """UserError naming ``uri`` when it is an HTTP(S) tracking server that does not accept a
+    connection within CONNECT_TIMEOUT seconds (other stores are local: nothing to wait for)."""
+    parts = urlsplit(uri)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        with socket.create_connection((parts.hostname, port), timeout=CONNECT_TIMEOUT):
+            pass
+    except OSError as exc:
+        reason = "no answer" if isinstance(exc, TimeoutError) else (exc.strerror or str(exc))
+        raise UserError(f"MLflow tracking URI {uri}: cannot connect to {parts.hostname}:{port} "
+                        f"({reason}); start the server or choose another train.tracking_uri"
+                        ) from None
 
 
 @contextlib.contextmanager
@@ -72,6 +97,9 @@ class MlflowTracker:
         self.uri, self.artifacts = store(self.out, cfg)
         local_db = ("sqlalchemy", "alembic") if self.uri.startswith("sqlite:") else ()
         require("mlflow", "mlflow", *local_db)
+        check_reachable(self.uri)
+        for key, value in _REQUEST_SETTINGS.items():  # the user's own settings win
+            os.environ.setdefault(key, value)
         self.client: Any = None
         self.run_id = ""
         self.unsaved = False  # the run id is written once the run folder exists
@@ -83,6 +111,7 @@ class MlflowTracker:
         saved = self.out / RUN_FILE
         if resume and saved.exists():
             self.uri, self.run_id = _saved_ids(saved)
+            check_reachable(self.uri)
         with _reported(self.uri):
             self.client = MlflowClient(self.uri)
             if self.run_id:
