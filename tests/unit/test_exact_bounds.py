@@ -74,7 +74,8 @@ def broken(model, part: str, monkeypatch):
     """``model`` with a likelihood missing a normalizer or a prior off by a constant (BREAK nats)."""
     if part == "likelihood":
         decode = model.decode
-        monkeypatch.setattr(model, "decode", lambda z, y=None: _Shifted(decode(z, y), BREAK))
+        monkeypatch.setattr(model, "decode",
+                            lambda z, y=None, *rest: _Shifted(decode(z, y, *rest), BREAK))
     else:
         log_prob = model.prior.log_prob
         monkeypatch.setattr(model.prior, "log_prob", lambda z: log_prob(z) + BREAK)

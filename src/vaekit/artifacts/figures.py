@@ -19,7 +19,7 @@ def save_figure(fig: Figure, path: str | Path) -> None:
 def save_table(frame: Any, path: str | Path, float_format: str | None = "%.6g") -> None:
     """A pandas DataFrame as Parquet when ``path`` ends in .parquet, else as CSV (numbers with
     ``float_format``, by default up to 6 significant digits; None: every digit; missing cells
-    empty; a NaN or infinite number is a NonFiniteError)."""
+    empty; an infinite number is a NonFiniteError)."""
     check_frame(frame)
     path = Path(path)
     if path.suffix.lower() == ".parquet":

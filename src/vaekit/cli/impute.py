@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-import numpy as np
 
 from vaekit.cli.apply_options import batch_option
 from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
@@ -66,10 +65,17 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
     else:
         ess = done.ess[gaps] if gaps.any() else done.ess
         how_text = (f"{method}, {k} importance draws, effective sample size median "
-                    f"{float(np.median(ess)):.1f}, min {float(ess.min()):.1f}")
+                    f"{_median(ess):.1f}, min {float(ess.min()):.1f}")
     click.echo(f"filled {int(missing.sum())} missing values in {int(gaps.sum())} of "
                f"{len(missing)} examples ({how_text}; {draws} draw{'s' * (draws > 1)}); "
                f"wrote {out}")
 
 
 COMMANDS = [impute_cmd]
+
+
+def _median(values: object) -> float:
+    """The median of an array of numbers (numpy is imported when a command runs, not at start)."""
+    import numpy as np
+
+    return float(np.median(values))

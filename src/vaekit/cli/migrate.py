@@ -7,10 +7,12 @@ from pathlib import Path
 
 import click
 
+from vaekit.cli.options import OUTPUT
+
 
 @click.command("migrate")
 @click.argument("config_file", type=click.Path(path_type=Path))
-@click.option("--out", type=click.Path(path_type=Path), default=None,
+@click.option("--out", type=OUTPUT, default=None,
               help="Write the converted config to this new file (default: stdout).")
 def migrate_cmd(config_file: Path, out: Path | None) -> None:
     """Convert CONFIG_FILE (a YAML config, or a run folder or its config.json) from the vaekit

@@ -11,7 +11,7 @@ from torch import Tensor
 from vaekit.errors import DataError, UserError
 
 if TYPE_CHECKING:
-    from vaekit.data.source import BatchSource
+    from vaekit.data.batches import BatchSource
     from vaekit.data.table_codec import TableCodec
 
 

@@ -8,7 +8,7 @@ from typing import Protocol
 import torch
 from torch import Tensor
 
-from vaekit.data.source import Batch
+from vaekit.data.batches import Batch
 from vaekit.model.vae import VAE
 
 

@@ -35,7 +35,11 @@ def check_finite(columns: Mapping[str, Any], first_row: int = 0) -> None:
 
 
 def check_frame(frame: Any) -> None:
-    """:func:`check_finite` over a DataFrame's numeric columns (a missing cell counts as NaN)."""
+    """An infinity in a DataFrame's numeric columns is a NonFiniteError naming its row and
+    column. A NaN there is a missing cell, written as an empty one: a table's rows keep the
+    missing cells of the data they model (table cells too large for the model's transforms are
+    refused where the data are read, so no NaN comes from an overflow)."""
     numeric = frame.select_dtypes(include="number")
-    check_finite({c: numeric[c].to_numpy(dtype=np.float64, na_value=np.nan)
+    check_finite({c: np.nan_to_num(numeric[c].to_numpy(dtype=np.float64, na_value=np.nan),
+                                   nan=0.0, posinf=np.inf, neginf=-np.inf)
                   for c in numeric.columns})
