@@ -115,7 +115,10 @@ def test_a_mixed_table_is_scored_in_its_units_and_categories_as_probabilities(tm
     bias = torch.zeros(model.decoder[0].bias.shape)
     bias[k:2 * k] = (c - mu) / (4 * sd)
     bias[2 * k:3 * k] = log_min + torch.log(torch.expm1(log_s - log_min))
-    bias[3 * k:3 * k + 3] = logits
+    # Then the missing flag of w (a Bernoulli on "w is missing", logit 0 here: log 1/2 for every
+    # row), then c's logits.
+    assert ds.codec.flagged == ["w"]
+    bias[3 * k + 1:3 * k + 4] = logits
     with torch.no_grad():
         model.decoder[0].weight.zero_()
         model.decoder[0].bias.copy_(bias)
@@ -125,11 +128,16 @@ def test_a_mixed_table_is_scored_in_its_units_and_categories_as_probabilities(tm
     result = vaekit.evaluate(model, ds, k=8)
 
     rows = ds.codec.decode(ds.test)
-    present = torch.tensor(rows["w"].notna().to_numpy())
-    values = torch.tensor(rows["w"].fillna(0).to_numpy())
+    # w's values read back from its block (alpha in its mode), not from the decoded frame, which
+    # keeps generated values inside the training range.
+    block = ds.test[:, : 1 + k].double()
+    present = ~block[:, 0].isnan()
+    mode = block[:, 1:].nan_to_num(0.0).argmax(1)
+    values = (mu.double()[mode] + 4 * sd.double()[mode] * block[:, 0]).nan_to_num(0.0)
     log_w = torch.where(present, torch.distributions.Normal(c, d).log_prob(values), 0.0)
     cats = torch.tensor(rows["c"].cat.codes.to_numpy().astype(np.int64))
     log_c = torch.log_softmax(logits.double(), 0)[cats]
     assert int((~present).sum()) >= 1  # the held-out split holds a missing cell
-    assert abs(result.nll - float(-(log_w + log_c).mean())) < 1e-4
+    log_flag = math.log(0.5)
+    assert abs(result.nll - float(-(log_w + log_c + log_flag).mean())) < 1e-4
     assert result.log_jacobian == 0.0 and abs(result.elbo + result.nll) < 1e-4
