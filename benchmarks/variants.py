@@ -25,6 +25,7 @@ from pathlib import Path
 import torch
 
 import vaekit
+from benchmarks.provenance import provenance
 from vaekit import registry
 from vaekit.artifacts.run_context import RunContext
 from vaekit.cli.images import write_samples
@@ -156,6 +157,8 @@ def main() -> None:
     ap.add_argument("--runs", type=Path, default=ROOT / "runs" / "variants")
     ap.add_argument("--only", nargs="*", help="names of rows to run (default: all)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads (the machine is shared)")
+    ap.add_argument("--out", type=Path, default=ROOT / "docs" / "variants" / "results.json",
+                    help="results JSON (with its provenance)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     docs = ROOT / "docs" / "variants"
@@ -176,7 +179,9 @@ def main() -> None:
             if r["name"] in diffs:
                 r["nll_minus_vae"], r["nll_minus_vae_se"] = diffs[r["name"]]
         print("paired IW NLL minus the VAE's, first 2000 test images:", diffs)
-    (docs / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"provenance": provenance(), "epochs": args.epochs, "k": args.k,
+                                    "rows": results}, indent=2) + "\n")
     print(f"\n| variant | test -ELBO | IW NLL (k={args.k}) | KL | active units | class from z "
           "| s/epoch | samples |")
     print("|---|---|---|---|---|---|---|---|")
