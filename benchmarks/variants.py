@@ -29,7 +29,7 @@ from benchmarks.provenance import provenance
 from vaekit import registry
 from vaekit.artifacts.run_context import RunContext
 from vaekit.cli.images import write_samples
-from vaekit.store.metrics import read_metrics
+from vaekit.store.metrics import heldout, read_metrics
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = {"data": {"name": "fashion-mnist", "binarize": "dynamic"},
@@ -93,7 +93,7 @@ def measure(name: str, variant: str, run: Path, k: int, docs: Path) -> dict:
     metrics = read_metrics(run / "metrics.csv")
     sec = sorted(float(r["seconds"]) for r in metrics)
     row: dict = {"name": name, "variant": variant, "epochs": len(metrics),
-                 "seconds_per_epoch": sec[len(sec) // 2], "test_loss": float(metrics[-1]["test_loss"])}
+                 "seconds_per_epoch": sec[len(sec) // 2], "val_loss": float(heldout(metrics[-1], "loss"))}
     model = vaekit.load(run)
     if model.latent.caps.fitted_prior and not (run / "prior.safetensors").exists():
         env = {**os.environ, "OMP_NUM_THREADS": str(torch.get_num_threads())}
@@ -186,7 +186,7 @@ def main() -> None:
           "| s/epoch | samples |")
     print("|---|---|---|---|---|---|---|---|")
     for r in results:
-        elbo = f"{r['neg_elbo']:.2f}" if "neg_elbo" in r else f"n/a ({r['test_loss']:.2f}*)"
+        elbo = f"{r['neg_elbo']:.2f}" if "neg_elbo" in r else f"n/a ({r['val_loss']:.2f}*)"
         nll = f"{r['nll']:.2f} ± {r['nll_se']:.2f}" if "nll" in r else "n/a"
         kl = f"{r['kl']:.2f}" if "kl" in r else "n/a"
         probe = f"{100 * r['class_probe']:.0f} %" if "class_probe" in r else "n/a"
