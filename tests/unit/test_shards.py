@@ -128,3 +128,11 @@ def test_files_that_differ_or_break_are_named(tmp_path):
         _load(tmp_path / "t")
     with pytest.raises(DataError, match="no .parquet or .csv files"):
         _load(tmp_path / "nothing-*.parquet")
+
+
+def test_a_folder_of_images_with_a_csv_beside_them_stays_an_image_folder(tmp_path):
+    from PIL import Image
+
+    Image.new("L", (4, 4)).save(tmp_path / "a.png")
+    (tmp_path / "labels.csv").write_text("file,label\na.png,1\n")
+    assert resolve_data_arg(str(tmp_path))["name"] == "folder"

@@ -25,8 +25,9 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     if not value.strip():
         raise DataError("--data is empty: give a built-in data set or a path")
     path = Path(value).expanduser()
-    if path.is_dir():  # a table in files (streamed), else a folder of images
-        tables = any(p.suffix.lower() in (".parquet", ".csv") for p in path.rglob("*"))
+    if path.is_dir():  # a folder of images, else a table in files (streamed)
+        suffixes = {p.suffix.lower() for p in path.rglob("*")}
+        tables = bool(suffixes & {".parquet", ".csv"}) and not suffixes & {".png", ".jpg", ".jpeg"}
         return {"name": "shards" if tables else "folder", "path": str(path)}
     if any(ch in value for ch in "*?["):  # a glob of table files
         return {"name": "shards", "path": value}
