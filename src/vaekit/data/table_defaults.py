@@ -3,14 +3,21 @@ first `vaekit train --data table.csv` keeps the relations between columns (its l
 in use), measured by benchmarks/tables_defaults.py.
 
 Free bits let each latent unit carry a little information at no KL cost, so the decoder does not
-settle for the columns' independent marginals (on the development tables, with no options, every
-unit was inactive and a classifier trained on generated rows scored chance).
+settle for the columns' independent marginals (on the development tables, with the old settings,
+units went unused and a classifier trained on generated rows lost 0.23 to 0.25 AUC). A small
+table gets as many epochs as make ``MIN_STEPS`` optimizer steps: 40 epochs of a table of a
+thousand rows are 160 steps, too few to learn its relations.
 """
 
 from __future__ import annotations
 
 import copy
+import math
+from pathlib import Path
 from typing import Any
+
+MIN_STEPS = 2000
+MAX_EPOCHS = 2000
 
 TABLE_SOURCES = ("table", "csv")
 TABLE_DEFAULTS: dict[str, dict[str, Any]] = {
@@ -35,4 +42,32 @@ def with_table_defaults(config: dict[str, Any]) -> dict[str, Any]:
         for key, value in values.items():
             if key not in given and key not in args:
                 given[key] = copy.deepcopy(value)
+                if (section, key) == ("train", "epochs"):
+                    given[key] = _epochs(out, int(value))
     return out
+
+
+def _rows(path: Any) -> int | None:
+    """The data rows of a .csv (its lines after the header) or .parquet file; None if unreadable
+    (the data source reports the error when it loads the file)."""
+    try:
+        path = Path(str(path)).expanduser()
+        if path.suffix.lower() == ".parquet":
+            import pyarrow.parquet as pq
+
+            return int(pq.ParquetFile(path).metadata.num_rows)
+        with path.open("rb") as f:
+            return max(0, sum(1 for _ in f) - 1)
+    except Exception:  # any unreadable file: the loader says why
+        return None
+
+
+def _epochs(config: dict[str, Any], epochs: int) -> int:
+    """``epochs``, or more on a small table: enough for ``MIN_STEPS`` optimizer steps."""
+    data, train = config.get("data") or {}, config.get("train") or {}
+    rows = _rows(data.get("path"))
+    if not rows:
+        return epochs
+    train_rows = max(1, round(rows * (1 - float(data.get("test_fraction", 0.2)))))
+    steps = math.ceil(train_rows / int(train.get("batch_size", 256)))
+    return min(MAX_EPOCHS, max(epochs, math.ceil(MIN_STEPS / steps)))
