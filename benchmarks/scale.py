@@ -27,6 +27,7 @@ import numpy as np
 from benchmarks.provenance import provenance
 
 OUT = Path(__file__).resolve().parent / "results" / "scale" / "scale.json"
+PLOT = Path(__file__).resolve().parents[1] / "docs" / "results" / "scale.png"
 FILE_ROWS, GROUP_ROWS = 1_000_000, 100_000
 
 
@@ -94,6 +95,31 @@ def child(path: str, mode: str, steps: int, batch: int) -> dict[str, float]:
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
+def plot(results: dict, path: Path) -> None:
+    """Rows/s and peak memory against rows, one line per mode (a PNG for the docs)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
+    for mode in ("memory", "stream"):
+        rows = [r for r in results["rows"] if r["mode"] == mode and "rows_per_s" in r]
+        n = [r["rows"] for r in rows]
+        axes[0].plot(n, [r["rows_per_s"] for r in rows], marker="o", label=mode)
+        axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o", label=mode)
+    for ax, title in zip(axes, ("training rows per second", "peak resident memory (MB)"), strict=True):
+        ax.set_xscale("log")
+        ax.set_xlabel("rows in the table")
+        ax.set_title(title, fontsize=10)
+        ax.set_ylim(bottom=0)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--rows", type=int, nargs="+", default=[100_000, 1_000_000, 10_000_000])
@@ -102,10 +128,15 @@ def main() -> None:
     ap.add_argument("--memory-max", type=int, default=10_000_000)
     ap.add_argument("--cache", type=Path, default=Path("/tmp/vaekit-scale"))
     ap.add_argument("--out", type=Path, default=OUT)
+    ap.add_argument("--plot", type=Path, default=PLOT)
+    ap.add_argument("--plot-only", action="store_true", help="redraw the plot from --out")
     ap.add_argument("--child", nargs=2, metavar=("PATH", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         print(json.dumps(child(args.child[0], args.child[1], args.steps, args.batch)))
+        return
+    if args.plot_only:
+        plot(json.loads(args.out.read_text()), args.plot)
         return
     rows = []
     for n in args.rows:
@@ -124,9 +155,10 @@ def main() -> None:
                 rows.append({"rows": n, "mode": mode, **json.loads(done.stdout.splitlines()[-1])})
             print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"provenance": provenance(), "batch": args.batch,
-                                    "steps": args.steps, "rows": rows}, indent=1) + "\n")
-    print(f"wrote {args.out}")
+    results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps, "rows": rows}
+    args.out.write_text(json.dumps(results, indent=1) + "\n")
+    plot(results, args.plot)
+    print(f"wrote {args.out} and {args.plot}")
 
 
 if __name__ == "__main__":

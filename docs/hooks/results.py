@@ -148,10 +148,40 @@ def cuda() -> str:
                                                  "python -m benchmarks.cuda") + "\n"
 
 
+def scale() -> str:
+    """Training rows/s and peak memory against the rows of a table, in memory and streamed."""
+    data = load("scale/scale.json")
+    out = ["| rows | mode | loading (s) | rows/s of training | peak memory (MB) |",
+           "|---|---|---|---|---|"]
+    for r in data["rows"]:
+        if "rows_per_s" in r:
+            out.append(f"| {r['rows']:,} | {r['mode']} | {r['load_s']:.0f} | {r['rows_per_s']:,.0f} "
+                       f"| {r['peak_rss_mb']:,.0f} |")
+        else:
+            out.append(f"| {r['rows']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | |")
+    command = f"python -m benchmarks.scale (batch {data['batch']}, {data['steps']} steps)"
+    return "\n".join(out) + "\n\n" + _provenance("scale/scale.json", _recorded(data), command) + "\n"
+
+
+def family_flows() -> str:
+    """The flows beside a plain VAE retrained with them, paired on the same test images."""
+    data = load("family-flows.json")
+    out = [f"| variant | test -ELBO | IW NLL (k={data['k']}) | NLL minus the VAE's, paired | KL | "
+           "active units |", "|---|---|---|---|---|---|"]
+    for r in data["rows"]:
+        paired = (f"{r['nll_minus_vae']:+.2f} ± {r['nll_minus_vae_se']:.2f}"
+                  if "nll_minus_vae" in r else "-")
+        out.append(f"| `{r['name']}` | {r['neg_elbo']:.2f} | {r['nll']:.2f} ± {r['nll_se']:.2f} | "
+                   f"{paired} | {r['kl']:.2f} | {r.get('active')} |")
+    command = (f"python -m benchmarks.variants --epochs {data['epochs']} --k {data['k']} "
+               "--only vae iaf flow_prior --out benchmarks/results/family-flows.json")
+    return "\n".join(out) + "\n\n" + _provenance("family-flows.json", _recorded(data), command) + "\n"
+
+
 TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           "frontier-5min": lambda: frontier("frontier-5min.json"),
           "collapse": collapse, "best-30min": best_30min, "cuda": cuda,
-          "ladder-presets": ladder_presets}
+          "ladder-presets": ladder_presets, "scale": scale, "family-flows": family_flows}
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:

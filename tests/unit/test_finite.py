@@ -24,11 +24,14 @@ def test_rows_are_counted_from_the_batch_start_without_ids():
     check_finite({"nll": np.array([1.0, -3e38]), "text": np.array(["nan"])})
 
 
-def test_a_missing_number_in_a_frame_is_refused_and_text_passes():
+def test_an_infinity_in_a_frame_is_refused_and_a_missing_cell_passes():
+    """A table's rows keep the missing cells of the data they model (written empty); an
+    infinity is never a value a row can have."""
     pd = pytest.importorskip("pandas")
     check_frame(pd.DataFrame({"a": [1.5, 2.0], "b": ["x", None]}))
-    with pytest.raises(NonFiniteError, match="column age"):
-        check_frame(pd.DataFrame({"a": [1.5, 2.0], "age": pd.array([3, None], dtype="Int64")}))
+    check_frame(pd.DataFrame({"a": [1.5, float("nan")], "age": pd.array([3, None], dtype="Int64")}))
+    with pytest.raises(NonFiniteError, match="row 1, column age"):
+        check_frame(pd.DataFrame({"a": [1.5, 2.0], "age": [3.0, float("inf")]}))
 
 
 def test_a_cell_beyond_the_bound_is_refused_with_its_data_row():
