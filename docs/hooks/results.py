@@ -172,7 +172,7 @@ def family_flows() -> str:
         paired = (f"{r['nll_minus_vae']:+.2f} ± {r['nll_minus_vae_se']:.2f}"
                   if "nll_minus_vae" in r else "-")
         out.append(f"| `{r['name']}` | {r['neg_elbo']:.2f} | {r['nll']:.2f} ± {r['nll_se']:.2f} | "
-                   f"{paired} | {r['kl']:.2f} | {r.get('active')} |")
+                   f"{paired} | {r['kl']:.2f} | {'-' if r.get('active') is None else r['active']} |")
     command = (f"python -m benchmarks.variants --epochs {data['epochs']} --k {data['k']} "
                "--only vae iaf flow_prior --out benchmarks/results/family-flows.json")
     return "\n".join(out) + "\n\n" + _provenance("family-flows.json", _recorded(data), command) + "\n"
