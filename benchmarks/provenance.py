@@ -37,6 +37,14 @@ def _commit() -> str:
         return "unknown"
 
 
+def _command() -> str:
+    """How this process was started, as a user types it (``python -m benchmarks.NAME ...``)."""
+    script = Path(sys.argv[0]).resolve()
+    if script.parent == ROOT / "benchmarks":
+        return " ".join(["python", "-m", f"benchmarks.{script.stem}", *sys.argv[1:]])
+    return " ".join(["python", *sys.argv])
+
+
 def provenance() -> dict[str, object]:
     """The commit, versions, processor, threads, date and command of this process."""
     return {
@@ -49,5 +57,5 @@ def provenance() -> dict[str, object]:
         "cores": os.cpu_count(),
         "threads": torch.get_num_threads(),
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-        "command": " ".join(["python", *sys.argv]),
+        "command": _command(),
     }
