@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from typing import Any
+
 import numpy as np
 
 from vaekit.explore.traverse import LatentStats
+from vaekit.report.budget import PicturePlan, budget_seconds, plan_pictures
 from vaekit.report.html import esc, grid_table, image
 from vaekit.report.pictures import (
     interpolation_grid,
@@ -23,6 +27,16 @@ def section(title: str, ident: str, body: str) -> str:
     return f'<section id="{esc(ident)}"><h2>{esc(title)}</h2>\n{body}\n</section>'
 
 
+def _plan(rd: RunData, sampler: Any, seed: int) -> PicturePlan:
+    """The pictures this report can afford: the cost of one decoded image measured on 8 draws,
+    against a tenth of the run's training time (``vaekit.report.budget``)."""
+    start = time.perf_counter()
+    samples_grid(rd.model, sampler, 8, seed)
+    per_image = (time.perf_counter() - start) / 8
+    trained = sum(float(r.get("seconds") or 0) for r in rd.metrics())
+    return plan_pictures(per_image, rd.model.latent_dim, budget_seconds(trained))
+
+
 def grid_image(grid: np.ndarray, alt: str, caption: str) -> str:
     """An image grid, shown at 2x (pixelated) when it is narrower than 450 px."""
     width = grid.shape[1]
@@ -37,31 +51,34 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
     """
     sampler = rd.ctx.sampler("auto", seed=seed)
     prior = rd.model.prior.description
-    n_pairs = min(6, len(rd.x) // 2)
+    plan = _plan(rd, sampler, seed)
+    n_pairs = min(plan.pairs, len(rd.x) // 2)
     pairs = random_pairs(len(rd.x), n_pairs, seed) if n_pairs else []
-    n_recon = min(32, len(rd.x))
+    n_recon = min(plan.reconstructions, len(rd.x))
     mode = rd.config.data.binarize
     seen = "" if mode == "none" else f" ({mode} binarization: one fixed draw)"
     out = [
-        section("Samples", "samples", grid_image(
-            samples_grid(rd.model, sampler, 64, seed), "samples",
-            f"64 draws of z from {sampler.description}, decoded; each image is the likelihood "
-            "mean E[x|z] (vaekit sample RUN -n 64).")),
+        section("Samples", "samples", (f'<p class="note">{esc(plan.note)}</p>' if plan.note else "")
+                + grid_image(
+            samples_grid(rd.model, sampler, plan.samples, seed), "samples",
+            f"{plan.samples} draws of z from {sampler.description}, decoded; each image is the "
+            "likelihood mean E[x|z] (vaekit sample RUN -n 64).")),
         section("Reconstructions", "reconstructions", grid_image(
             reconstructions_grid(rd, n_recon), "reconstructions",
             f"The first {n_recon} held-out examples as the model sees them{seen} above the means "
             "decoded from their posterior means (vaekit reconstruct RUN -n 32).")),
     ]
     if pairs:
-        lin = interpolation_grid(rd, pairs, 10, spherical=False)
-        sph = interpolation_grid(rd, pairs, 10, spherical=True)
+        lin = interpolation_grid(rd, pairs, plan.steps, spherical=False)
+        sph = interpolation_grid(rd, pairs, plan.steps, spherical=True)
         out.append(section("Interpolations", "interpolations",
-            grid_image(lin, "linear interpolations", f"Each row: a held-out example{seen}, 10 images "
+            grid_image(lin, "linear interpolations", f"Each row: a held-out example{seen}, "
+                  f"{plan.steps} images "
                   "decoded along the straight line between the two posterior means, the other "
                   "example (vaekit interpolate RUN).")
             + grid_image(sph, "spherical interpolations", "The same pairs along the spherical path "
                     "(vaekit interpolate RUN --slerp).")))
-    trav = traversal_plot(rd, stats=stats)
+    trav = traversal_plot(rd, stats=stats, steps=plan.traversal_steps, max_dims=plan.traversal_dims)
     caps = rd.model.latent.caps
     coordinate = caps.coordinates
     order = "their mean held-out KL" if stats.kl is not None else \
@@ -74,7 +91,7 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
         f"ordered by {order}{marked} (vaekit traverse RUN).", plot=True)))
     if rd.model.latent_dim == 2:
         out.append(section("Learned manifold", "manifold", grid_image(
-            manifold_grid(rd.model, 20), "manifold", "Decoded grid over normal quantiles on "
+            manifold_grid(rd.model, plan.manifold), "manifold", "Decoded grid over normal quantiles on "
             "the prior's centre and scale: z = mean + std * Phi^-1(p), p from 0.05 to 0.95 on "
             f"each axis ({prior}; vaekit manifold RUN).")))
     return out
