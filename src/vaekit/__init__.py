@@ -39,20 +39,39 @@ def load_config(source: Any = None, overrides: list[str] | None = None) -> Confi
 
 
 def train(config: Any = None, out: str | Path | None = None, resume: bool = False,
-          progress: bool | None = False) -> Run:
+          progress: bool | None = False, data: Any = None) -> Run:
     """Train a VAE; ``config`` as for :func:`load_config` (a table's data get the table defaults
-    under the keys the config sets, ``vaekit.data.table_defaults``). Returns the Run (path,
+    under the keys the config sets, ``vaekit.data.table_defaults``). ``data``: examples given
+    from Python instead of ``data.path``: a numpy array or torch tensor (images (N, H, W) or
+    (N, C, H, W), rows (N, D)) or a pandas DataFrame (a table); it is stored in the cache under
+    its content's hash, so the run opens again from its config alone. Returns the Run (path,
     model, metrics)."""
     import time
 
     from vaekit.data.table_defaults import with_table_defaults
     from vaekit.training.trainer import train as _train
 
+    if data is not None:
+        config = _with_data(config, data)
     if isinstance(config, dict):
         config = with_table_defaults(config)
 
     out = out or Path("runs") / time.strftime("%Y%m%d-%H%M%S")
     return _train(load_config(config), out, resume=resume, progress=progress)
+
+
+def _with_data(config: Any, data: Any) -> dict[str, Any]:
+    """``config`` (None, a dict or a config file) as a dict whose data section names the file
+    that holds ``data``."""
+    from vaekit.config.load import read_yaml
+    from vaekit.config.schema import DataConfig
+    from vaekit.data import resolve_data_arg
+    from vaekit.data.in_memory import stored
+
+    raw = read_yaml(config) if isinstance(config, (str, Path)) else dict(config or {})
+    section = dict(raw.get("data") or {})
+    path = stored(data, DataConfig(cache_dir=section.get("cache_dir")))
+    return {**raw, "data": {**section, **resolve_data_arg(str(path))}}
 
 
 def load(run_dir: str | Path, device: str = "cpu") -> VAE:
