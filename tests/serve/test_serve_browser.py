@@ -163,3 +163,41 @@ def test_sliders_are_capped_at_32_with_a_selector_for_the_rest(tmp_path):
             assert page.eval_on_selector_all("#sliders input", shown) == order[32:]
         finally:
             browser.close()
+
+
+def test_the_explorer_shows_rows_for_a_table_run(tmp_path):
+    """A table run's explorer: samples, held-out examples, the decoded code and an interpolation
+    are rows of named values in the table's own columns, with no error on the page."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    pytest.importorskip("pandas")
+    if not CHROMIUM.exists():
+        pytest.skip("needs Debian's chromium package at /usr/bin/chromium")
+    import vaekit
+
+    lines = ["age,city"] + [f"{20 + i % 50},{'abc'[i % 3]}" for i in range(120)]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    run = vaekit.train({"data": {"name": "table", "path": str(tmp_path / "t.csv")},
+                        "model": {"hidden": [8], "latent_dim": 2}, "train": {"epochs": 1}},
+                       tmp_path / "run").path
+    problems: list[str] = []
+    with background(create_app(run)) as url, sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1500, "height": 950})
+            page.set_default_timeout(TIMEOUT)
+            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            page.on("pageerror", lambda e: problems.append(str(e)))
+            page.goto(url, wait_until="load")
+            page.wait_for_selector("body[data-ready='1']")
+            assert "rows of" in page.inner_text("#run-summary")
+            page.click("#sample")
+            _wait(page, "() => document.querySelectorAll('#samples table.row').length === 8")
+            _wait(page, "() => document.querySelector('#decoded table.row') !== null")
+            assert "age" in page.inner_text("#decoded") and "city" in page.inner_text("#decoded")
+            _wait(page, "() => document.querySelectorAll('#thumbs .row-thumb').length > 0")
+            page.locator("#thumbs .row-thumb").nth(0).click()
+            page.locator("#thumbs .row-thumb").nth(1).click()
+            _wait(page, "() => document.querySelectorAll('#path table.row').length > 0")
+        finally:
+            browser.close()
+    assert problems == [], problems

@@ -8,7 +8,7 @@ function renderHeader(info) {
   const bits = [`data ${info.data}`, `${info.likelihood} likelihood`,
     info.binarization !== "none" ? `${info.binarization} binarization` : null,
     `${info.variant} (${info.arch}, ${info.latent} latent)`, `${info.latent_dim} latent dimensions`,
-    `image ${info.shape[2]}×${info.shape[1]} ${info.mode}`];
+    info.shape.length === 3 ? `image ${info.shape[2]}×${info.shape[1]} ${info.mode}` : `rows of ${info.shape[0]} model values`];
   $("run-summary").textContent = bits.filter(Boolean).join(" · ");
   const m = info.metrics || {}, e = info.eval || {};
   const held = m.heldout_split === "test" ? "test" : "validation";
@@ -65,7 +65,7 @@ function syncSliders() {
 function setCode(z, image) {
   state.z = z.slice();
   syncSliders();
-  if (image) $("decoded").src = png(image); else requestDecode();
+  if (image) show("decoded", image); else requestDecode();
 }
 
 // Decode the sliders' code; while a request is out, remember only that another is due.
@@ -74,7 +74,7 @@ function requestDecode() {
   state.busy = true;
   state.pending = false;
   api("/api/decode", { z: state.z, label: state.label })
-    .then((r) => { $("decoded").src = png(r.images[0]); clearError(); })
+    .then((r) => { show("decoded", itemsOf(r)[0]); clearError(); })
     .catch(showError)
     .finally(() => { state.busy = false; if (state.pending) requestDecode(); });
 }
@@ -128,19 +128,19 @@ function setupPad() {
 }
 
 // ---- prior samples --------------------------------------------------------------------
-function thumbStrip(box, images, codes) {
-  box.replaceChildren(...images.map((b64, i) => {
-    const img = el("img", { src: png(b64), alt: `image ${i}`, title: "click to load this code" });
-    img.addEventListener("click", () => setCode(codes[i], b64));
-    return img;
+function thumbStrip(box, items, codes) {
+  box.replaceChildren(...items.map((item, i) => {
+    const node = thumb(item, `example ${i}`, "click to load this code");
+    node.addEventListener("click", () => setCode(codes[i], item));
+    return node;
   }));
 }
 
 async function sample() {
   const temperature = Number($("temperature").value);
   const r = await api("/api/sample", { n: 8, temperature, seed: state.seed++, label: state.label });
-  thumbStrip($("samples"), r.images, r.codes);
-  setCode(r.codes[0], r.images[0]);
+  thumbStrip($("samples"), itemsOf(r), r.codes);
+  setCode(r.codes[0], itemsOf(r)[0]);
   if (r.notes.length) { $("prior-note").textContent = r.notes.join(" "); $("prior-note").hidden = false; }
   clearError();
 }
@@ -149,16 +149,17 @@ async function sample() {
 async function loadThumbs() {
   const r = await api(`/api/examples?start=${state.thumbStart}&count=48`);
   const classes = state.info.classes;
-  $("thumbs").replaceChildren(...r.images.map((b64, i) => {
+  const items = itemsOf(r);
+  $("thumbs").replaceChildren(...items.map((item, i) => {
     const index = r.start + i;
     const label = r.labels ? r.labels[i] : null;
     const name = label === null ? "" : " · " + (classes && classes[label] !== undefined ? classes[label] : label);
-    const img = el("img", { src: png(b64), alt: `example ${index}`, title: `#${index}${name}` });
+    const img = thumb(item, `example ${index}`, `#${index}${name}`);
     img.dataset.index = index;
     img.addEventListener("click", guarded(() => pickExample(index)));
     return img;
   }));
-  $("thumbs-range").textContent = `${r.start}–${r.start + r.images.length - 1} of ${r.total}`;
+  $("thumbs-range").textContent = `${r.start}–${r.start + items.length - 1} of ${r.total}`;
   markPicked();
 }
 
@@ -181,7 +182,7 @@ async function interpolate() {
   const body = { from: Number($("from").value), to: Number($("to").value),
     steps: Number($("steps").value), method: $("method").value };
   const r = await api("/api/interpolate", body);
-  thumbStrip($("path"), r.images, r.codes);
+  thumbStrip($("path"), itemsOf(r), r.codes);
   clearError();
 }
 
@@ -252,8 +253,8 @@ async function mapClick(ev) {
   drawMap();
   if (e.label !== null && state.info.conditional) { state.label = e.label; $("label").value = e.label; }
   setCode(e.z, e.reconstruction);
-  $("picked-image").src = png(e.image);
-  $("picked-recon").src = png(e.reconstruction);
+  show("picked-image", e.image || e.row);
+  show("picked-recon", e.reconstruction);
   const classes = state.info.classes;
   const name = e.label === null ? "" : " · " + (classes && classes[e.label] !== undefined ? classes[e.label] : e.label);
   $("picked-caption").textContent = `example #${e.index}${name}`;
@@ -266,6 +267,7 @@ async function start() {
   const info = await api("/api/info");
   state.info = info;
   state.z = info.center.slice();
+  if (info.shape.length !== 3) useRows();
   renderHeader(info);
   const inactive = info.dims.filter((d) => !d.active).length;
   const key = info.dims.length && info.dims[0].kl !== null ? "held-out KL" : "variance of the held-out means";

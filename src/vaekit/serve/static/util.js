@@ -46,3 +46,42 @@ function el(tag, props, ...children) {
   for (const c of children) node.append(c);
   return node;
 }
+
+// ---- what an example is: a PNG (images) or a row of named values (a table run) -----------
+// The items of an answer: its images, or its rows.
+const itemsOf = (r) => r.images || r.rows;
+
+function rowTable(row) {
+  const t = el("table", { className: "row" });
+  for (const [k, v] of Object.entries(row)) {
+    t.append(el("tr", {}, el("th", { textContent: k }),
+      el("td", { textContent: v === null ? "missing" : fmt(v) })));
+  }
+  return t;
+}
+
+// Put an example into the element ``id``: an <img> gets the PNG, a row replaces its content.
+function show(id, item) {
+  const node = $(id);
+  if (typeof item === "string") node.src = png(item);
+  else node.replaceChildren(rowTable(item));
+}
+
+// One clickable thumbnail of an example.
+function thumb(item, alt, title) {
+  if (typeof item === "string") return el("img", { src: png(item), alt, title });
+  const box = el("div", { className: "row-thumb", title }, rowTable(item));
+  box.setAttribute("role", "img");
+  box.setAttribute("aria-label", alt);
+  return box;
+}
+
+// A table run shows rows where an image run shows pictures: swap the <img> holders for boxes.
+function useRows() {
+  document.body.classList.add("rows");
+  $("decoder-title").textContent = "Decoded row";
+  for (const id of ["decoded", "picked-image", "picked-recon"]) {
+    const old = $(id);
+    old.replaceWith(el("div", { id, className: old.className + " row-box" }));
+  }
+}
