@@ -93,7 +93,7 @@ def test_image_folder_grey_rgb_resize_and_classes(tmp_path: Path) -> None:
     for i in range(3):
         _save(tmp_path / "cats" / f"{i}.png", (12, 10), 10 * i)
         _save(tmp_path / "dogs" / "sub" / f"{i}.jpg", (20, 20), 200)
-    grey = load_data(DataConfig(name="folder", path=str(tmp_path), image_size=8,
+    grey = load_data(DataConfig(name="folder", path=str(tmp_path), image_size=8, color="grey",
                                 test_fraction=0.34))  # 2 held-out images of 6
     assert grey.train.shape[1:] == (1, 8, 8) and grey.train.dtype == torch.uint8
     assert grey.classes == ["cats", "dogs"]
@@ -117,6 +117,33 @@ def test_the_validation_split_is_carved_from_train_and_checked(tmp_path: Path) -
         assert rows == {tuple(r) for r in whole.train.tolist()} and len(rows) == 32
     with pytest.raises(DataError, match="val_size: 31 of the 32 .* leaves 1"):
         load_data(arrays(tmp_path / "rows.npy", val_size=31))
+
+
+def test_a_folder_keeps_its_colour_and_says_what_it_read(tmp_path: Path) -> None:
+    for i in range(7):
+        _save(tmp_path / f"c{i}.png", (12, 10) if i else (8, 8), 30 * i)  # colour; sizes differ
+    Image.new("L", (5, 5), 9).save(tmp_path / "g.png")  # one grey image among them
+    ds = load_data(DataConfig(name="folder", path=str(tmp_path), test_fraction=0.25))
+    assert ds.shape == (3, 8, 8)  # auto: colour kept, every image at the first one's size
+    assert ds.summary == (f"read 8 images from {tmp_path}: 8x8, RGB (3 channels), 8-bit; 7 of "
+                          "another size resized to the first image's size (set data.image_size "
+                          "to choose)")
+    grey = load_data(DataConfig(name="folder", path=str(tmp_path), color="grey", image_size=6,
+                                test_fraction=0.25))
+    assert grey.shape == (1, 6, 6) and "colour dropped from 7 image(s)" in grey.summary
+    assert "8 of another size resized to data.image_size 6" in grey.summary
+
+
+def test_a_binarized_preset_refuses_colour_images(tmp_path: Path) -> None:
+    import vaekit
+
+    for i in range(12):
+        _save(tmp_path / "imgs" / f"{i}.png", (8, 8), 20 * i)
+    with pytest.raises(DataError, match="binarize=dynamic would turn each colour channel"):
+        vaekit.train({"data": {"name": "folder", "path": str(tmp_path / "imgs"),
+                               "binarize": "dynamic"}, "model": {"likelihood": "bernoulli"},
+                      "train": {"epochs": 1}}, tmp_path / "run")
+    assert not (tmp_path / "run").exists()  # refused before the run folder is made
 
 
 def test_image_folder_errors(tmp_path: Path) -> None:

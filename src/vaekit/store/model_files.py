@@ -69,10 +69,15 @@ def _newer(version: object) -> str | None:
 
 def _before_validation_splits(config: Any) -> Any:
     """A stored config without ``data.val_size`` is of a run made before validation splits: it
-    trained on the whole training split and its curve read test, so it opens with none."""
+    trained on the whole training split and its curve read test, so it opens with none (and
+    an image folder of that time was read grey unless it said otherwise)."""
     data = config.get("data") if isinstance(config, dict) else None
     if isinstance(data, dict) and "val_size" not in data:
-        return {**config, "data": {**data, "val_size": None}}
+        data = {**data, "val_size": None}
+        args = data.get("args") if isinstance(data.get("args"), dict) else {}
+        if data.get("name") == "folder" and "color" not in data and "color" not in args:
+            data["args"] = {**args, "color": "grey"}  # their folders were read grey by default
+        return {**config, "data": data}
     return config
 
 
