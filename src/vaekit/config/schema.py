@@ -53,7 +53,8 @@ class DataConfig(_FlatSection):
     cache_dir: str | None = Field(None, description="download cache (default ~/.cache/vaekit)")
     args: dict[str, Any] = Field(default_factory=dict, description="options of the data source, "
                                  "also settable flat: folder takes image_size (resize to this "
-                                 "square size) and color (auto: colour kept when present, grey, rgb); arrays takes mmap "
+                                 "square size) and color (auto: colour kept when present, grey, "
+                                 "rgb); arrays takes mmap "
                                  "(memory-map a uint8 .npy instead of loading it); table takes "
                                  "columns ({name: continuous|integer|boolean|categorical|label|"
                                  "drop}, overriding the inferred types); counts takes layer (the "
