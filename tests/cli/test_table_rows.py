@@ -122,3 +122,27 @@ def test_a_table_gets_the_table_defaults_under_the_users_own_settings(run):
     mine = with_table_defaults({"data": {"name": "table", "path": "t.csv"},
                                 "objective": {"args": {"free_bits": 0.0}}})
     assert mine["objective"] == {"args": {"free_bits": 0.0}}
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".parquet"])
+def test_many_rows_are_drawn_and_written_in_chunks_as_one_table(capsys, run, tmp_path, suffix,
+                                                                 monkeypatch):
+    """Chunks of 7 rows: one table of 20, one header, each chunk its own seed; the first chunk is
+    the table a run of 7 rows writes."""
+    if suffix == ".parquet":
+        pytest.importorskip("pyarrow")
+    from vaekit.cli import rows as rows_module
+
+    monkeypatch.setattr(rows_module, "CHUNK_ROWS", 7)
+    read = pd.read_parquet if suffix == ".parquet" else pd.read_csv
+    code, out, err = run_cli(capsys, "rows", str(run[0]), "-n", "20", "--out",
+                             str(tmp_path / f"many{suffix}"))
+    assert code == 0, err
+    many = read(tmp_path / f"many{suffix}")
+    code, _, err = run_cli(capsys, "rows", str(run[0]), "-n", "7", "--out",
+                           str(tmp_path / f"few{suffix}"))
+    assert code == 0, err
+    few = read(tmp_path / f"few{suffix}")
+    assert len(many) == 20 and list(many.columns) == list(few.columns)
+    pd.testing.assert_frame_equal(many.head(7), few)
+    assert not many.iloc[7:14].reset_index(drop=True).equals(few)  # the next chunk's own draws

@@ -14,6 +14,10 @@ if TYPE_CHECKING:
     from vaekit.report.run_data import RunData
 
 
+# Rows drawn and written at a time by `vaekit rows`.
+CHUNK_ROWS = 100_000
+
+
 def _require_table(rd: RunData, command: str) -> None:
     if rd.is_image:
         raise UserError(f"{command} needs a tabular run; {rd.path} holds images (use vaekit "
@@ -22,8 +26,9 @@ def _require_table(rd: RunData, command: str) -> None:
 
 @click.command("rows")
 @run_argument
-@click.option("-n", type=click.IntRange(1, 1_000_000), default=100, show_default=True,
-              help="Number of rows.")
+@click.option("-n", type=click.IntRange(1, 1_000_000_000), default=100, show_default=True,
+              help="Number of rows (drawn and written in chunks of 100,000, each chunk seeded "
+              "with --seed plus its index: memory stays that of one chunk).")
 @prior_draw_options
 @click.option("--stochastic/--mean", "stochastic", default=True, show_default=True,
               help="Draw each row from p(x|z) (the default: rows as the data are), or write the "
@@ -35,15 +40,22 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
              out: Path) -> None:
     """Generate rows from a tabular RUN, with the original column names, types, categories and
     units."""
-    from vaekit.artifacts.figures import save_table
+    from vaekit.artifacts.figures import save_table_chunks
     from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
     rd = open_run(run)
     _require_table(rd, "rows")
-    rows = sample_rows(rd, n, seed, temperature, stochastic)
-    save_table(rows, out)
-    click.echo(f"wrote {out}: {n} rows of {', '.join(rows.columns)}")
+    columns: list[str] = []
+
+    def chunks():  # type: ignore[no-untyped-def]
+        for i, start in enumerate(range(0, n, CHUNK_ROWS)):
+            rows = sample_rows(rd, min(CHUNK_ROWS, n - start), seed + i, temperature, stochastic)
+            columns[:] = list(rows.columns)
+            yield rows
+
+    save_table_chunks(chunks(), out)
+    click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}")
 
 
 @click.command("column-errors")
