@@ -135,8 +135,8 @@ def test_many_rows_are_drawn_and_written_in_chunks_as_one_table(capsys, run, tmp
 
     monkeypatch.setattr(rows_module, "CHUNK_ROWS", 7)
     read = pd.read_parquet if suffix == ".parquet" else pd.read_csv
-    code, out, err = run_cli(capsys, "rows", str(run[0]), "-n", "20", "--out",
-                             str(tmp_path / f"many{suffix}"))
+    code, _, err = run_cli(capsys, "rows", str(run[0]), "-n", "20", "--out",
+                           str(tmp_path / f"many{suffix}"))
     assert code == 0, err
     many = read(tmp_path / f"many{suffix}")
     code, _, err = run_cli(capsys, "rows", str(run[0]), "-n", "7", "--out",
