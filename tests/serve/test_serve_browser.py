@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
@@ -180,24 +181,31 @@ def test_the_explorer_shows_rows_for_a_table_run(tmp_path):
                         "model": {"hidden": [8], "latent_dim": 2}, "train": {"epochs": 1}},
                        tmp_path / "run").path
     problems: list[str] = []
-    with background(create_app(run)) as url, sync_api.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1500, "height": 950})
-            page.set_default_timeout(TIMEOUT)
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
-            page.on("pageerror", lambda e: problems.append(str(e)))
-            page.goto(url, wait_until="load")
-            page.wait_for_selector("body[data-ready='1']")
-            assert "rows of" in page.inner_text("#run-summary")
-            page.click("#sample")
-            _wait(page, "() => document.querySelectorAll('#samples table.row').length === 8")
-            _wait(page, "() => document.querySelector('#decoded table.row') !== null")
-            assert "age" in page.inner_text("#decoded") and "city" in page.inner_text("#decoded")
-            _wait(page, "() => document.querySelectorAll('#thumbs .row-thumb').length > 0")
-            page.locator("#thumbs .row-thumb").nth(0).click()
-            page.locator("#thumbs .row-thumb").nth(1).click()
-            _wait(page, "() => document.querySelectorAll('#path table.row').length > 0")
-        finally:
-            browser.close()
+    with background(create_app(run)) as url, sync_api.sync_playwright() as p, \
+            _explorer_page(p, url, problems) as page:
+        assert "rows of" in page.inner_text("#run-summary")
+        page.click("#sample")
+        _wait(page, "() => document.querySelectorAll('#samples table.row').length === 8")
+        _wait(page, "() => document.querySelector('#decoded table.row') !== null")
+        assert "age" in page.inner_text("#decoded") and "city" in page.inner_text("#decoded")
+        _wait(page, "() => document.querySelectorAll('#thumbs .row-thumb').length > 0")
+        page.locator("#thumbs .row-thumb").nth(0).click()
+        page.locator("#thumbs .row-thumb").nth(1).click()
+        _wait(page, "() => document.querySelectorAll('#path table.row').length > 0")
     assert problems == [], problems
+
+
+@contextlib.contextmanager
+def _explorer_page(p, url: str, problems: list[str]):
+    """The explorer's page in Chromium, loaded and ready; errors on the page go to ``problems``."""
+    browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    try:
+        page = browser.new_page(viewport={"width": 1500, "height": 950})
+        page.set_default_timeout(TIMEOUT)
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: problems.append(str(e)))
+        page.goto(url, wait_until="load")
+        page.wait_for_selector("body[data-ready='1']")
+        yield page
+    finally:
+        browser.close()
