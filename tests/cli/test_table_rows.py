@@ -146,3 +146,32 @@ def test_many_rows_are_drawn_and_written_in_chunks_as_one_table(capsys, run, tmp
     assert len(many) == 20 and list(many.columns) == list(few.columns)
     pd.testing.assert_frame_equal(many.head(7), few)
     assert not many.iloc[7:14].reset_index(drop=True).equals(few)  # the next chunk's own draws
+
+
+def test_rows_given_a_value_are_drawn_from_the_models_conditional(capsys, run, tmp_path):
+    """member is yes exactly when age > 45 in the data: rows given member=yes are older than
+    rows given member=no (by more than three standard errors of the difference: the small
+    model has learned the relation only in part), and keep the given value in every row."""
+    ages, spread = {}, {}
+    for value in ("yes", "no"):
+        out_file = tmp_path / f"{value}.csv"
+        code, out, err = run_cli(capsys, "rows", str(run[0]), "-n", "1000", "--given",
+                                 f"member={value}", "--out", str(out_file))
+        assert code == 0, err
+        assert f"given member={value}" in out and "effective sample size" in out
+        rows = pd.read_csv(out_file)
+        assert (rows["member"] == value).all() and rows["age"].notna().all()
+        ages[value], spread[value] = rows["age"].mean(), rows["age"].var() / len(rows)
+    assert ages["yes"] - ages["no"] > 3 * (spread["yes"] + spread["no"]) ** 0.5, (ages, spread)
+
+
+@pytest.mark.parametrize(("given", "needle"), [
+    ("colour=red", "no column 'colour'"),
+    ("age<30", "write COLUMN=VALUE"),
+    ("kind=zzz", "category 'zzz'"),
+])
+def test_a_condition_the_model_cannot_take_is_one_line(capsys, run, tmp_path, given, needle):
+    code, _, err = run_cli(capsys, "rows", str(run[0]), "--given", given, "--out",
+                           str(tmp_path / "r.csv"))
+    assert_one_line_error(code, err, needle)
+    assert not (tmp_path / "r.csv").exists()

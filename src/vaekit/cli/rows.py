@@ -34,28 +34,48 @@ def _require_table(rd: RunData, command: str) -> None:
               help="Draw each row from p(x|z) (the default: rows as the data are), or write the "
               "mean row of each z (--mean: the most probable category, a continuous column's "
               "expected value, no missing cells).")
+@click.option("--given", "given", multiple=True, metavar="COLUMN=VALUE",
+              help="Draw rows from p(other columns | COLUMN=VALUE) under the model (latent "
+              "importance resampling, as vaekit impute; its effective sample size is printed); "
+              "repeat for several columns.")
 @click.option("--out", type=OUTPUT, default=Path("rows.csv"),
               show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
-             out: Path) -> None:
+             given: tuple[str, ...], out: Path) -> None:
     """Generate rows from a tabular RUN, with the original column names, types, categories and
     units."""
+    from vaekit.artifacts.conditional import conditional_rows, parse_given
     from vaekit.artifacts.figures import save_table_chunks
     from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
     rd = open_run(run)
     _require_table(rd, "rows")
+    conditions = parse_given(given, rd.ctx.codec.columns)
+    if conditions and (not stochastic or temperature != 1.0):
+        raise UserError("--given draws rows from the model's conditional: it takes neither "
+                        "--mean nor --temperature")
     columns: list[str] = []
+    ess: list[float] = []
 
     def chunks():  # type: ignore[no-untyped-def]
         for i, start in enumerate(range(0, n, CHUNK_ROWS)):
-            rows = sample_rows(rd, min(CHUNK_ROWS, n - start), seed + i, temperature, stochastic)
+            size = min(CHUNK_ROWS, n - start)
+            if conditions:
+                rows, draws_ess = conditional_rows(rd.ctx, conditions, size, seed + i)
+                ess.extend(draws_ess.tolist())
+            else:
+                rows = sample_rows(rd, size, seed + i, temperature, stochastic)
             columns[:] = list(rows.columns)
             yield rows
 
     save_table_chunks(chunks(), out)
-    click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}")
+    note = ""
+    if ess:
+        ess.sort()
+        note = (f" given {', '.join(f'{k}={v}' for k, v in conditions.items())} (importance "
+                f"draws: effective sample size median {ess[len(ess) // 2]:.1f}, min {ess[0]:.1f})")
+    click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}{note}")
 
 
 @click.command("column-errors")

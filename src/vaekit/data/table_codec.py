@@ -144,6 +144,18 @@ class TableCodec:
                 blocks.append(values.isna().to_numpy(np.float32)[:, None])
         return torch.from_numpy(np.concatenate(blocks, axis=1))
 
+    def flag_positions(self, names: set[str]) -> list[int]:
+        """Where the missing flags of the columns ``names`` sit in a model row (columns whose
+        missing cells are modelled; others have none)."""
+        out, start = [], 0
+        for c in self.specs:
+            start += c.width
+            if c.name in self.flagged:
+                if c.name in names:
+                    out.append(start)
+                start += 1
+        return out
+
     def decode(self, x: Tensor, missing: bool = True) -> pd.DataFrame:
         """Model rows (N, D_model) -> a DataFrame of the original columns, types and units.
         ``missing``: a cell whose missing flag is set (>= 0.5) is missing; False reads every
