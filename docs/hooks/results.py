@@ -178,10 +178,27 @@ def family_flows() -> str:
     return "\n".join(out) + "\n\n" + _provenance("family-flows.json", _recorded(data), command) + "\n"
 
 
+def best_30min_val() -> str:
+    """The preset retrained under the validation protocol, scored on test once."""
+    ev, prov = load("best_30min_val/eval.json"), load("best_30min_val/provenance.json")
+    epochs = len((RESULTS / "best_30min_val" / "metrics.csv").read_text().strip().splitlines()) - 1
+    shipped = load("best_30min/eval.json")
+    out = ["| run | trained on | chosen on | epochs | test -ELBO | IW NLL, k=100 |",
+           "|---|---|---|---|---|---|",
+           f"| `best_30min_val` | 50,000 images | the last 10,000 of the 60,000 (validation) | "
+           f"{epochs} | {-ev['elbo']:.2f} ± {ev['elbo_se']:.2f} | **{ev['nll']:.2f} ± {ev['nll_se']:.2f}** |",
+           f"| `best_30min` (shipped before) | 60,000 images | the first 2,000 test images | 41 | "
+           f"{-shipped['elbo']:.2f} ± {shipped['elbo_se']:.2f} | {shipped['nll']:.2f} ± "
+           f"{shipped['nll_se']:.2f} |"]
+    return "\n".join(out) + "\n\n" + _provenance("best_30min_val/", _recorded(prov),
+                                                  prov["command"]) + "\n"
+
+
 TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           "frontier-5min": lambda: frontier("frontier-5min.json"),
           "collapse": collapse, "best-30min": best_30min, "cuda": cuda,
-          "ladder-presets": ladder_presets, "scale": scale, "family-flows": family_flows}
+          "ladder-presets": ladder_presets, "scale": scale, "family-flows": family_flows,
+          "best-30min-val": best_30min_val}
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
@@ -191,13 +208,15 @@ def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
 def headlines() -> str:
     """The README's three headline results, each with the page that explains it."""
     k5000 = load("best_30min/iw-k5000-seed0.json")
+    val, shipped = load("best_30min_val/eval.json"), load("best_30min/eval.json")
     conv = _row(load("frontier-30min.json"), "conv hvae")
     rows = load("collapse-6min.json")
     flat, pixel = _row(rows, "factorized"), _row(rows, "pixelcnn 1x8")
     return "\n".join([
         f"- **{k5000['nll']:.2f} ± {k5000['nll_se']:.2f} nats** on binarized Fashion-MNIST (IW bound, "
         "k=5000, all 10k test images) from `configs/best_30min.yaml`: 30 minutes on a 2-core CPU "
-        "(its settings were chosen on the test split, before validation splits). "
+        "(its settings were chosen on the test split, before validation splits; retrained under "
+        f"the validation protocol it scores {val['nll']:.2f} at k=100, against {shipped['nll']:.2f}). "
         "[The strongest VAE in 30 CPU-minutes](docs/results/best-30min.md)",
         f"- **{conv['vs_vae'][0]:+.2f} ± {conv['vs_vae'][1]:.2f} nats** of IW NLL for the conv hierarchy "
         "against a plain VAE given the same 30 CPU-minutes, paired on the same test images. "
