@@ -81,28 +81,30 @@ def test_a_model_that_uses_a_few_units_is_no_collapse_and_remedies_fit_the_run()
     assert "free_bits=0.5" in _warned(held)[0]
 
 
-def test_imputed_draws_follow_the_models_own_conditional(tmp_path):
-    """With a 1-D latent, p(category | observed cells) = sum_z p(c|z) p(x_obs|z) p(z) / sum_z
-    p(x_obs|z) p(z) on a fine grid of z: an independent path to what impute draws."""
+@pytest.fixture(scope="module")
+def one_d_run(tmp_path_factory):
+    """A table run with a 1-D latent, where kind ("hi"/"lo") follows the number a."""
     import numpy as np
 
     import vaekit
     from vaekit.artifacts.run_context import RunContext
-    from vaekit.explore.impute import impute
 
+    root = tmp_path_factory.mktemp("one_d")
     rng = np.random.default_rng(0)
     a = rng.normal(0, 1, 600)
     kind = np.where(a + rng.normal(0, 0.5, 600) > 0, "hi", "lo")
-    pd.DataFrame({"a": a.round(3), "kind": kind}).to_csv(tmp_path / "t.csv", index=False)
-    vaekit.train({"data": {"name": "table", "path": str(tmp_path / "t.csv")},
+    pd.DataFrame({"a": a.round(3), "kind": kind}).to_csv(root / "t.csv", index=False)
+    vaekit.train({"data": {"name": "table", "path": str(root / "t.csv")},
                   "model": {"latent_dim": 1, "hidden": [32]}, "objective": {"free_bits": 2.0},
-                  "train": {"epochs": 20, "batch_size": 32, "lr": 0.003}}, out=tmp_path / "run")
-    ctx = RunContext.open(tmp_path / "run")
+                  "train": {"epochs": 20, "batch_size": 32, "lr": 0.003}}, out=root / "run")
+    return RunContext.open(root / "run")
+
+
+def exact_p_hi(ctx) -> float:
+    """p(kind = hi | a = 1.2) under the model: sum_z p(hi|z) p(a|z) p(z) / sum_z p(a|z) p(z) on a
+    fine grid of the 1-D latent (z, not the importance draws the commands use)."""
     model, codec = ctx.model, ctx.codec
     x = codec.encode(pd.DataFrame({"a": [1.2], "kind": [None]}))  # kind missing
-    draws = impute(model, x, draws=4000, method="sample", k=512,
-                   generator=torch.Generator().manual_seed(0))
-    kinds = codec.decode(draws.x[:, 0], missing=False)["kind"].astype(str)
     with torch.no_grad():
         z = torch.linspace(-6, 6, 4001)[:, None]
         px = model.decode(z)
@@ -110,7 +112,19 @@ def test_imputed_draws_follow_the_models_own_conditional(tmp_path):
         rows = codec.encode(pd.DataFrame({"a": [1.2] * 2, "kind": ["hi", "lo"]}))
         log_hi = px.log_prob(rows[:1].expand(len(z), -1)) - log_obs
         post = torch.softmax(log_obs + model.prior.log_prob(z), 0)
-        exact = float((post * log_hi.exp()).sum())
+        return float((post * log_hi.exp()).sum())
+
+
+def test_imputed_draws_follow_the_models_own_conditional(one_d_run):
+    """What impute draws for a missing kind given a = 1.2, against the model's exact value."""
+    from vaekit.explore.impute import impute
+
+    model, codec = one_d_run.model, one_d_run.codec
+    x = codec.encode(pd.DataFrame({"a": [1.2], "kind": [None]}))  # kind missing
+    draws = impute(model, x, draws=4000, method="sample", k=512,
+                   generator=torch.Generator().manual_seed(0))
+    kinds = codec.decode(draws.x[:, 0], missing=False)["kind"].astype(str)
+    exact = exact_p_hi(one_d_run)
     assert exact > 0.75  # the model ties kind to a (half the rows are "hi")
     assert abs(float((kinds == "hi").mean()) - exact) < 0.03, (float((kinds == "hi").mean()), exact)
     assert float(draws.ess[0]) > 50
@@ -129,33 +143,16 @@ def test_dates_are_numbers_row_ids_are_dropped_and_bands_stay_categories():
     assert infer_type(pd.Series(["10-20", "20-30", "30-40"] * 10)) == "categorical"
 
 
-def test_rows_given_a_value_follow_the_models_own_conditional(tmp_path):
-    """`vaekit rows --given a=1.2` against p(kind | a = 1.2) integrated on a grid of the 1-D
-    latent (the path of the test above, through the command's own parsing of the condition)."""
+def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run):
+    """`vaekit rows --given a=1.2` against the same exact p(kind | a = 1.2), through the
+    command's own parsing of the condition."""
     import numpy as np
 
-    import vaekit
     from vaekit.artifacts.conditional import conditional_rows, parse_given
-    from vaekit.artifacts.run_context import RunContext
 
-    rng = np.random.default_rng(0)
-    a = rng.normal(0, 1, 600)
-    kind = np.where(a + rng.normal(0, 0.5, 600) > 0, "hi", "lo")
-    pd.DataFrame({"a": a.round(3), "kind": kind}).to_csv(tmp_path / "t.csv", index=False)
-    vaekit.train({"data": {"name": "table", "path": str(tmp_path / "t.csv")},
-                  "model": {"latent_dim": 1, "hidden": [32]}, "objective": {"free_bits": 2.0},
-                  "train": {"epochs": 20, "batch_size": 32, "lr": 0.003}}, out=tmp_path / "run")
-    ctx = RunContext.open(tmp_path / "run")
-    model, codec = ctx.model, ctx.codec
-    rows, ess = conditional_rows(ctx, parse_given(("a=1.2",), codec.columns), 3000, seed=0)
+    given = parse_given(("a=1.2",), one_d_run.codec.columns)
+    rows, ess = conditional_rows(one_d_run, given, 3000, seed=0)
     assert (rows["a"] == 1.2).all() and float(np.median(ess)) > 50
-    with torch.no_grad():
-        z = torch.linspace(-6, 6, 4001)[:, None]
-        px = model.decode(z)
-        x = codec.encode(pd.DataFrame({"a": [1.2], "kind": [None]}))
-        log_obs = px.log_prob_observed(x.expand(len(z), -1))
-        both = codec.encode(pd.DataFrame({"a": [1.2] * 2, "kind": ["hi", "lo"]}))
-        log_hi = px.log_prob(both[:1].expand(len(z), -1)) - log_obs
-        exact = float((torch.softmax(log_obs + model.prior.log_prob(z), 0) * log_hi.exp()).sum())
+    exact = exact_p_hi(one_d_run)
     drawn = float((rows["kind"].astype(str) == "hi").mean())
     assert exact > 0.75 and abs(drawn - exact) < 0.03, (drawn, exact)
