@@ -81,8 +81,12 @@ def test_ranks_read_disjoint_row_groups_and_take_the_same_number_of_steps(tmp_pa
     assert len(batches[0]) == len(batches[1]) == ranks[0].steps(20) > 0
     assert all(len(b) == 10 for bs in batches for b in bs)  # a global batch of 20, 10 each
     assert not _ids(torch.cat(batches[0])) & _ids(torch.cat(batches[1]))
-    # The order is the seed's: another epoch visits the row groups in another order.
+    # The order is the seed's: another epoch visits the row groups in another order, and in
+    # every epoch both ranks take the same number of steps (a process short of one would hang).
     assert ranks[0]._mine(2, 0) != ranks[0]._mine(3, 0)
+    for epoch in range(1, 7):
+        counts = [sum(1 for _ in s.epoch(epoch, 20, torch.Generator())) for s in ranks]
+        assert counts[0] == counts[1] == ranks[0].steps(20, epoch), (epoch, counts)
 
 
 def test_a_split_that_fits_is_read_once_and_shuffled_as_in_memory_data(tmp_path):

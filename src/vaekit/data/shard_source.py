@@ -64,11 +64,12 @@ class ShardSource:
         run has several processes, each of which reads only its own row groups)."""
         return self.size > 1 or len(self) > self.buffer_rows
 
-    def steps(self, batch_size: int) -> int:
+    def steps(self, batch_size: int, epoch: int = 1) -> int:
         if not self.streams:
             return -(-len(self) // batch_size)
-        # Every process takes the same number of steps: full batches of the smallest share.
-        return min(self._share(r) for r in range(self.size)) // self._local(batch_size)
+        # Every process takes the same number of steps: full batches of the smallest share of
+        # this epoch's row groups (the shares change with the epoch's order).
+        return min(self._share(r, epoch) for r in range(self.size)) // self._local(batch_size)
 
     def _local(self, batch_size: int) -> int:
         return max(1, batch_size // self.size)
@@ -100,7 +101,7 @@ class ShardSource:
         if not self.streams:
             yield from self._whole().epoch(epoch, batch_size, noise, start)
             return
-        local, steps = self._local(batch_size), self.steps(batch_size)
+        local, steps = self._local(batch_size), self.steps(batch_size, epoch)
         shuffle = torch.Generator().manual_seed(epoch_seed(self.seed, epoch, self.rank + 1))
         mine = self._mine(epoch, self.rank)
         taken, xs, ys = 0, [], []
