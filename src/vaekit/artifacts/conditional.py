@@ -13,8 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from vaekit.artifacts.apply_data import prepare_examples
-from vaekit.artifacts.imputation import How, _fill, _table
+from vaekit.artifacts.imputation import How, impute_table
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data.examples import Examples, IndexIds
 from vaekit.data.table_types import pandas, parse_column
@@ -52,7 +51,5 @@ def conditional_rows(ctx: RunContext, given: dict[str, str], n: int, seed: int =
     # Unknown cells are unobserved, their missing flags too: only the given cells are evidence.
     x[:, codec.flag_positions(set(codec.columns) - set(given))] = float("nan")
     ex = Examples(x, None, IndexIds(n), "--given", model_space=True, frame=frame)
-    how = replace(How(), method="sample", k=k, seed=seed)
-    done = _fill(ctx, prepare_examples(ctx, ex), how)
-    rows = _table(ctx, ex, done)
+    rows = impute_table(ctx, ex, replace(How(), method="sample", k=k, seed=seed))
     return rows.values, np.asarray(rows.ess if rows.ess is not None else np.full(n, float(k)))

@@ -92,6 +92,12 @@ def _table(ctx: RunContext, ex: Any, done: Imputation) -> Imputed:
                    None if done.ess is None else done.ess.numpy())
 
 
+def impute_table(ctx: RunContext, ex: Any, how: How) -> Imputed:
+    """Fill the missing cells of a table's examples ``ex`` (its frame and the rows the model
+    sees, NaN where unknown): the completed frame, the observed cells as written."""
+    return _table(ctx, ex, _fill(ctx, prepare_examples(ctx, ex), how))
+
+
 def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, how: How) -> Imputed:
     """Fill SRC's missing values: NaN in an array file or ``mask`` (SRC's shape, or one
     example's shape for every example), the empty cells of a table file."""
@@ -99,7 +105,7 @@ def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, how: 
     if ex.frame is not None:
         if mask is not None:
             raise UserError("a table's missing values are its empty cells; --mask is for arrays")
-        return _table(ctx, ex, _fill(ctx, prepare_examples(ctx, ex), how))
+        return impute_table(ctx, ex, how)
     x = ex.x.float() if ex.x.dtype != torch.uint8 else ex.x.float().div(255)
     if mask is not None:
         m = torch.from_numpy(mask)
