@@ -18,6 +18,18 @@ _SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parque
                    ".h5ad": "counts"}
 
 
+def _folder_kind(path: Path) -> str:
+    """``folder`` when the folder holds an image (the walk stops at the first), else ``shards``
+    when it holds .parquet or .csv files, else ``folder`` (which then says what is missing)."""
+    tables = False
+    for p in path.rglob("*"):
+        suffix = p.suffix.lower()
+        if suffix in (".png", ".jpg", ".jpeg"):
+            return "folder"
+        tables = tables or suffix in (".parquet", ".csv")
+    return "shards" if tables else "folder"
+
+
 def resolve_data_arg(value: str) -> dict[str, str]:
     """Turn ``--data NAME|PATH`` into config keys: a built-in name, or a path and its file kind."""
     if value in registry.names("data"):
@@ -26,9 +38,7 @@ def resolve_data_arg(value: str) -> dict[str, str]:
         raise DataError("--data is empty: give a built-in data set or a path")
     path = Path(value).expanduser()
     if path.is_dir():  # a folder of images, else a table in files (streamed)
-        suffixes = {p.suffix.lower() for p in path.rglob("*")}
-        tables = bool(suffixes & {".parquet", ".csv"}) and not suffixes & {".png", ".jpg", ".jpeg"}
-        return {"name": "shards" if tables else "folder", "path": str(path)}
+        return {"name": _folder_kind(path), "path": str(path)}
     if any(ch in value for ch in "*?["):  # a glob of table files
         return {"name": "shards", "path": value}
     source = _SUFFIX_SOURCES.get(path.suffix.lower())

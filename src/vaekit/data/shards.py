@@ -33,6 +33,9 @@ from vaekit.registry import register
 SUFFIXES = (".parquet", ".csv")
 # Beyond this many categories a categorical column is refused (drop it or treat it otherwise).
 MAX_VOCABULARY = 10_000
+# The data set read last, by its files' names, times and sizes and the options that shape it:
+# a run's training, report and evaluation in one process read the files once.
+_LOADED: dict[tuple, Dataset] = {}
 
 
 def shard_paths(spec: str) -> list[Path]:
@@ -97,7 +100,20 @@ def load_shards(cfg: DataConfig, columns: dict[str, str] | None = None,
     if cfg.path is None:
         raise DataError("data source 'shards' needs data.path (a folder or glob of .parquet or "
                         ".csv files)")
-    shards = open_shards(shard_paths(cfg.path), cfg.path)
+    paths = shard_paths(cfg.path)
+    key = (tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in paths),
+           cfg.test_fraction, cfg.val_size, cfg.split_seed, repr(columns), sample_rows,
+           heldout_rows, buffer_rows)
+    if key not in _LOADED:  # training, then its report and evaluation, read the files once
+        _LOADED.clear()
+        _LOADED[key] = _load(cfg, paths, columns, sample_rows, heldout_rows, buffer_rows)
+    return _LOADED[key]
+
+
+def _load(cfg: DataConfig, paths: list[Path], columns: dict[str, str] | None,
+          sample_rows: int, heldout_rows: int, buffer_rows: int) -> Dataset:
+    """The two passes over the files and the data set they give (see ``load_shards``)."""
+    shards = open_shards(paths, str(cfg.path))
     n = shards.rows
     p_test, p_val = _fractions(cfg, n, heldout_rows)
     p_sample = min(1.0, sample_rows / max(1.0, n * (1 - p_test - p_val)))
@@ -122,7 +138,7 @@ def load_shards(cfg: DataConfig, columns: dict[str, str] | None = None,
         if frames[name] is None or len(frames[name]) < 2:
             raise DataError(f"{cfg.path}: {n} rows are too few for a {name} split of at least 2")
     sample = frames["train"]
-    types = column_types(sample, columns or {}, Path(cfg.path))
+    types = column_types(sample, columns or {}, Path(str(cfg.path)))
     # Pass 2: the categories of every categorical column and of the label, over all rows.
     wanted = [c for c, k in types.items() if k in ("categorical", "label")]
     vocab = _vocabularies(shards, wanted, types)
