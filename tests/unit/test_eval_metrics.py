@@ -81,9 +81,12 @@ def test_mutual_information_on_analytic_cases():
     assert est == pytest.approx(0.5 * math.log(5.0), abs=0.05)
 
 
-def test_collapse_warning_when_few_units_are_active_or_kl_vanishes():
-    assert collapse_warning(kl=10.0, active=5, dims=20) is None
-    assert "free_bits" in collapse_warning(kl=10.0, active=4, dims=20)
+def test_collapse_warning_when_no_unit_is_active_or_kl_vanishes():
+    # A table of ten columns coded in 3 of 32 units with 17 nats of KL has not collapsed.
+    assert collapse_warning(kl=17.0, active=3, dims=32) is None
+    assert "0/32 active" in collapse_warning(kl=17.0, active=0, dims=32)
     assert "0.100 nats" in collapse_warning(kl=0.1, active=20, dims=20)
     assert "held-out KL" in collapse_warning(kl=0.1, active=20, dims=20, split="held-out")
+    assert "free_bits" in collapse_warning(kl=0.1, active=20, dims=20)
+    assert "beta=0.25" in collapse_warning(kl=0.1, active=0, dims=2, remedies="objective.beta=0.25")
     assert metrics.collapse_warning(kl=0.6, active=1, dims=2) is None

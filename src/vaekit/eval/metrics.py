@@ -79,13 +79,20 @@ def mutual_information(mu: Tensor, logvar: Tensor, generator: torch.Generator | 
     return float((log_own - log_agg).mean())
 
 
-def collapse_warning(kl: float, active: int, dims: int, min_kl: float = 0.5,
-                     min_active_fraction: float = 0.25, split: str = "") -> str | None:
-    """A message when the posterior collapsed: almost no KL (nats per example), or fewer than
-    ``min_active_fraction`` of the ``dims`` latent units active. ``split`` names the data."""
-    if kl >= min_kl and active >= min_active_fraction * dims:
+def collapsed(kl: float, active: int, min_kl: float = 0.5, min_active: int = 1) -> bool:
+    """Whether a posterior collapsed: fewer than ``min_active`` latent units active, or almost
+    no KL at all (below ``min_kl`` nats per example). A model that uses a few of its units (a
+    table of ten columns coded in five) has not collapsed, whatever its total KL."""
+    return active < min_active or kl < min_kl
+
+
+def collapse_warning(kl: float, active: int, dims: int, split: str = "",
+                     remedies: str = "a KL warm-up (objective.kl_warmup_steps), free bits "
+                     "(objective.free_bits) or a smaller objective.beta than the run's") -> str | None:
+    """The message of a collapsed posterior (see :func:`collapsed`), or None. ``split`` names
+    the data; ``remedies`` the settings to try (the trainer names them from the run's own)."""
+    if not collapsed(kl, active):
         return None
     where = f"{split} " if split else ""
     return (f"posterior collapse: {where}KL {kl:.3f} nats, {active}/{dims} active latent units. "
-            "The decoder is ignoring z; remedies: objective.kl_warmup_steps=5000, "
-            "objective.free_bits=0.1 (nats per dimension), or a smaller objective.beta")
+            f"The decoder is ignoring z; remedies: {remedies}")

@@ -13,14 +13,14 @@ from typing import Any
 
 from vaekit import registry
 from vaekit.config.schema import Config
+from vaekit.eval.metrics import collapse_warning
 from vaekit.model.vae import VAE
 from vaekit.store.metrics import heldout
 
 
 class CollapseWarning:
-    """Warn once when the held-out posterior collapses: fewer than ``min_active`` latent units
-    active, or almost no KL at all (below ``min_kl`` nats per example). A model that uses a few
-    of its units (a table of ten columns coded in five) has not collapsed, whatever its total KL.
+    """Warn once when the held-out posterior collapses (``vaekit.eval.metrics.collapsed``, the
+    rule ``vaekit evaluate`` applies too).
 
     Every VAE first fits the average example and only then starts to use z, so a low KL in the
     first few hundred steps is no collapse: the rule is applied once ``min_steps`` optimizer
@@ -28,9 +28,7 @@ class CollapseWarning:
     measured on the run (its steps per epoch, its KL weight now, whether free bits hold the KL).
     """
 
-    def __init__(self, min_kl: float = 0.5, min_active: int = 1, min_steps: int = 1000) -> None:
-        self.min_kl = min_kl
-        self.min_active = min_active
+    def __init__(self, min_steps: int = 1000) -> None:
         self.min_steps = min_steps
         self.warned = False
         self.last: tuple[int, dict[str, Any], VAE] | None = None
@@ -50,12 +48,10 @@ class CollapseWarning:
         kl, active = float(heldout(row, "kl")), int(row["active_units"])  # type: ignore[arg-type]
         if kl == 0.0 and float(row["train_kl"]) == 0.0:
             return  # no KL term at all (a deterministic autoencoder): nothing can collapse
-        if active >= self.min_active and kl >= self.min_kl:
-            return
-        self.warned = True
-        warnings.warn(f"posterior collapse: held-out KL {kl:.3f} nats, {active}/"
-                      f"{model.latent_dim} active latent units. The decoder is ignoring z; "
-                      f"remedies: {remedies(epoch, row)}", stacklevel=2)
+        message = collapse_warning(kl, active, model.latent_dim, "held-out", remedies(epoch, row))
+        if message is not None:
+            self.warned = True
+            warnings.warn(message, stacklevel=2)
 
 
 def remedies(epoch: int, row: dict[str, Any]) -> str:
