@@ -101,6 +101,23 @@ def test_scores_bound_each_other_and_rank_noise_as_unlikely(run, ctx, tmp_path, 
     assert len(cache) == 1
 
 
+def test_a_score_cache_drawn_under_another_seeding_is_not_reused(run, ctx):
+    from safetensors import safe_open
+    from safetensors.torch import save_file
+
+    from vaekit.artifacts.scores import SCORES, heldout_scores
+
+    fresh = heldout_scores(ctx, k=5, seed=3)
+    path = run / "scores" / "heldout-k5-seed3.safetensors"
+    with safe_open(str(path), "pt") as f:
+        digest = (f.metadata() or {})["model_sha256"]
+    # A cache of the same weights, k and seed, written before the draws were seeded per block.
+    save_file({name: torch.zeros_like(fresh[name]) for name in SCORES}, str(path),
+              metadata={"model_sha256": digest})
+    again = heldout_scores(ctx, k=5, seed=3)
+    assert torch.equal(again["nll"], fresh["nll"])
+
+
 def test_impute_keeps_what_is_observed_and_fills_what_is_missing(run, ctx, tmp_path, capsys):
     test = ctx.split("test")
     x = test.stored[:50].numpy()

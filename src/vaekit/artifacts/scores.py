@@ -46,15 +46,16 @@ def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
 
 
 def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:
-    """The scores of the run's held-out split (cached in RUN/scores/ per weights, k and seed)."""
+    """The scores of the run's held-out split (cached in RUN/scores/ per weights, k, seed and
+    the way the draws were seeded: a cache drawn otherwise, or before, is computed again)."""
     from safetensors import SafetensorError, safe_open
 
     path = ctx.path / FOLDER / f"heldout-k{k}-seed{seed}.safetensors"
-    digest = weights_digest(ctx.path)
+    stamp = {"model_sha256": weights_digest(ctx.path), "draws": draws_scheme(batch_size)}
     if path.exists():
         try:
             with safe_open(str(path), "pt") as f:
-                if (f.metadata() or {}).get("model_sha256") == digest:
+                if {key: (f.metadata() or {}).get(key) for key in stamp} == stamp:
                     return {name: f.get_tensor(name) for name in SCORES}
         except (OSError, SafetensorError, KeyError):
             pass  # a damaged cache is computed again and replaced
@@ -62,8 +63,13 @@ def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) ->
     # A run folder you may only read: the scores are computed again next time.
     with contextlib.suppress(OSError):
         write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
-                      metadata={"model_sha256": digest})
+                      metadata=stamp)
     return ref
+
+
+def draws_scheme(batch_size: int) -> str:
+    """How the held-out scores' importance draws were seeded (``example_terms``)."""
+    return f"blocks of {batch_size} examples, each seeded with seed + its first index"
 
 
 def percentile(values: Tensor, reference: Tensor) -> Tensor:
