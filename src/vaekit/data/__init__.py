@@ -19,12 +19,13 @@ _SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parque
 
 
 def _folder_kind(path: Path) -> str:
-    """``folder`` when the folder holds an image (the walk stops at the first), else ``shards``
-    when it holds .parquet or .csv files, else ``folder`` (which then says what is missing)."""
+    """``folder`` when the folder holds an image or a tar shard of images (the walk stops at the
+    first), else ``shards`` when it holds .parquet or .csv files, else ``folder`` (which then
+    says what is missing)."""
     tables = False
     for p in path.rglob("*"):
         suffix = p.suffix.lower()
-        if suffix in (".png", ".jpg", ".jpeg"):
+        if suffix in (".png", ".jpg", ".jpeg", ".tar"):
             return "folder"
         tables = tables or suffix in (".parquet", ".csv")
     return "shards" if tables else "folder"
@@ -39,8 +40,8 @@ def resolve_data_arg(value: str) -> dict[str, str]:
     path = Path(value).expanduser()
     if path.is_dir():  # a folder of images, else a table in files (streamed)
         return {"name": _folder_kind(path), "path": str(path)}
-    if any(ch in value for ch in "*?["):  # a glob of table files
-        return {"name": "shards", "path": value}
+    if any(ch in value for ch in "*?["):  # a glob of tar shards of images, or of table files
+        return {"name": "folder" if value.lower().endswith(".tar") else "shards", "path": value}
     source = _SUFFIX_SOURCES.get(path.suffix.lower())
     if source is None:
         builtin = ", ".join(n for n in registry.names("data")

@@ -52,3 +52,8 @@ class BatchSource(Protocol):
     def sharded(self, seed: int, rank: int, size: int) -> BatchSource:
         """The source as process ``rank`` of ``size`` sees it, its epochs ordered by ``seed``."""
         ...
+
+    def binarized(self, mode: str) -> BatchSource:
+        """The source with its batches binarized by ``mode`` (``vaekit.data.base.binarize``),
+        as the run's likelihood settled it."""
+        ...

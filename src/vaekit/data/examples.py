@@ -103,8 +103,8 @@ def read_examples(path: str | Path, allow_missing: bool = False, image_size: int
     as examples)."""
     path = Path(path).expanduser()
     if path.is_dir():
-        x, y, files = read_folder(path, image_size, color)
-        return Examples(x, y, [str(f.relative_to(path)) for f in files], str(path))
+        x, y, members = read_folder(path, image_size, color)
+        return Examples(x, y, [m.name for m in members], str(path))
     if path.suffix.lower() not in (".npz", ".npy"):
         raise DataError(f"{path}: expected an .npz or .npy file or an image folder")
     if not path.exists():

@@ -58,6 +58,12 @@ class ShardSource:
         return ShardSource(self.groups, self.encode, self.split, seed, self.buffer_rows, rank,
                            size)
 
+    def binarized(self, mode: str) -> ShardSource:
+        """A table is never binarized: ``mode`` is ``none``."""
+        if mode != "none":
+            raise ValueError(f"a table cannot be binarized ({mode!r})")
+        return self
+
     @property
     def streams(self) -> bool:
         """True when the split is read anew each epoch (it does not fit in the buffer, or the

@@ -40,6 +40,9 @@ class TensorSource:
     def sharded(self, seed: int, rank: int, size: int) -> TensorSource:
         return TensorSource(self.x, self.y, self.mode, seed, rank, size)
 
+    def binarized(self, mode: str) -> TensorSource:
+        return TensorSource(self.x, self.y, mode, self.seed, self.rank, self.size)
+
     def order(self, epoch: int) -> Tensor:
         """The epoch's permutation of the examples (on the data's device)."""
         g = torch.Generator().manual_seed(epoch_seed(self.seed, epoch))

@@ -42,6 +42,15 @@ def validation_count(n_train: int, size: int | float | str, protocol: int | None
     return n
 
 
+def validation_indices(n_train: int, size: int | float | str, seed: int,
+                       protocol: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """Positions in a training split of ``n_train`` examples that stay in training and that go
+    to validation (``validation_count`` of them, a seeded subset; both sorted)."""
+    n = validation_count(n_train, size, protocol)
+    perm = torch.randperm(n_train, generator=torch.Generator().manual_seed(seed + _SEED_OFFSET))
+    return perm[n:].sort().values, perm[:n].sort().values
+
+
 def carve_validation(ds: Dataset, size: int | float | str | None, seed: int) -> Dataset:
     """Move ``validation_count`` examples of ``ds.train`` (and labels) into ``ds.val``, in place;
     returns ``ds``. ``size`` None leaves no validation split (runs made before it); a source that
@@ -53,14 +62,16 @@ def carve_validation(ds: Dataset, size: int | float | str | None, seed: int) -> 
                           "validation splits)"
         return ds
     n_train = len(ds.train)
-    n = validation_count(n_train, size, ds.validation_size)
+    keep: slice | torch.Tensor
+    val: slice | torch.Tensor
     if ds.validation == "last":  # slices: a memory-mapped split stays a view
+        n = validation_count(n_train, size, ds.validation_size)
         keep, val = slice(0, n_train - n), slice(n_train - n, n_train)
         ds.val_protocol = f"the last {n:,} of the {n_train:,} training examples"
     else:
-        perm = torch.randperm(n_train, generator=torch.Generator().manual_seed(seed + _SEED_OFFSET))
-        keep, val = perm[n:].sort().values, perm[:n].sort().values
-        ds.val_protocol = f"{n:,} of the {n_train:,} training examples, drawn with seed {seed}"
+        keep, val = validation_indices(n_train, size, seed, ds.validation_size)
+        ds.val_protocol = (f"{len(val):,} of the {n_train:,} training examples, drawn with seed "
+                           f"{seed}")
     y = ds.train_labels
     ds.val, ds.val_labels = ds.train[val], None if y is None else y[val]
     ds.train, ds.train_labels = ds.train[keep], None if y is None else y[keep]

@@ -131,7 +131,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     world.barrier()
 
     # The training split: streamed from disk by its own source, else the tensors in memory.
-    source = ds.train_source if ds.train_source is not None else TensorSource(
+    source = ds.train_source.binarized(mode) if ds.train_source is not None else TensorSource(
         ds.train.to(device), _to(ds.train_labels, device), mode, cfg.train.seed)
     source = source.sharded(cfg.train.seed, world.rank, world.size)
     steps_per_epoch = source.steps(cfg.train.batch_size)

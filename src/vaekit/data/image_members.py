@@ -1,0 +1,84 @@
+"""Where a data set's images are: PNG/JPEG files under a folder (searched recursively), and the
+images inside uncompressed tar shards (``.tar`` files in that folder, or a glob of them).
+
+A tar shard is indexed once (each member's name, offset and size) and never unpacked: an image's
+bytes are read at their offset when it is decoded. Hidden files and folders are skipped.
+"""
+
+from __future__ import annotations
+
+import glob
+import io
+import tarfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from vaekit.errors import DataError
+
+SUFFIXES = {".png", ".jpg", ".jpeg"}
+
+
+@dataclass(frozen=True)
+class Member:
+    """One image: a file, or (``offset`` >= 0) ``size`` bytes at ``offset`` inside the tar file
+    ``path`` (``name``: its name in the tar, which errors and class folders use)."""
+
+    path: Path
+    offset: int = -1
+    size: int = 0
+    name: str = ""
+
+    @property
+    def where(self) -> str:
+        return f"{self.path}:{self.name}" if self.offset >= 0 else str(self.path)
+
+    def open(self) -> io.BufferedIOBase | Path:
+        """What Pillow opens: the file's path, or the member's bytes."""
+        if self.offset < 0:
+            return self.path
+        with open(self.path, "rb") as f:
+            f.seek(self.offset)
+            data = f.read(self.size)
+        if len(data) != self.size:
+            raise OSError(f"the tar file ends {self.size - len(data)} bytes early")
+        return io.BytesIO(data)
+
+
+def _hidden(parts: tuple[str, ...]) -> bool:
+    return any(part.startswith(".") for part in parts)
+
+
+def tar_members(path: Path) -> list[Member]:
+    """The images of one uncompressed tar file, in the tar's order (DataError naming the file
+    when it is not one)."""
+    out = []
+    try:
+        with tarfile.open(path, "r:") as tar:
+            for m in tar:
+                name = PurePosixPath(m.name)
+                if m.isfile() and name.suffix.lower() in SUFFIXES and not _hidden(name.parts):
+                    out.append(Member(path, m.offset_data, m.size, m.name))
+    except (tarfile.TarError, OSError) as e:
+        raise DataError(f"{path}: not a readable uncompressed tar file ({e})") from None
+    return out
+
+
+def image_members(spec: str | Path) -> list[Member]:
+    """Every image of ``spec`` (a folder, or a glob of .tar files): the folder's image files in
+    sorted order, then the images of its tar files (sorted by path). A member's ``name`` is its
+    path below the folder (a file) or in its tar (a tar member): class folders are read from it."""
+    root = Path(spec).expanduser()
+    if root.is_dir():
+        files = sorted(p for p in root.rglob("*")
+                       if p.is_file() and not _hidden(p.relative_to(root).parts))
+        images = [Member(p, name=p.relative_to(root).as_posix()) for p in files
+                  if p.suffix.lower() in SUFFIXES]
+        tars = [p for p in files if p.suffix.lower() == ".tar"]
+    elif any(ch in str(spec) for ch in "*?["):
+        images, tars = [], sorted(Path(p) for p in glob.glob(str(root), recursive=True)
+                                  if p.lower().endswith(".tar") and Path(p).is_file())
+    else:
+        raise DataError(f"image folder {root} does not exist or is not a folder")
+    for t in tars:
+        images += tar_members(t)
+    return images
