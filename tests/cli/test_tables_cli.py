@@ -117,6 +117,34 @@ def test_unreadable_or_empty_columns_are_one_line_exit_2(content, needle, capsys
     assert not (tmp_path / "run").exists()
 
 
+def test_a_folder_of_parquet_files_is_encoded_and_scored_as_the_same_rows_in_one_file(
+        capsys, table_run, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    run = table_run[0]
+    rows = pd.read_csv(run.parent / "people.csv")
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for i, part in enumerate((rows[:130], rows[130:])):  # row groups of 40: batches straddle them
+        pq.write_table(pa.Table.from_pandas(part, preserve_index=False),
+                       shards / f"part-{i}.parquet", row_group_size=40)
+    for data, name in ((run.parent / "people.csv", "one"), (shards, "many")):
+        code, _, err = run_cli(capsys, "encode", str(run), "--data", str(data), "--batch-size",
+                               "32", "--out", str(tmp_path / f"{name}.npz"))
+        assert code == 0, err
+        code, _, err = run_cli(capsys, "score", str(run), "--data", str(data), "--k", "5",
+                               "--batch-size", "32", "--out", str(tmp_path / f"{name}.csv"))
+        assert code == 0, err
+    one, many = np.load(tmp_path / "one.npz"), np.load(tmp_path / "many.npz")
+    assert np.array_equal(one["mu"], many["mu"]) and np.array_equal(one["id"], many["id"])
+    assert pd.read_csv(tmp_path / "one.csv").equals(pd.read_csv(tmp_path / "many.csv"))
+    pq.write_table(pa.table({"height": [1.0]}), shards / "part-2.parquet")  # another schema
+    code, _, err = run_cli(capsys, "encode", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / "bad.npz"))
+    assert_one_line_error(code, err, "part-2.parquet")
+
+
 def test_a_table_file_is_encoded_scored_and_imputed_through_the_runs_codec(capsys, table_run,
                                                                            tmp_path):
     run = table_run[0]

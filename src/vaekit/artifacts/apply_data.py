@@ -79,6 +79,15 @@ def _table_examples(ctx: RunContext, path: Path) -> Examples:
                     frame=frame)
 
 
+def _shard_examples(ctx: RunContext, spec: str) -> Examples:
+    """Every row of a folder or glob of table files, in order, read a row group at a time
+    through the run's codec (the rows are never all in memory)."""
+    from vaekit.data.shard_rows import shard_rows
+
+    x, y = shard_rows(spec, ctx.codec, ctx.classes)
+    return Examples(x, y, IndexIds(len(x)), spec, model_space=True)  # type: ignore[arg-type]
+
+
 def source_examples(ctx: RunContext, data: str | None, split: str = "test",
                     allow_missing: bool = False) -> Examples:
     """The examples of ``data``: None (the run's own ``split``), a built-in data set's ``split``,
@@ -90,6 +99,8 @@ def source_examples(ctx: RunContext, data: str | None, split: str = "test",
     protect_input(data)
     if not ctx.is_image and Path(data).suffix.lower() in TABLE_SUFFIXES:
         return _table_examples(ctx, Path(data))
+    if not ctx.is_image and (Path(data).is_dir() or any(ch in data for ch in "*?[")):
+        return _shard_examples(ctx, data)
     shape = ctx.model.shape
     square = len(shape) == 3 and shape[1] == shape[2]
     return read_examples(Path(data), allow_missing, image_size=shape[1] if square else None,

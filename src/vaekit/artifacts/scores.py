@@ -31,9 +31,11 @@ FOLDER = "scores"
 def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
                    batch_size: int) -> dict[str, Tensor]:
     """Each score of every example of ``ex``, (N,) float64, from batches of ``batch_size``
-    prepared one at a time (DataError when a batch does not fit the run)."""
+    prepared one at a time (DataError when a batch does not fit the run); with ``label`` (N,)
+    when ``ex`` has labels (read with the batches: files too large for memory are read once)."""
     device = ctx.model.device
     parts: dict[str, list[Tensor]] = {name: [] for name in SCORES}
+    labels: list[Tensor] = []
     start = 0
     for p in prepared_batches(ctx, ex, batch_size):
         data = eval_data(ctx, p, device)
@@ -42,7 +44,10 @@ def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
         parts["nll"].append(terms.nll)
         parts["neg_elbo"].append(-terms.elbo)
         parts["recon_error"].append(terms.sq_err / terms.n_obs.clamp(min=1))
-    return {name: torch.cat(values) for name, values in parts.items()}
+        if p.y is not None:
+            labels.append(p.y)
+    out = {name: torch.cat(values) for name, values in parts.items()}
+    return out | ({"label": torch.cat(labels)} if labels else {})
 
 
 def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:
@@ -62,7 +67,7 @@ def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) ->
     ref = example_scores(ctx, source_examples(ctx, None, "test"), k, seed, batch_size)
     # A run folder you may only read: the scores are computed again next time.
     with contextlib.suppress(OSError):
-        write_tensors(path, {name: v.contiguous() for name, v in ref.items()},
+        write_tensors(path, {name: ref[name].contiguous() for name in SCORES},
                       metadata=stamp)
     return ref
 
@@ -86,8 +91,8 @@ def score(ctx: RunContext, data: str | None = None, split: str = "test", k: int 
     values = example_scores(ctx, ex, k, seed, batch_size)
     ref = heldout_scores(ctx, k, seed, batch_size)
     out: dict[str, np.ndarray] = {"id": np.array(list(ex.ids))}
-    if ex.y is not None:
-        out["label"] = ex.y.numpy()
+    if "label" in values:
+        out["label"] = values["label"].numpy()
     for name in SCORES:
         out[name] = values[name].numpy()
     for name in SCORES:

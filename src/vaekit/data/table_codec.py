@@ -115,19 +115,24 @@ class TableCodec:
         """A CSV or Parquet file parsed with this codec's column types (plus the label column
         when present). DataError (one line) for a missing column or, when strict, an extra one."""
         path = Path(path).expanduser()
-        df = read_table(path)
+        return self.parse(read_table(path), str(path))
+
+    def parse(self, df: pd.DataFrame, where: str) -> pd.DataFrame:
+        """The cells of ``df`` (read from ``where``) parsed with this codec's column types, the
+        label column kept when present; DataError (one line) for a missing column or, when
+        strict, an extra one."""
         missing = [c for c in self.columns if c not in df.columns]
         if missing:
-            raise DataError(f"{path}: missing column(s) {', '.join(map(repr, missing))} that the "
+            raise DataError(f"{where}: missing column(s) {', '.join(map(repr, missing))} that the "
                             "run was trained on")
         known = {*self.columns, *self.ignored, *([self.label] if self.label else [])}
         extra = [c for c in df.columns if c not in known]
         if extra and self.strict:
-            raise DataError(f"{path}: column(s) {', '.join(map(repr, extra))} that the run does "
+            raise DataError(f"{where}: column(s) {', '.join(map(repr, extra))} that the run does "
                             "not know; remove them")
         keep = [*self.columns, *([self.label] if self.label in df.columns else [])]
         types = {**self.types(), **({self.label: "label"} if self.label else {})}
-        return pandas().DataFrame({c: parse_column(df[c], types[c], str(path)) for c in keep})
+        return pandas().DataFrame({c: parse_column(df[c], types[c], where) for c in keep})
 
     def encode(self, df: pd.DataFrame) -> Tensor:
         """(N, D_model) float32: each column's block, NaN across a block where a cell is missing."""
