@@ -84,6 +84,17 @@ def get(kind: str, name: str) -> Callable[..., Any]:
     return table[name]
 
 
+def declared(kind: str, name: str) -> dict[str, Any]:
+    """What a registered class declares in its body (``binarizes = True``, literal values only),
+    read from the source without importing it; from the class itself where the index has no
+    source for it."""
+    entry = _index().entries.get(kind, {}).get(name)
+    if entry is not None and name not in _REGISTRY.get(kind, {}):
+        return dict(entry.declared)
+    builder = get(kind, name)
+    return {k: v for k, v in vars(builder).items() if not k.startswith("_") and not callable(v)}
+
+
 def parameters(builder: Callable[..., Any]) -> Params:
     """(name, default) of each parameter ``builder`` takes by name (``inspect.Parameter.empty``
     where it has no default), as the index reads them from the source."""
