@@ -29,7 +29,8 @@ _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
 
 # The packages that hold components: every module under them is indexed on the first lookup.
 _COMPONENT_PACKAGES = ("vaekit.data", "vaekit.nn", "vaekit.dists", "vaekit.model",
-                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking")
+                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking",
+                       "vaekit.report.renders", "vaekit.serve.views")
 _built: Index | None = None
 
 # Builder parameters that the model supplies, per kind; every other parameter is an option.
