@@ -23,7 +23,7 @@ from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
 from vaekit.data.modalities import Modality, modality
 from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec, load_codec
-from vaekit.errors import UserError
+from vaekit.errors import RunError, UserError
 from vaekit.eval.data import EvalData, prepare
 from vaekit.model.vae import VAE
 from vaekit.samplers.base import Sampler, posterior_means
@@ -94,8 +94,14 @@ class RunContext:
     @cached_property
     def modality(self) -> Modality:
         """What the run's data are (image, table, counts): the name config.json stores, or for a
-        run that stored none, the modality its model's example shape claims."""
-        return modality(self.spec.kind, tuple(self.model.shape))
+        run that stored none, the modality its model's example shape claims (RunError when the
+        two disagree: a damaged config.json)."""
+        shape = tuple(self.model.shape)
+        found = modality(self.spec.kind, shape)
+        if found.example_dims != len(shape):
+            raise RunError(f"{self.path}: config.json says its data are {found.name} examples, "
+                           f"but its model takes examples of shape {shape}")
+        return found
 
     @property
     def conditional(self) -> bool:

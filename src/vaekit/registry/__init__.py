@@ -5,7 +5,8 @@ components and :func:`get` turns the name back into the builder. Adding a compon
 the component packages are indexed from their source (``vaekit.registry.index``), so a new file
 in any of them is found without being listed anywhere, and :func:`get` imports only the module
 that registers the name. ``names``, ``options`` and ``bind`` answer from the index, without
-importing components (or torch), wherever the source shows the builder's signature.
+importing components (or torch), wherever the source shows the builder's signature; so does
+``declared``, for what a registered class declares in its body (a modality's files).
 
 A component's options are the keyword parameters of its builder (``model.<kind>_args`` in the
 config); :func:`bind` checks them against the signature. The parameters vaekit itself supplies

@@ -1,8 +1,9 @@
 """The components of the component packages, read from their source with ``ast``, not imported.
 
 For every ``@register("kind", "name")`` on a module-level function or class it records the
-module that registers the name and the builder's parameters with their literal defaults, so that
-``names``, ``options`` and ``bind`` answer without importing a component (and torch with it).
+module that registers the name, the builder's parameters with their literal defaults and, for a
+class, the attributes its body binds to literals (what it declares), so that ``names``,
+``options``, ``bind`` and ``declared`` answer without importing a component (and torch with it).
 Where the source cannot tell the signature (no ``__init__`` of its own, another decorator, a
 default that is not a literal) the parameters are None and the registry imports that one module.
 A module that registers in any other way (``register_variant(Variant(...))``, a register call
