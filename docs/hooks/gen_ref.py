@@ -70,8 +70,8 @@ def config_reference() -> str:
     return "\n".join(out)
 
 
-KINDS = ("data", "arch", "latent", "likelihood", "prior", "objective", "conditioner", "sampler",
-         "tracker")
+KINDS = ("data", "modality", "arch", "latent", "likelihood", "prior", "objective", "conditioner",
+         "sampler", "tracker")
 
 
 def _summary(kind: str, name: str) -> str:

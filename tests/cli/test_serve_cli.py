@@ -62,6 +62,10 @@ def test_serve_refuses_rows_it_cannot_turn_into_a_table(capsys, tiny_run, tmp_pa
     raw["shape"] = [64]  # the same MLP weights read rows of 64 numbers, but no table describes them
     (run / "config.json").write_text(json.dumps(raw))
     code, _, err = run_cli(capsys, "serve", str(run), "--port", "0")
+    assert_one_line_error(code, err, "says its data are image examples", "shape (64,)")
+    raw["data"]["kind"] = "table"
+    (run / "config.json").write_text(json.dumps(raw))
+    code, _, err = run_cli(capsys, "serve", str(run), "--port", "0")
     assert_one_line_error(code, err, "no table columns")
     code, out, _ = run_cli(capsys, "serve", "--help")
     assert code == 0 and "--host" in out and "--port" in out

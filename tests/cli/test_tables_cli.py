@@ -72,9 +72,7 @@ def test_column_errors_and_evaluate_speak_the_columns_terms(capsys, table_run, t
     assert "in the data's own units: nats per row" in out
 
 
-@pytest.mark.parametrize(("cmd", "hint"), [("sample", "vaekit rows"),
-                                           ("reconstruct", "vaekit column-errors"),
-                                           ("interpolate", "table rows"),
+@pytest.mark.parametrize(("cmd", "hint"), [("interpolate", "table rows"),
                                            ("traverse", "table rows")])
 def test_image_commands_on_a_table_point_to_the_table_commands(cmd, hint, capsys, table_run,
                                                                tmp_path):
@@ -82,6 +80,17 @@ def test_image_commands_on_a_table_point_to_the_table_commands(cmd, hint, capsys
     code, _, err = run_cli(capsys, cmd, str(table_run[0]), "--out", str(out))
     assert_one_line_error(code, err, hint)
     assert not out.exists()
+
+
+def test_sample_on_a_table_writes_rows_and_refuses_a_picture_file(capsys, table_run, tmp_path):
+    out = tmp_path / "x.png"
+    code, _, err = run_cli(capsys, "sample", str(table_run[0]), "--out", str(out))
+    assert_one_line_error(code, err, "table rows", ".csv")
+    assert not out.exists()
+    code, _, err = run_cli(capsys, "sample", str(table_run[0]), "-n", "5", "--mean", "--out",
+                           str(tmp_path / "rows.csv"))
+    assert code == 0, err
+    assert len((tmp_path / "rows.csv").read_text().splitlines()) == 6  # a header and 5 rows
 
 
 BAD = {

@@ -52,7 +52,7 @@ def test_the_library_prior_is_the_log_normal_of_the_training_rows_totals(tmp_pat
 def test_a_float_matrix_stays_standardized_rows_unless_named_counts(tmp_path):
     x = _counts().astype(np.float32)
     np.save(tmp_path / "f.npy", x)
-    assert load_data(DataConfig(name="arrays", path=str(tmp_path / "f.npy"))).kind == "tabular"
+    assert load_data(DataConfig(name="arrays", path=str(tmp_path / "f.npy"))).kind == "table"
     assert load_data(DataConfig(name="counts", path=str(tmp_path / "f.npy"))).kind == "counts"
 
 
@@ -60,7 +60,7 @@ def test_signed_integers_stay_table_rows(tmp_path):
     x = _counts()
     x[0, 0] = -3
     np.save(tmp_path / "s.npy", x)
-    assert load_data(DataConfig(name="arrays", path=str(tmp_path / "s.npy"))).kind == "tabular"
+    assert load_data(DataConfig(name="arrays", path=str(tmp_path / "s.npy"))).kind == "table"
 
 
 @pytest.mark.parametrize(("value", "shown"), [(-2, "-2"), (1.5, "1.5"), (np.nan, "nan")])

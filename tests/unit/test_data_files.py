@@ -62,7 +62,7 @@ def test_2d_arrays_are_standardized_rows(tmp_path: Path) -> None:
     x[:, 3] = 7.0  # constant column: std 0 -> divided by 1
     np.savez(tmp_path / "rows.npz", x=x, y=np.arange(50) % 2)
     ds = load_data(arrays(tmp_path / "rows.npz"))
-    assert ds.kind == "tabular" and ds.train.shape == (36, 4) and ds.columns == ["x0", "x1",
+    assert ds.kind == "table" and ds.train.shape == (36, 4) and ds.columns == ["x0", "x1",
                                                                                   "x2", "x3"]
     fitted = torch.cat([ds.train, ds.val])  # standardized on the whole training split
     assert torch.allclose(fitted.mean(0), torch.zeros(4), atol=1e-5)

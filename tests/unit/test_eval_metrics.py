@@ -51,11 +51,11 @@ def test_dequantized_convention_matches_the_true_bin_probability_of_a_smooth_den
 
 
 def test_which_convention_applies():
-    assert bpd_convention(True, True, binary_data=True, eight_bit=False, image=True) == DISCRETE
-    assert bpd_convention(True, True, binary_data=False, eight_bit=True, image=True) == GREY_BERNOULLI
-    assert bpd_convention(False, False, binary_data=False, eight_bit=True, image=True) == DEQUANTIZED
-    assert bpd_convention(False, False, binary_data=False, eight_bit=False, image=True) == DENSITY
-    assert bpd_convention(False, False, binary_data=False, eight_bit=False, image=False) == TABULAR
+    assert bpd_convention(True, True, binary_data=True, eight_bit=False, per_dim=True) == DISCRETE
+    assert bpd_convention(True, True, binary_data=False, eight_bit=True, per_dim=True) == GREY_BERNOULLI
+    assert bpd_convention(False, False, binary_data=False, eight_bit=True, per_dim=True) == DEQUANTIZED
+    assert bpd_convention(False, False, binary_data=False, eight_bit=False, per_dim=True) == DENSITY
+    assert bpd_convention(False, False, binary_data=False, eight_bit=False, per_dim=False) == TABULAR
     assert bits_per_dim(100.0, 64, GREY_BERNOULLI) is None
     assert bits_per_dim(100.0, 64, TABULAR) is None
 

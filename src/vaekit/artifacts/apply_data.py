@@ -25,12 +25,10 @@ from vaekit.config.schema import DataConfig
 from vaekit.data import heldout_tensor, load_data
 from vaekit.data.base import heldout_generator, standardization_log_jacobian
 from vaekit.data.examples import Examples, IndexIds, read_examples
+from vaekit.data.modalities import file_sources
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import EvalData, describe_binarization
 from vaekit.store.paths import protect_input
-
-FILE_SOURCES = ("arrays", "folder", "csv", "table", "counts")
-TABLE_SUFFIXES = (".csv", ".parquet")
 
 
 @dataclass
@@ -53,7 +51,8 @@ def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
     if split not in SPLITS:
         raise UserError(f"unknown split {split!r} (choose {', '.join(SPLITS)})")
     if data is None:  # as stored: a run's split of a table holds the rows the model sees
-        ds, source, model_space = ctx.dataset, f"{ctx.path} ({split} split)", not ctx.is_image
+        ds, source = ctx.dataset, f"{ctx.path} ({split} split)"
+        model_space = ctx.modality.has_columns
     else:
         base = ctx.config.data
         ds = load_data(DataConfig(name=data, download=base.download, cache_dir=base.cache_dir))
@@ -92,19 +91,16 @@ def source_examples(ctx: RunContext, data: str | None, split: str = "test",
                     allow_missing: bool = False) -> Examples:
     """The examples of ``data``: None (the run's own ``split``), a built-in data set's ``split``,
     or the path of a file or image folder (every example, in order)."""
-    if data is None or (data in registry.names("data") and data not in FILE_SOURCES):
+    if data is None or (data in registry.names("data") and data not in file_sources()):
         return _split_examples(ctx, data, split)
     if not data.strip():
         raise DataError("--data is empty: give a built-in data set, a file or a folder")
     protect_input(data)
-    if not ctx.is_image and Path(data).suffix.lower() in TABLE_SUFFIXES:
+    if Path(data).suffix.lower() in ctx.modality.frame_suffixes:
         return _table_examples(ctx, Path(data))
-    if not ctx.is_image and (Path(data).is_dir() or any(ch in data for ch in "*?[")):
-        return _shard_examples(ctx, data)
-    shape = ctx.model.shape
-    square = len(shape) == 3 and shape[1] == shape[2]
-    return read_examples(Path(data), allow_missing, image_size=shape[1] if square else None,
-                         color="rgb" if len(shape) == 3 and shape[0] == 3 else "grey")
+    if ctx.modality.has_codec and (Path(data).is_dir() or any(ch in data for ch in "*?[")):
+        return _shard_examples(ctx, data)  # a folder or glob of table files, streamed
+    return read_examples(Path(data), allow_missing, **ctx.modality.file_options(ctx.model.shape))
 
 
 def _check_layout(ctx: RunContext, ex: Examples) -> None:
@@ -144,21 +140,17 @@ def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
         if bool(bad.any()):
             raise DataError(f"{ex.source}, example {ids[int(bad.nonzero()[0])]}: NaN or infinite "
                             "values; clean them")
-    if ctx.is_image:
-        finite = stored[~torch.isnan(stored)] if stored.dtype.is_floating_point else stored
-        try:
-            model.likelihood.check_support(finite, binarized=ctx.binarize != "none")
-        except DataError as e:
-            raise DataError(f"{ex.source}, examples {ids[0]} to {ids[-1]}: {e}") from None
-        x = heldout_tensor(stored, ctx.binarize, torch.device("cpu"), draw)
-        if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
-            x[torch.isnan(stored)] = float("nan")
-    else:
-        x = stored.float() if ex.model_space else _encode_rows(ctx, stored)
-        try:  # where the likelihood declares a support (counts)
-            model.likelihood.check_support(x, binarized=False)
-        except DataError as e:
-            raise DataError(f"{ex.source}, examples {ids[0]} to {ids[-1]}: {e}") from None
+    # Rows of a file in their own units go through the run's codec; pixels are as stored.
+    given = _encode_rows(ctx, stored) if ctx.modality.has_columns and not ex.model_space \
+        else stored
+    try:  # where the likelihood declares a support (pixels in range, counts)
+        model.likelihood.check_support(ctx.modality.support_values(given),
+                                       binarized=ctx.binarize != "none")
+    except DataError as e:
+        raise DataError(f"{ex.source}, examples {ids[0]} to {ids[-1]}: {e}") from None
+    x = heldout_tensor(given, ctx.binarize, torch.device("cpu"), draw)
+    if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
+        x[torch.isnan(stored)] = float("nan")
     return Prepared(x, stored, y, ids, ex.source)
 
 
@@ -187,4 +179,4 @@ def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") 
     return EvalData(p.x.to(device), None if p.y is None else p.y.to(device), "examples",
                     p.source, describe_binarization(ctx.binarize),
                     eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",
-                    log_jacobian=log_jacobian)
+                    log_jacobian=log_jacobian, bits_per_dim=ctx.modality.bits_per_dim)

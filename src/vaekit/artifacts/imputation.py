@@ -118,7 +118,7 @@ def impute_examples(ctx: RunContext, source: str, mask: np.ndarray | None, how: 
     missing = torch.isnan(x)
     done = _fill(ctx, prepare_examples(ctx, replace(ex, x=x)), how)
     filled = done.x
-    if not ctx.is_image:  # the model's rows back to the columns' units
+    if ctx.modality.has_columns:  # the model's rows back to the columns' units
         filled = torch.stack([torch.from_numpy(ctx.codec.decode(d, missing=False)
                                                .to_numpy(np.float64)).to(x.dtype) for d in filled])
     out = torch.where(missing, filled, x)  # observed values exactly as given

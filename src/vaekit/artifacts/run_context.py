@@ -20,9 +20,10 @@ from vaekit.artifacts.prior_files import attach_fitted_prior
 from vaekit.artifacts.sampler_files import load_sampler, save_sampler
 from vaekit.config.schema import Config
 from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
+from vaekit.data.modalities import Modality, modality
 from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec, load_codec
-from vaekit.errors import UserError
+from vaekit.errors import RunError, UserError
 from vaekit.eval.data import EvalData, prepare
 from vaekit.model.vae import VAE
 from vaekit.samplers.base import Sampler, posterior_means
@@ -90,9 +91,17 @@ class RunContext:
         """What the run's data are, from config.json alone (no data is read)."""
         return DataSpec.from_json(self.info)
 
-    @property
-    def is_image(self) -> bool:
-        return len(self.model.shape) == 3
+    @cached_property
+    def modality(self) -> Modality:
+        """What the run's data are (image, table, counts): the name config.json stores, or for a
+        run that stored none, the modality its model's example shape claims (RunError when the
+        two disagree: a damaged config.json)."""
+        shape = tuple(self.model.shape)
+        found = modality(self.spec.kind, shape)
+        if found.example_dims != len(shape):
+            raise RunError(f"{self.path}: config.json says its data are {found.name} examples, "
+                           f"but its model takes examples of shape {shape}")
+        return found
 
     @property
     def conditional(self) -> bool:
@@ -127,7 +136,7 @@ class RunContext:
     @property
     def binarize(self) -> str:
         """How the model saw its inputs: the run's binarization for images, none for rows."""
-        return self.config.data.binarize if self.is_image else "none"
+        return self.modality.input_binarization(self.config.data.binarize)
 
     def split(self, name: str = "test") -> Split:
         """The ``test``, ``val`` or ``train`` split, preprocessed once and kept."""

@@ -47,7 +47,7 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
         raise click.BadParameter("several draws need --method sample", param_hint="--draws")
     suffix = check_format(out, "x")
     ctx = open_context(run)
-    table = not ctx.is_image and Path(source).suffix.lower() in (".csv", ".parquet")
+    table = Path(source).suffix.lower() in ctx.modality.frame_suffixes
     wanted = (".csv", ".parquet") if table else (".npy", ".npz")
     if suffix not in wanted:
         raise click.BadParameter(f"impute writes {' or '.join(wanted)} for this source",

@@ -19,7 +19,7 @@ CHUNK_ROWS = 100_000
 
 
 def _require_table(rd: RunData, command: str) -> None:
-    if rd.is_image:
+    if not rd.modality.has_columns:
         raise UserError(f"{command} needs a tabular run; {rd.path} holds images (use vaekit "
                         "sample / reconstruct)")
 

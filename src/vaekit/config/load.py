@@ -135,7 +135,8 @@ def semantic_errors(data: dict[str, Any]) -> list[str]:
         if isinstance(name, str) and name not in registry.names("tracker"):
             errors.append(f"train.track: unknown tracker {name!r} "
                           f"(valid: {', '.join(registry.names('tracker'))})")
-    files = ("arrays", "folder", "csv", "table", "counts")
+    files = {s for m in registry.names("modality")  # the sources that read a user's files
+             for s in registry.declared("modality", m).get("file_sources", ())}
     if _raw(data, "data", "name") in files and not _raw(data, "data", "path"):
         errors.append("data.path: this data source needs a path")
     return errors

@@ -7,45 +7,28 @@ from pathlib import Path
 from vaekit import registry
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import SPLITS, Dataset, binarize, heldout_tensor, to_float
+from vaekit.data.modalities import file_sources, folder_source, glob_source, suffix_source
 from vaekit.data.validate import validate_dataset
 from vaekit.data.validation import carve_validation
 from vaekit.errors import DataError
 
 __all__ = ["SPLITS", "Dataset", "binarize", "heldout_tensor", "load_data", "resolve_data_arg", "to_float"]
 
-# File kinds a path given to --data can be, by suffix.
-_SUFFIX_SOURCES = {".npz": "arrays", ".npy": "arrays", ".csv": "table", ".parquet": "table",
-                   ".h5ad": "counts"}
-
-
-def _folder_kind(path: Path) -> str:
-    """``folder`` when the folder holds an image or a tar shard of images (the walk stops at the
-    first), else ``shards`` when it holds .parquet or .csv files, else ``folder`` (which then
-    says what is missing)."""
-    tables = False
-    for p in path.rglob("*"):
-        suffix = p.suffix.lower()
-        if suffix in (".png", ".jpg", ".jpeg", ".tar"):
-            return "folder"
-        tables = tables or suffix in (".parquet", ".csv")
-    return "shards" if tables else "folder"
-
-
 def resolve_data_arg(value: str) -> dict[str, str]:
-    """Turn ``--data NAME|PATH`` into config keys: a built-in name, or a path and its file kind."""
+    """Turn ``--data NAME|PATH`` into config keys: a built-in name, or a path and the data source
+    that reads it (the modalities declare their files: ``vaekit.data.modalities``)."""
     if value in registry.names("data"):
         return {"name": value}
     if not value.strip():
         raise DataError("--data is empty: give a built-in data set or a path")
     path = Path(value).expanduser()
     if path.is_dir():  # a folder of images, else a table in files (streamed)
-        return {"name": _folder_kind(path), "path": str(path)}
+        return {"name": folder_source(path), "path": str(path)}
     if any(ch in value for ch in "*?["):  # a glob of tar shards of images, or of table files
-        return {"name": "folder" if value.lower().endswith(".tar") else "shards", "path": value}
-    source = _SUFFIX_SOURCES.get(path.suffix.lower())
+        return {"name": glob_source(value), "path": value}
+    source = suffix_source(path.suffix)
     if source is None:
-        builtin = ", ".join(n for n in registry.names("data")
-                            if n not in ("arrays", "folder", "csv", "table", "counts"))
+        builtin = ", ".join(n for n in registry.names("data") if n not in file_sources())
         raise DataError(f"--data {value!r}: not a built-in data set ({builtin}) nor an .npz/.npy/.h5ad/"
                         ".csv/.parquet file or image folder")
     if not path.exists():

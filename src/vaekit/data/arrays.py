@@ -7,7 +7,7 @@ Accepted ``.npz`` keys (a ``.npy`` file is one ``x``):
     ``test_labels`` (or ``y_train``/``y_test``): that split is used as given.
 Shapes: (N, H, W) -> (N, 1, H, W) images; (N, C, H, W) or (N, H, W, C) with C in {1, 3, 4} ->
 (N, C, H, W) images (if both fit, the smaller of the two is C; a tie means channels-first);
-(N, D) -> tabular rows standardized with the train split's column mean and std, except counts:
+(N, D) -> table rows standardized with the train split's column mean and std, except counts:
 a 2-D matrix of an integer dtype with no negative value, or an .npz ``counts`` array, is read by
 the ``counts`` source (``vaekit.data.counts``), which never standardizes.
 uint8 images stay uint8 in [0, 255]; float images must already lie in [0, 1].
@@ -134,7 +134,7 @@ def load_arrays(cfg: DataConfig, mmap: bool = False) -> Dataset:
                  test_labels=test_labels, test_is_official=split is not None,
                  meta={"source": str(path)})
     if train.ndim == 2:
-        ds.kind = "tabular"
+        ds.kind = "table"
         ds.train, ds.test, ds.column_mean, ds.column_std = standardize(train, test)
         ds.columns = [f"x{i}" for i in range(train.shape[1])]
     return ds

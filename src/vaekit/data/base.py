@@ -25,7 +25,7 @@ class Dataset:
     """A data set held as tensors in memory.
 
     ``train``/``val``/``test``: images as (N, C, H, W) uint8 in [0, 255] or float32 in [0, 1];
-    tabular rows as (N, D) float32 (standardized, or a table codec's rows); counts as (N, D)
+    table rows as (N, D) float32 (standardized, or a table codec's rows); counts as (N, D)
     float32 non-negative integers, as they are. Labels are (N,) int64
     or None. A source returns train and test; ``vaekit.data.validation`` then carves the
     validation split out of train (``val`` is None until then, and stays None for a run made
@@ -35,7 +35,7 @@ class Dataset:
     name: str
     train: Tensor
     test: Tensor
-    kind: Literal["image", "tabular", "counts"]
+    kind: str  # the registered modality (``vaekit.data.modalities``): image, table, counts
     train_labels: Tensor | None = None
     test_labels: Tensor | None = None
     test_is_official: bool = False
@@ -80,6 +80,18 @@ class Dataset:
                                 "before validation splits): use the train or test split")
             return self.val, self.val_labels
         raise UserError(f"unknown split {name!r} (choose {', '.join(SPLITS)})")
+
+    def transform_json(self) -> dict[str, Any]:
+        """What maps the model's rows back to the data's own units, for config.json: a table's
+        codec (so the run can read new files) and the per-column mean and std of standardized
+        rows; empty for data the model sees as they are."""
+        out: dict[str, Any] = {}
+        if self.column_mean is not None and self.column_std is not None:
+            out["column_mean"] = self.column_mean.tolist()
+            out["column_std"] = self.column_std.tolist()
+        if self.codec is not None:
+            out["codec"] = self.codec.to_json()
+        return out
 
     @property
     def log_jacobian(self) -> float:

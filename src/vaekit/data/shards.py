@@ -159,7 +159,7 @@ def _load(cfg: DataConfig, paths: list[Path], columns: dict[str, str] | None,
     source = ShardSource(shards.groups, encode, split, cfg.split_seed, buffer_rows)
     ds = Dataset(
         name=Path(cfg.path).name or str(cfg.path), train=held["train"][0], test=held["test"][0],
-        kind="tabular", train_labels=held["train"][1], test_labels=held["test"][1],
+        kind="table", train_labels=held["train"][1], test_labels=held["test"][1],
         classes=classes, columns=codec.columns, codec=codec, likelihood=codec.likelihood(),
         missing_cells=True, summary=codec.describe(),
         meta={"source": str(cfg.path), "files": len(shards.files), "rows": n},

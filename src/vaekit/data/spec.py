@@ -11,11 +11,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaekit.data.base import Dataset, standardization_log_jacobian
+from vaekit.data.modalities import LEGACY
 
 
 @dataclass(frozen=True)
 class DataSpec:
-    """``kind``: image, tabular or counts; ``sizes``: examples per split (train, val, test);
+    """``kind``: the registered modality (image, table, counts; a legacy name read from an old
+    run is mapped, ``vaekit.data.modalities.LEGACY``); ``sizes``: examples per split (train, val, test);
     ``curve_split``: the split the per-epoch curve and early stopping read (``val``, or ``test``
     for runs made before validation splits); ``validation``: what the validation split is, in
     words. ``extra``: the table's transform (``codec``, ``column_mean``/``column_std``), as
@@ -36,19 +38,13 @@ class DataSpec:
     @classmethod
     def of(cls, ds: Dataset, binarize: str, likelihood: str) -> DataSpec:
         """The description of a loaded data set, under the run's binarization and likelihood."""
-        extra: dict[str, Any] = {}
-        if ds.column_mean is not None and ds.column_std is not None:
-            extra["column_mean"] = ds.column_mean.tolist()
-            extra["column_std"] = ds.column_std.tolist()
-        if ds.codec is not None:  # a table's transform, so the run can read new files
-            extra["codec"] = ds.codec.to_json()
         return cls(
             name=ds.name, kind=ds.kind,
             sizes={"train": len(ds.train if ds.train_source is None else ds.train_source),
                    "val": 0 if ds.val is None else len(ds.val), "test": len(ds.test)},
             curve_split="test" if ds.val is None else "val", validation=ds.val_protocol,
             test_is_official=ds.test_is_official, classes=ds.classes, columns=ds.columns,
-            binarize=binarize, likelihood=likelihood, extra=extra,
+            binarize=binarize, likelihood=likelihood, extra=ds.transform_json(),
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -69,7 +65,8 @@ class DataSpec:
         info = info or {}
         legacy = "n_val" not in info
         return cls(
-            name=str(info.get("name", "")), kind=str(info.get("kind", "")),
+            name=str(info.get("name", "")),
+            kind=LEGACY.get(str(info.get("kind", "")), str(info.get("kind", ""))),
             sizes={"train": int(info.get("n_train") or 0), "val": int(info.get("n_val") or 0),
                    "test": int(info.get("n_test") or 0)},
             curve_split="test" if legacy else str(info.get("curve_split", "val")),

@@ -75,7 +75,7 @@ def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Datase
         idx, classes = _labels(parsed[codec.label].tolist(), f"{path}, column {codec.label!r}")
         y = torch.from_numpy(idx)
     return Dataset(
-        name=path.name, train=x[tr], test=x[te], kind="tabular",
+        name=path.name, train=x[tr], test=x[te], kind="table",
         train_labels=None if y is None else y[tr], test_labels=None if y is None else y[te],
         classes=classes, columns=codec.columns, meta={"source": str(path)},
         likelihood=codec.likelihood(), codec=codec, missing_cells=bool(x.isnan().any()),

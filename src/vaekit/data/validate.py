@@ -1,4 +1,5 @@
-"""Checks run once when data is loaded: shape, dtype, finite values, range."""
+"""Checks run once when data is loaded: shape, dtype, finite values, and what the modality
+checks (its layout, the range of pixels)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import torch
 from torch import Tensor
 
 from vaekit.data.base import Dataset
+from vaekit.data.modalities import Modality, modality
 from vaekit.errors import DataError
 
 # What a split needs for its statistics and pictures: variances, standard errors, pairs.
 MIN_EXAMPLES = 2
 
 
-def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: bool = False) -> None:
+def _check_split(name: str, split: str, x: Tensor, modality: Modality,
+                 missing_cells: bool = False) -> None:
     where = f"data set {name!r}, {split} split"
     if x.ndim < 2 or x.shape[0] == 0:
         raise DataError(f"{where}: expected a batch of examples, got shape {tuple(x.shape)}")
@@ -20,10 +23,7 @@ def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: boo
         raise DataError(f"{where}: {x.shape[0]} example(s); every split needs at least "
                         f"{MIN_EXAMPLES} (a variance across examples, the latent map, "
                         "interpolations), so give more data or a larger data.test_fraction or data.val_size")
-    if kind == "image" and x.ndim != 4:
-        raise DataError(f"{where}: images must be (N, C, H, W), got shape {tuple(x.shape)}")
-    if kind != "image" and x.ndim != 2:
-        raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
+    modality.check_layout(where, x)
     if x.dtype == torch.uint8:
         return
     if not x.dtype.is_floating_point:
@@ -34,11 +34,7 @@ def _check_split(name: str, split: str, x: Tensor, kind: str, missing_cells: boo
         first = int(bad.reshape(len(x), -1).any(1).nonzero()[0])
         raise DataError(f"{where}: {int(bad.sum())} non-finite values (NaN/Inf), first in "
                         f"example {first}; clean or drop those rows")
-    if kind == "image":
-        lo, hi = float(x.min()), float(x.max())
-        if lo < 0 or hi > 1:
-            raise DataError(f"{where}: float pixel values must lie in [0, 1], found [{lo:g}, "
-                            f"{hi:g}]; divide 8-bit images by 255 or store them as uint8")
+    modality.check_values(where, x)
 
 
 def validate_dataset(ds: Dataset) -> None:
@@ -46,7 +42,7 @@ def validate_dataset(ds: Dataset) -> None:
     splits = [(name, *ds.split(name)) for name in ("train", "val", "test")
               if name != "val" or ds.val is not None]
     for split, x, _ in splits:
-        _check_split(ds.name, split, x, ds.kind, ds.missing_cells)
+        _check_split(ds.name, split, x, modality(ds.kind), ds.missing_cells)
     for split, x, y in splits:
         if x.shape[1:] != ds.train.shape[1:]:
             raise DataError(f"data set {ds.name!r}: train examples {tuple(ds.train.shape[1:])} "

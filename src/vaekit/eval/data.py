@@ -10,6 +10,7 @@ from torch import Tensor
 
 from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
 from vaekit.data.base import HELDOUT_BINARIZATION_SEED
+from vaekit.data.modalities import for_shape, modality
 from vaekit.errors import DataError, UserError
 
 
@@ -26,6 +27,7 @@ class EvalData:
     # log |dx_model/dx| per example (the standardization of table rows): added to the model's
     # log-densities, it gives log p(x) in the data's own units.
     log_jacobian: float = 0.0
+    bits_per_dim: bool = True  # the modality reports bits/dim besides nats (pixels)
 
 
 def describe_binarization(mode: str) -> str:
@@ -48,10 +50,10 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
         data = load_data(cfg.data)
     if isinstance(data, Dataset):
         raw, labels = data.split(split)
-        name, image, log_jacobian = data.name, data.kind == "image", data.log_jacobian
+        name, kind, log_jacobian = data.name, modality(data.kind), data.log_jacobian
         missing_cells = data.missing_cells
     else:
-        raw, labels, name, image = torch.as_tensor(data), None, None, len(model.shape) == 3
+        raw, labels, name, kind = torch.as_tensor(data), None, None, for_shape(model.shape)
         log_jacobian, missing_cells = 0.0, False
     if tuple(raw.shape[1:]) != tuple(model.shape):
         raise DataError(f"data of shape {tuple(raw.shape[1:])} per example, the model expects "
@@ -59,8 +61,7 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     mode = binarize or (cfg.data.binarize if cfg is not None else "none")
     if mode == "auto":
         mode = "dynamic" if model.likelihood.binary_only else "none"
-    if not image:
-        mode = "none"
+    mode = kind.input_binarization(mode)
     x = heldout_tensor(raw, mode, torch.device(device))
     # NaN is a missing cell where the data model them (left out of the likelihood).
     if bool((x.isinf() if missing_cells else ~torch.isfinite(x)).any()):
@@ -69,4 +70,4 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
     y = None if labels is None else labels.to(device)
     return EvalData(x, y, split, name, describe_binarization(mode),
                     eight_bit=raw.dtype == torch.uint8 and mode == "none",
-                    log_jacobian=log_jacobian)
+                    log_jacobian=log_jacobian, bits_per_dim=kind.bits_per_dim)

@@ -50,7 +50,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = B
     lik = model.likelihood
     convention = metrics.bpd_convention(
         discrete=bool(lik.discrete), binary_only=bool(lik.binary_only),
-        binary_data=is_binary(data.x), eight_bit=data.eight_bit, image=len(model.shape) == 3)
+        binary_data=is_binary(data.x), eight_bit=data.eight_bit, per_dim=data.bits_per_dim)
     latent_dim = terms.mu.shape[1]
     # Only Gaussian units can be active or collapse (not a code grid's vector entries).
     active = int(active_units(terms.mu).sum()) if caps.gaussian_units else None

@@ -22,13 +22,14 @@ TABULAR = "none: bits/dim is reported for image data only"
 
 
 def bpd_convention(discrete: bool, binary_only: bool, binary_data: bool, eight_bit: bool,
-                   image: bool) -> str:
+                   per_dim: bool) -> str:
     """Which convention applies to a likelihood and the data it was evaluated on.
 
     ``binary_only``: the likelihood is defined for {0, 1} values only (Bernoulli);
-    ``eight_bit``: the data are 8-bit pixels scaled to x/255 without binarization.
+    ``eight_bit``: the data are 8-bit pixels scaled to x/255 without binarization;
+    ``per_dim``: the data's modality reports bits/dim (pixels; not table rows or counts).
     """
-    if not image:
+    if not per_dim:
         return TABULAR
     if discrete:
         return GREY_BERNOULLI if binary_only and not binary_data else DISCRETE

@@ -5,7 +5,8 @@ components and :func:`get` turns the name back into the builder. Adding a compon
 the component packages are indexed from their source (``vaekit.registry.index``), so a new file
 in any of them is found without being listed anywhere, and :func:`get` imports only the module
 that registers the name. ``names``, ``options`` and ``bind`` answer from the index, without
-importing components (or torch), wherever the source shows the builder's signature.
+importing components (or torch), wherever the source shows the builder's signature; so does
+``declared``, for what a registered class declares in its body (a modality's files).
 
 A component's options are the keyword parameters of its builder (``model.<kind>_args`` in the
 config); :func:`bind` checks them against the signature. The parameters vaekit itself supplies
@@ -29,7 +30,8 @@ _REGISTRY: dict[str, dict[str, Callable[..., Any]]] = {}
 
 # The packages that hold components: every module under them is indexed on the first lookup.
 _COMPONENT_PACKAGES = ("vaekit.data", "vaekit.nn", "vaekit.dists", "vaekit.model",
-                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking")
+                       "vaekit.objectives", "vaekit.variants", "vaekit.samplers", "vaekit.tracking",
+                       "vaekit.report.renders", "vaekit.serve.views")
 _built: Index | None = None
 
 # Builder parameters that the model supplies, per kind; every other parameter is an option.
@@ -82,6 +84,17 @@ def get(kind: str, name: str) -> Callable[..., Any]:
         valid = ", ".join(names(kind)) or "none"
         raise ConfigError(f"unknown {kind} {name!r} (valid: {valid})")
     return table[name]
+
+
+def declared(kind: str, name: str) -> dict[str, Any]:
+    """What a registered class declares in its body (``binarizes = True``, literal values only),
+    read from the source without importing it; from the class itself where the index has no
+    source for it."""
+    entry = _index().entries.get(kind, {}).get(name)
+    if entry is not None and name not in _REGISTRY.get(kind, {}):
+        return dict(entry.declared)
+    builder = get(kind, name)
+    return {k: v for k, v in vars(builder).items() if not k.startswith("_") and not callable(v)}
 
 
 def parameters(builder: Callable[..., Any]) -> Params:

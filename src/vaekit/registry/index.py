@@ -1,8 +1,9 @@
 """The components of the component packages, read from their source with ``ast``, not imported.
 
 For every ``@register("kind", "name")`` on a module-level function or class it records the
-module that registers the name and the builder's parameters with their literal defaults, so that
-``names``, ``options`` and ``bind`` answer without importing a component (and torch with it).
+module that registers the name, the builder's parameters with their literal defaults and, for a
+class, the attributes its body binds to literals (what it declares), so that ``names``,
+``options``, ``bind`` and ``declared`` answer without importing a component (and torch with it).
 Where the source cannot tell the signature (no ``__init__`` of its own, another decorator, a
 default that is not a literal) the parameters are None and the registry imports that one module.
 A module that registers in any other way (``register_variant(Variant(...))``, a register call
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import ast
 import inspect
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,7 @@ class Entry:
     module: str
     params: Params | None
     checks: Checks = ()
+    declared: Params = ()  # a registered class's attributes bound to literals in its body
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,30 @@ def _params(pairs: list[tuple[ast.arg, ast.expr | None]], constants: dict[str, A
     return tuple(out)
 
 
+def _declared(node: ast.FunctionDef | ast.ClassDef, constants: dict[str, Any]) -> Params:
+    """``(name, value)`` of each attribute a class body binds to a literal (``binarizes = True``),
+    what it declares it can do; none for a function."""
+    if not isinstance(node, ast.ClassDef):
+        return ()
+    out = []
+    for stmt in node.body:
+        target, value = None, None
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1:
+            target, value = stmt.targets[0], stmt.value
+        elif isinstance(stmt, ast.AnnAssign) and stmt.value is not None:
+            target, value = stmt.target, stmt.value
+        if not isinstance(target, ast.Name) or value is None:
+            continue
+        if isinstance(value, ast.Name) and value.id in constants:
+            out.append((target.id, constants[value.id]))
+            continue
+        try:
+            out.append((target.id, ast.literal_eval(value)))
+        except (ValueError, TypeError, SyntaxError):
+            continue
+    return tuple(out)
+
+
 def scan_module(reader: Reader, module: Module) -> tuple[dict[tuple[str, str], Entry], bool]:
     """The entries one module registers, and whether it is opaque (registers otherwise too)."""
     found: dict[tuple[str, str], Entry] = {}
@@ -202,7 +228,8 @@ def scan_module(reader: Reader, module: Module) -> tuple[dict[tuple[str, str], E
             if key is not None:
                 literal.add(id(deco))
                 sig = reader.signature(module, node)
-                found[key] = Entry(module.name, None) if sig is None else Entry(module.name, *sig)
+                entry = Entry(module.name, None) if sig is None else Entry(module.name, *sig)
+                found[key] = replace(entry, declared=_declared(node, module.constants))
     opaque = any(isinstance(n, ast.Call) and _registers(n) and id(n) not in literal
                  for n in ast.walk(module.tree))
     return found, opaque

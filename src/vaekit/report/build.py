@@ -12,8 +12,9 @@ from vaekit.explore.traverse import latent_stats
 from vaekit.model.vae import VAE
 from vaekit.report.html import esc, flatten, image, key_values, page
 from vaekit.report.plots import curves_plot, describe
+from vaekit.report.renders import render_for
 from vaekit.report.run_data import RunData, open_run
-from vaekit.report.sections import image_sections, latent_map_section, section, table_sections
+from vaekit.report.sections import latent_map_section, section
 from vaekit.store.metrics import curve_split, heldout
 from vaekit.viz.figure import figure_png
 
@@ -90,7 +91,7 @@ def build_report(run: str | Path, model: VAE | None = None) -> str:
     body = [f"<h1>vaekit run report: {esc(rd.path.name)}</h1>",
             f'<p class="note">{esc(rd.path.resolve())}</p>', _summary(rd), *_numbers(rd),
             *_eval(rd),
-            *(image_sections(rd, stats) if rd.is_image else table_sections(rd)),
+            *render_for(rd.modality).report_sections(rd, stats),
             latent_map_section(rd, stats),
             section("Config", "config", f"<pre>{esc(config)}</pre>")]
     return page(f"vaekit report: {rd.path.name}", "\n".join(body))

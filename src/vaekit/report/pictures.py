@@ -23,20 +23,20 @@ from vaekit.viz.layouts import interpolation_rows, originals_above_reconstructio
 
 
 def require_images(rd: RunData, what: str) -> None:
-    if not rd.is_image:
+    if not rd.modality.pictures:
         raise UserError(f"{what} needs an image run; {rd.path} holds table rows of "
                         f"{rd.model.shape[0]} columns")
 
 
 def sample_rows(rd: RunData, n: int, seed: int = 0, temperature: float = 1.0,
-                stochastic: bool = True) -> Any:
-    """A table run: n draws of the sampler ``vaekit sample`` uses, decoded (a draw of p(x|z),
-    or the likelihood mean without ``stochastic``) into a DataFrame of the original columns,
-    types, categories and units."""
-    if rd.is_image:
+                stochastic: bool = True, sampler: str = "auto", components: int = 10) -> Any:
+    """A table run: n draws of z from ``sampler`` (``auto``: the one ``vaekit sample`` uses),
+    decoded (a draw of p(x|z), or the likelihood mean without ``stochastic``) into a DataFrame
+    of the original columns, types, categories and units."""
+    if not rd.modality.has_columns:
         raise UserError(f"{rd.path} holds images, not table rows (use vaekit sample)")
-    sampler = rd.ctx.sampler("auto", seed=seed)
-    rows = draw_images(rd.model, sampler, n, decode_labels(rd.model, n), seed, temperature,
+    source = rd.ctx.sampler(sampler, components, seed)
+    rows = draw_images(rd.model, source, n, decode_labels(rd.model, n), seed, temperature,
                        stochastic)
     return rd.codec.decode(rows.cpu())
 

@@ -92,7 +92,7 @@ def curves_plot(run: Path, cfg: Config) -> Figure:
 def column_error_plot(rd: RunData, errors: list[ColumnError] | None = None) -> Figure:
     """Tabular runs: the reconstruction error of each column of the split, in its own units
     (computed unless given)."""
-    if rd.is_image:
+    if not rd.modality.has_columns:
         raise UserError("per-column errors need a tabular run")
     errors = column_errors(rd.model, rd.x, rd.codec, rd.y) if errors is None else errors
     return column_error_figure([e.name for e in errors], [e.relative for e in errors],

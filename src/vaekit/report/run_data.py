@@ -10,6 +10,7 @@ from torch import Tensor
 
 from vaekit.artifacts.run_context import RunContext
 from vaekit.config.schema import Config
+from vaekit.data.modalities import Modality
 from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
@@ -61,8 +62,8 @@ class RunData:
         return self.ctx.classes
 
     @property
-    def is_image(self) -> bool:
-        return self.ctx.is_image
+    def modality(self) -> Modality:
+        return self.ctx.modality
 
     @property
     def codec(self) -> TableCodec:

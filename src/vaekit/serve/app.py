@@ -59,11 +59,7 @@ def _static(body: bytes, media_type: str) -> Callable[[], Response]:
 
 
 def _image_json(explorer: Explorer, result: dict[str, Any]) -> dict[str, Any]:
-    if explorer.codec is not None:  # a table run answers with rows
-        return {**result, "media_type": "application/json", "mode": explorer.mode,
-                "columns": explorer.codec.columns}
-    _, h, w = explorer.model.shape
-    return {**result, "media_type": "image/png", "width": w, "height": h, "mode": explorer.mode}
+    return {**result, **explorer.view.media()}
 
 
 def create_app(run: str | Path | Explorer, hosts: set[str] | None = None) -> FastAPI:
@@ -113,7 +109,7 @@ def create_app(run: str | Path | Explorer, hosts: set[str] | None = None) -> Fas
         codes = req.z
         if req.format == "png" and len(codes) != 1:
             return error(422, f"format png returns one image: give one code, not {len(codes)}")
-        if req.format == "png" and explorer.codec is not None:
+        if req.format == "png" and not explorer.view.pngs:
             return error(422, "format png: this run decodes to table rows, not images")
         result = explorer.decode(codes, req.label)
         if req.format == "png":

@@ -8,7 +8,6 @@ keeps a burst of requests from multiplying the threads and memory in use).
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import warnings
@@ -21,15 +20,15 @@ from torch import Tensor
 
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data import to_float
-from vaekit.data.table_codec import TableCodec
 from vaekit.errors import UserError
 from vaekit.explore.interpolate import lerp, slerp
 from vaekit.explore.labels import is_conditional
 from vaekit.explore.latent_map import embed_2d, subsample
 from vaekit.explore.traverse import latent_stats
-from vaekit.serve.images import b64, image_mode, pngs
+from vaekit.serve.images import b64
 from vaekit.serve.run_info import describe_run
 from vaekit.serve.schemas import MAX_CODES, MAX_EXAMPLES, MAX_N, MAX_STEPS
+from vaekit.serve.views import View, view_for
 
 MAP_POINTS = 2000  # held-out examples behind the KL order and the latent map
 
@@ -68,21 +67,16 @@ class Images:
         return {**shown, "codes": self.codes, "notes": self.notes}
 
 
-def _records(frame: Any) -> list[dict[str, Any]]:
-    """A decoded table as JSON rows: numbers, booleans and categories; None where missing."""
-    return json.loads(frame.to_json(orient="records", double_precision=6))
-
-
 class Explorer:
     """A run's model and held-out split in memory, and the bounded operations of the API."""
 
     def __init__(self, path: Path, model: Any, header: dict[str, Any], x: Tensor, shown: Tensor,
-                 y: Tensor | None, classes: list[str] | None, map_points: int = MAP_POINTS,
-                 seed: int = 0, codec: TableCodec | None = None) -> None:
+                 y: Tensor | None, classes: list[str] | None, view: View,
+                 map_points: int = MAP_POINTS, seed: int = 0) -> None:
         self.path, self.model, self.header = path, model, header
         self.x, self.shown, self.y = x, shown, y
-        self.codec = codec  # a table run's rows <-> table; None for images
-        self.mode = image_mode(model.shape) if codec is None else "table"
+        self.view = view  # how the run's examples are shown: PNGs, or table rows
+        self.mode = view.mode
         self.lock = threading.Lock()
         self.conditional = is_conditional(model)
         n_classes = int(model.conditioner.num_classes) if self.conditional else 0
@@ -111,21 +105,18 @@ class Explorer:
         """Load RUN's model (safetensors) and its held-out split; one-line UserError if unusable."""
         ctx = RunContext.open(path, "cpu")
         model = ctx.model
-        codec = None if ctx.is_image else ctx.codec
-        if codec is None:
-            image_mode(model.shape)  # 1 or 3 channels
+        view = view_for(ctx)
         test = ctx.split("test")
         shown = test.stored if test.stored.dtype == torch.uint8 else to_float(test.stored)
         header = {**describe_run(ctx.path, ctx.config, ctx.raw), "prior": model.prior.description,
                   "prior_fitted": ctx.prior_fitted}
         return cls(ctx.path, model, header, test.x, shown, test.y,
-                   ctx.classes or ctx.dataset.classes, map_points, seed, codec)
+                   ctx.classes or ctx.dataset.classes, view, map_points, seed)
 
     def _shown(self, x: Tensor, codes: list[list[float]], notes: list[str] | None = None) -> Images:
         """Decoded likelihood means as PNGs, or as table rows for a table run."""
-        if self.codec is not None:
-            return Images([], codes, notes or [], _records(self.codec.decode(x)))
-        return Images(pngs(x), codes, notes or [])
+        files, rows = self.view.decoded(x)
+        return Images(files, codes, notes or [], rows)
 
     # -- checks -----------------------------------------------------------------------------
     def _check_label(self, label: int | None) -> int:
@@ -190,14 +181,8 @@ class Explorer:
         labels = self._labels(1, own)
         z = self._encode([i], labels)
         recon = self._decode(z, labels)
-        if self.codec is not None:
-            row, back = _records(self.codec.decode(self.x[i : i + 1].cpu().clone())), \
-                _records(self.codec.decode(recon))
-            return {"index": i, "z": z[0].tolist(), "label": own, "row": row[0],
-                    "reconstruction": back[0]}
         return {"index": i, "z": z[0].tolist(), "label": own,
-                "image": b64(pngs(to_float(self.shown[i : i + 1]))[0]),
-                "reconstruction": b64(pngs(recon)[0])}
+                **self.view.example(self.x[i : i + 1], self.shown[i : i + 1], recon)}
 
     def interpolate(self, i: int, j: int, steps: int = 8, method: str = "lerp",
                     label: int | None = None) -> Images:
@@ -216,9 +201,8 @@ class Explorer:
         start = self._index(start, "start")
         stop = min(start + min(max(count, 1), MAX_EXAMPLES), len(self.x))
         labels = None if self.y is None else [int(v) for v in self.y[start:stop]]
-        shown = ({"rows": _records(self.codec.decode(self.x[start:stop]))} if self.codec is not None
-                 else {"images": [b64(p) for p in pngs(to_float(self.shown[start:stop]))]})
-        return {"start": start, "total": len(self.x), "labels": labels, **shown}
+        return {"start": start, "total": len(self.x), "labels": labels,
+                **self.view.examples(self.x[start:stop], self.shown[start:stop])}
 
     def info(self) -> dict[str, Any]:
         """Everything the page needs to lay itself out."""
@@ -226,7 +210,7 @@ class Explorer:
         # A latent whose prior is fitted after training: has this run got it yet?
         fitted = None if caps.fitted_prior is None else bool(self.header.get("prior_fitted"))
         return {**self.header, "latent_dim": self.model.latent_dim, "shape": list(self.model.shape),
-                "columns": None if self.codec is None else self.codec.types(),
+                "columns": self.view.columns(),
                 "mode": self.mode, "dims": self.dims, "conditional": self.conditional,
                 "classes": self.classes, "coordinates": caps.coordinates,
                 "gaussian_units": caps.gaussian_units, "fitted_prior": caps.fitted_prior,

@@ -66,7 +66,7 @@ def sample_grid(run: Any, n: int = 64, seed: int = 0) -> np.ndarray | None:
     from vaekit.report.pictures import samples_grid
 
     ctx = RunContext.open(run.path, model=run.model)
-    if not ctx.is_image:
+    if not ctx.modality.pictures:
         return None
     try:
         return samples_grid(ctx.model, ctx.sampler("auto", seed=seed), n, seed)

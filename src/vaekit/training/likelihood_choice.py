@@ -11,6 +11,7 @@ from vaekit import registry
 from vaekit.config.schema import Config
 from vaekit.data import Dataset
 from vaekit.data.likelihood_choice import choose_likelihood
+from vaekit.data.modalities import modality
 from vaekit.errors import ConfigError
 
 
@@ -24,7 +25,7 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     defined on {0, 1} only (its declared ``binary_only``), else ``none``. A config with nothing
     to settle is returned as it is."""
     wanted, declared = cfg.model.likelihood, ds.likelihood
-    if ds.codec is not None and declared is not None and wanted not in ("auto", declared[0]):
+    if modality(ds.kind).has_codec and declared is not None and wanted not in ("auto", declared[0]):
         raise ConfigError(f"model.likelihood {wanted!r}: the rows of {ds.name} are modelled by "
                           f"the {declared[0]!r} likelihood (set model.likelihood={declared[0]})")
     out = cfg.model_copy(deep=True)
@@ -38,8 +39,8 @@ def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
         taken = {k: v for k, v in declared[1].items() if wanted == declared[0] or k in accepted}
         out.model.likelihood_args = {**taken, **cfg.model.likelihood_args}
     if out.data.binarize == "auto":  # a named likelihood: binarize images it needs binary
-        binary = ds.kind == "image" and _binary_only(out.model.likelihood,
-                                                     out.model.likelihood_args)
+        binary = modality(ds.kind).binarizes and _binary_only(out.model.likelihood,
+                                                        out.model.likelihood_args)
         out.data.binarize = "dynamic" if binary else "none"
     return cfg if out == cfg else out
 

@@ -9,6 +9,7 @@ import torch
 
 from vaekit.config.schema import TrainConfig
 from vaekit.data import SPLITS, Dataset
+from vaekit.data.modalities import modality
 from vaekit.errors import ConfigError, DataError
 from vaekit.model.vae import VAE
 
@@ -47,12 +48,9 @@ def check_labels(model: VAE, ds: Dataset) -> None:
 
 
 def check_likelihood_support(model: VAE, ds: Dataset, mode: str) -> None:
-    """Data must lie where the likelihood is defined (DataError) -- checked once, at load. A
-    binarization of colour images is refused: it would make each channel 0 or 1 (8 colours)."""
-    if mode != "none" and ds.kind == "image" and ds.shape[0] == 3:
-        raise DataError(f"data.binarize={mode} would turn each colour channel of {ds.name} into 0 "
-                        "or 1 (8 colours): set data.binarize=none with a likelihood of colour "
-                        "levels (model.likelihood=discretized_logistic_rgb), or data.color=grey")
+    """Data must lie where the likelihood is defined (DataError) -- checked once, at load. The
+    modality refuses a binarization that would destroy its data (colour channels)."""
+    modality(ds.kind).check_binarization(ds, mode)
     for split in (n for n in SPLITS if n != "val" or ds.val is not None):
         model.likelihood.check_support(ds.split(split)[0], binarized=mode != "none")
 

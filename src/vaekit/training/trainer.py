@@ -14,6 +14,7 @@ from torch.nn.parallel import DistributedDataParallel
 
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
+from vaekit.data.modalities import modality
 from vaekit.data.source import TensorSource
 from vaekit.data.source import epoch_seed as _seed
 from vaekit.data.spec import DataSpec
@@ -88,7 +89,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     check_module(lambda: build_model(cfg.model, ds.shape), "the model", training=True)
     torch.manual_seed(cfg.train.seed)
     model = build_model(cfg.model, ds.shape)
-    mode = cfg.data.binarize if ds.kind == "image" else "none"
+    mode = modality(ds.kind).input_binarization(cfg.data.binarize)
     setup.check_likelihood_support(model, ds, mode)
     setup.check_labels(model, ds)
     check_precision(device, cfg.train.precision)

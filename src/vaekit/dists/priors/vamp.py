@@ -19,6 +19,7 @@ from collections.abc import Callable
 import torch
 from torch import Tensor, nn
 
+from vaekit.data.modalities import for_shape
 from vaekit.dists.priors.base import PriorContext
 from vaekit.dists.priors.mixture import DiagGaussianMixture
 from vaekit.dists.protocols import Posterior
@@ -40,7 +41,7 @@ class VampPrior(DiagGaussianMixture):
             raise ConfigError("model.prior=vamp needs an encoder; got a PriorContext without one")
         self.shape = tuple(ctx.shape)
         self.description = f"VampPrior, {components} pseudo-inputs"
-        self.image = len(self.shape) == 3
+        self.image = for_shape(self.shape).unit_interval  # pseudo-inputs in [0, 1], as pixels
         self.raw = nn.Parameter(torch.randn(components, *self.shape) * (0.1 if self.image else 1.0))
         # Plain attributes, not submodules: the encoder and latent belong to the VAE's state dict.
         self._encode: Callable[[Tensor], Posterior] = ctx.encode

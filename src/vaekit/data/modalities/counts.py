@@ -1,0 +1,68 @@
+"""Counts: (N, D) float32 rows of non-negative integers, as they are (the encoder reads
+log1p(x), declared by the count likelihoods: ``dists.likelihoods.count_base``), never binarized.
+
+``model.likelihood=auto``: the likelihood the source declares (the negative binomial with the
+training split's library-size prior, ``data.counts``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from vaekit.errors import DataError
+from vaekit.registry import register
+
+if TYPE_CHECKING:
+    from torch import Tensor
+
+    from vaekit.data.base import Dataset
+
+
+@register("modality", "counts")
+class Counts:
+    name = "counts"
+    example_dims = 1
+    claims_shape = False  # rows with no stated modality are a table's
+    binarizes = False
+    bits_per_dim = False
+    unit_interval = False
+    pictures = False
+    has_columns = True
+    has_codec = False
+    renders_as = "rows"
+    file_sources = ("counts",)
+    suffixes: ClassVar[dict[str, str]] = {".h5ad": "counts"}
+    folder_suffixes = ()
+    folder_source = ""
+    frame_suffixes = (".csv", ".parquet")
+    folder_rank = 2
+
+    def check_layout(self, where: str, x: Tensor) -> None:
+        if x.ndim != 2:
+            raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
+
+    def check_values(self, where: str, x: Tensor) -> None:
+        """Any finite value is a row's (a count likelihood checks its own support)."""
+
+    def file_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
+        return {}
+
+    def support_values(self, x: Tensor) -> Tensor:
+        return x
+
+    def input_binarization(self, mode: str) -> str:
+        return "none"
+
+    def check_binarization(self, ds: Dataset, mode: str) -> None:
+        """Counts are never binarized: nothing to refuse."""
+
+    def auto_likelihood(self, ds: Dataset, binarize: str) -> tuple[str, dict[str, Any], str]:
+        from vaekit.data.counts import LIKELIHOOD
+
+        name, args = ds.likelihood if ds.likelihood is not None else (LIKELIHOOD, {})
+        return name, dict(args), "none" if binarize == "auto" else binarize
+
+    def shape_likelihood(self) -> tuple[str, dict[str, Any]]:
+        from vaekit.data.counts import LIKELIHOOD
+
+        return LIKELIHOOD, {}
