@@ -13,7 +13,7 @@ one with a KL warm-up. Reported: test -ELBO, its KL and reconstruction terms, ac
     python -m benchmarks.collapse --minutes 6
     python -m benchmarks.collapse --only "pixelcnn 2x16" ...   # a few rows (runs are reused)
 
-Results go to benchmarks/results/collapse-<minutes>min.json; runs to --runs.
+Results go to benchmarks/results/collapse-<minutes>min.json (with their provenance); runs to --runs.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import torch
 import vaekit
 from benchmarks.common import save_figure
 from benchmarks.frontier import ROOT, config, folder, subset_nll, test_images
+from benchmarks.provenance import provenance
 from vaekit.store.metrics import read_metrics
 from vaekit.training.trainer import train
 
@@ -116,7 +117,7 @@ def main() -> None:
         return
     out = ROOT / "benchmarks" / "results" / f"collapse-{args.minutes:g}min.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1))
+    out.write_text(json.dumps({"provenance": provenance(), "rows": results}, indent=1))
     plot(results, ROOT / "docs" / "collapse.png")
     print(f"{'row':28s} {'-ELBO':>8s} {'recon':>8s} {'KL':>6s} {'active':>7s} "
           f"{'IW NLL':>15s} {'epochs':>6s}")

@@ -7,6 +7,8 @@ oneDNN run the convolutions in NHWC), and vaekit's model with its loss ``torch.c
 compile time reported apart). A profile of vaekit's step says where the time goes.
 
     python -m benchmarks.conv --steps 60 --rounds 5
+
+Results: benchmarks/results/performance/conv.json, with provenance.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import argparse
 import torch
 
 from benchmarks.common import StepForm, median
+from benchmarks.provenance import ROOT, write_results
 from vaekit.config.load import load_config
 from vaekit.data import load_data
 
@@ -56,6 +59,10 @@ def main() -> None:
     for f in forms:
         s = median(times[f.name])
         print(f"| {f.name} | {s:,.0f} | {s / base:.2f}x | {f.warmup:.1f} |")
+    write_results(ROOT / "benchmarks" / "results" / "performance" / "conv.json", {
+        "steps": args.steps, "rounds": args.rounds, "batch": 128,
+        "rows": [{"form": f.name, "samples_per_s": median(times[f.name]),
+                  "vs_nchw": median(times[f.name]) / base, "warmup_s": f.warmup} for f in forms]})
     print("\nwhere the time of vaekit's step goes:")
     profile_step(forms[1], args.steps)
 

@@ -6,6 +6,8 @@ the encoder re-run for every sample block, autograd left on), and a one-example-
 (k samples batched per example, as Pythae's get_nll does) on a subset.
 
     python -m benchmarks.evaluate_speed --train-epochs 10 --k 1000 --n 10000
+
+Results: benchmarks/results/performance/evaluate_speed.json, with provenance.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import torch
 
 import vaekit
 from benchmarks.common import REFERENCE, matmul_peak, one_batch_nll, timed
+from benchmarks.provenance import ROOT, write_results
 from vaekit.config.schema import DataConfig
 from vaekit.data import load_data, to_float
 from vaekit.eval.iw import iw_log_likelihood
@@ -80,16 +83,22 @@ def main() -> None:
           f"{args.n} test examples x k={args.k}; arithmetic limit {limit:.1f} s\n")
     print("| estimator | NLL (nats) | wall s | samples/s | x limit |")
     print("|---|---|---|---|---|")
-    for name, est, t, n in [("vaekit", fast, t_fast, args.n),
-                            ("straightforward batched", plain, t_plain, args.n),
-                            (f"one example at a time ({args.n_slow} ex.)", slow, t_slow,
-                             args.n_slow)]:
+    rows = [("vaekit", fast, t_fast, args.n), ("straightforward batched", plain, t_plain, args.n),
+            ("one example at a time", slow, t_slow, args.n_slow)]
+    for name, est, t, n in rows:
         full = t * args.n / n
         print(f"| {name} | {-float(est.mean()):.2f} | {full:.1f}{'*' if n != args.n else ''} | "
               f"{n * args.k / t:,.0f} | {full / limit:.2f} |")
     print(f"\nvaekit vs straightforward: {t_plain / t_fast:.2f}x faster; NLL difference "
           f"{float(fast.mean() - plain.mean()):+.3f} nats (standard error {se:.3f}). * scaled to "
           f"{args.n} examples from {args.n_slow}.")
+    write_results(ROOT / "benchmarks" / "results" / "performance" / "evaluate_speed.json", {
+        "train_epochs": args.train_epochs, "k": args.k, "n": args.n, "matmul_peak_flops": peak,
+        "flops_per_sample": FLOPS_PER_SAMPLE, "limit_s": limit, "nll_se": se,
+        "vs_straightforward": t_plain / t_fast, "nll_difference": float(fast.mean() - plain.mean()),
+        "rows": [{"estimator": name, "n": n, "nll": -float(est.mean()), "seconds": t,
+                  "seconds_all": t * args.n / n, "samples_per_s": n * args.k / t,
+                  "vs_limit": t * args.n / n / limit} for name, est, t, n in rows]})
 
 
 if __name__ == "__main__":

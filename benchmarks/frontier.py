@@ -21,7 +21,7 @@ frontier-curve.json, then frontier-eval.json) and reused, so an interrupted benc
 Rows: today's VAE and ladder, the conv hierarchy (configs/conv_hvae.yaml), each new component
 alone on the VAE, and the best composition
 (``configs/best_30min.yaml``; ``--minutes 5`` uses ``configs/best_5min.yaml``). Results go to
-benchmarks/results/frontier-<minutes>min.json; runs to --runs (reused when complete).
+benchmarks/results/frontier-<minutes>min.json, with their provenance; runs to --runs (reused when complete).
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ import yaml
 
 import vaekit
 from benchmarks.common import save_figure
+from benchmarks.provenance import provenance
 from vaekit.errors import TrainingError
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
@@ -287,11 +288,11 @@ def main() -> None:
             row["vs_vae"] = (float(d.mean()), float(d.std() / len(d) ** 0.5))
     out = ROOT / "benchmarks" / "results" / f"frontier-{args.minutes:g}min.json"
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1))
+    out.write_text(json.dumps({"provenance": provenance(), "rows": results}, indent=1))
     earlier = []
     for spec in args.compare:
         label, _, file = spec.partition("=")
-        old = json.loads(Path(file).read_text())
+        old = json.loads(Path(file).read_text())["rows"]
         earlier += [{**r, "name": label if len(old) == 1 else f"{label} {r['name']}"}
                     for r in old if "failed" not in r]
     plot(rows + earlier, ROOT / "docs" / f"frontier-{args.minutes:g}min.png", args.minutes,

@@ -9,6 +9,8 @@ step; the learning rate would be scaled with it). Printed: training samples/s an
 fp32 at batch 128. (The presets' channels-last convolutions are measured in benchmarks/conv.py.)
 
     python -m benchmarks.levers --steps 20 --rounds 3
+
+Results: benchmarks/results/performance/levers.json, with provenance.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import torch
 import yaml
 
 from benchmarks.common import StepForm, median
+from benchmarks.provenance import write_results
 from vaekit.config.load import load_config
 from vaekit.data import load_data
 
@@ -35,6 +38,7 @@ def main() -> None:
     ap.add_argument("--no-compile", action="store_true", help="skip the torch.compile form")
     args = ap.parse_args()
     print(f"torch {torch.__version__}, {torch.get_num_threads()} threads")
+    results: dict[str, dict[str, dict[str, float]]] = {}
     for preset in args.presets:
         raw = yaml.safe_load((ROOT / "configs" / f"{preset}.yaml").read_text())
         raw["train"] = {**raw.get("train", {}), "precision": "fp32"}
@@ -53,6 +57,11 @@ def main() -> None:
             per = median(times[f.name])
             extra = f"  (first 2 steps {f.warmup:.1f} s)" if "compile" in f.name else ""
             print(f"  {f.name:22s} {1 / per:8.0f} samples/s  x{base / per:.2f}{extra}")
+        results[preset] = {f.name: {"samples_per_s": 1 / median(times[f.name]),
+                                    "vs_fp32": base / median(times[f.name]), "warmup_s": f.warmup}
+                           for f in forms}
+    write_results(ROOT / "benchmarks" / "results" / "performance" / "levers.json",
+                  {"steps": args.steps, "rounds": args.rounds, "presets": results})
 
 
 if __name__ == "__main__":

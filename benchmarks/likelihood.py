@@ -9,9 +9,10 @@ NLL estimators with the same k on a subset of the test split:
   each batch (the shape of Pythae's `get_nll`);
 - "per example, one batch": per example, encode once and decode all k samples in one batch.
 
-    python -m benchmarks.likelihood --epochs 10 --k 1000 --subset 200
+    python -m benchmarks.likelihood --epochs 10 --k 1000 [--n 2000] --subset 200 --threads 1
 
-The machine may be shared: quote the ratios, not the absolute times.
+Results: benchmarks/results/likelihood/likelihood.json, with provenance and the settings. The
+machine may be shared: quote the ratios, not the absolute times.
 """
 
 from __future__ import annotations
@@ -25,6 +26,9 @@ import torch
 
 import vaekit
 from benchmarks.common import one_batch_nll, timed
+from benchmarks.provenance import ROOT, write_results
+from vaekit.config.schema import DataConfig
+from vaekit.data import load_data
 from vaekit.eval.data import prepare
 from vaekit.eval.iw import iw_log_likelihood
 
@@ -56,65 +60,52 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--k", type=int, default=1000)
+    ap.add_argument("--n", type=int, default=None,
+                    help="evaluate the first N test images (default: all 10,000)")
     ap.add_argument("--subset", type=int, default=200, help="examples for the per-example timers")
     ap.add_argument("--small-k", type=int, default=20, help="also time this small k on the subset")
     ap.add_argument("--run", type=Path, help="evaluate this run instead of training one")
-    ap.add_argument("--out", type=Path, default=Path("runs/bench-likelihood"))
-    ap.add_argument("--threads", type=int, help="torch intra-op threads (default: torch's)")
+    ap.add_argument("--runs", type=Path, default=Path("runs/bench-likelihood"),
+                    help="where the trained run goes")
+    ap.add_argument("--out", type=Path,
+                    default=ROOT / "benchmarks" / "results" / "likelihood" / "likelihood.json",
+                    help="results JSON (with its provenance)")
+    ap.add_argument("--threads", type=int, default=1, help="torch intra-op threads")
     args = ap.parse_args()
-    if args.threads:
-        torch.set_num_threads(args.threads)
+    torch.set_num_threads(args.threads)
 
     if args.run is None:
         cfg = {**CONFIG, "train": {**CONFIG["train"], "epochs": args.epochs}}
-        args.run = vaekit.train(cfg, out=args.out, progress=False).path
+        args.run = vaekit.train(cfg, out=args.runs, progress=False).path
     model = vaekit.load(args.run)
-    res, t_vae = timed(vaekit.evaluate, model, None, args.k)
+    test = None if args.n is None else load_data(DataConfig(name="fashion-mnist")).test[: args.n]
+    res, t_vae = timed(vaekit.evaluate, model, test, args.k)
 
     x = prepare(model, None, "test").x[: args.subset]
     gen = torch.Generator().manual_seed(1)
-    ours_sub, t_ours_sub = timed(lambda: -iw_log_likelihood(model, x, k=args.k, generator=gen))
-    py_nll, t_py = timed(pythae_style_nll, model, x, args.k, gen)
-    ob_nll, t_ob = timed(one_batch_nll, model, x, args.k, gen)
-    _, t_ours_small = timed(lambda: iw_log_likelihood(model, x, k=args.small_k, generator=gen))
-    _, t_ob_small = timed(one_batch_nll, model, x, args.small_k, gen)
-    d = res.dims
-    bpd = res.bits_per_dim_convention.split(":")[0]
-
-    def ms(t: float, n: int) -> str:
-        return f"{1000 * t / n:.2f} ms/example"
-
-    rows = [
-        ("test -ELBO ± SE", f"{-res.elbo:.2f} ± {res.elbo_se:.2f} nats = "
-                       f"{res.elbo_bits_per_dim:.4f} bits/dim ({bpd})"),
-        (f"test NLL ± SE, IW bound k={res.k}", f"{res.nll:.2f} ± {res.nll_se:.2f} nats = "
-                                          f"{res.bits_per_dim:.4f} bits/dim"),
-        ("ELBO gap (-ELBO - NLL)", f"{res.elbo_gap:.2f} ± {res.elbo_gap_se:.2f} nats"),
-        ("KL / active units / I(x;z)", f"{res.kl:.2f} nats / {res.active_units}/{res.latent_dim} "
-                                       f"/ {res.mi:.2f} nats"),
-        (f"`vaekit.evaluate`, {res.n} examples x k={res.k}",
-         f"{t_vae:.1f} s wall ({res.seconds:.1f} s computing eval.json: "
-         f"{ms(res.seconds, res.n)})"),
-        (f"vaekit IW estimator (`iw_log_likelihood`), {len(x)} examples",
-         f"{ms(t_ours_sub, len(x))}, NLL {float(ours_sub.mean()):.2f}"),
-        (f"Pythae-style per example (100 samples/batch), {len(x)} examples",
-         f"{ms(t_py, len(x))}, NLL {float(py_nll.mean()):.2f}: **{t_py / t_ours_sub:.1f}x** vaekit's time"),
-        (f"per example, all k in one batch, {len(x)} examples",
-         f"{ms(t_ob, len(x))}, NLL {float(ob_nll.mean()):.2f}: **{t_ob / t_ours_sub:.1f}x** vaekit's time"),
-        (f"small k={args.small_k}: vaekit vs per example (one batch), {len(x)} examples",
-         f"{ms(t_ours_small, len(x))} vs {ms(t_ob_small, len(x))}: "
-         f"**{t_ob_small / t_ours_small:.1f}x** vaekit's time"),
-    ]
-    print(f"\nReference MLP VAE 784-400-20, Bernoulli, dynamically binarized Fashion-MNIST "
-          f"(test split binarized once, seed fixed), D={d}; run {args.run}; torch "
-          f"{torch.__version__}, threads {torch.get_num_threads()}, load average "
-          f"{os.getloadavg()[0]:.1f}\n")
-    print("| quantity | value |\n|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
-    threads = f" --threads {args.threads}" if args.threads else ""
-    print(f"\ncommand: python -m benchmarks.likelihood --epochs {args.epochs} "
-          f"--k {args.k} --subset {args.subset} --small-k {args.small_k}{threads}")
+    timers = {}
+    for name, k, fn in [("vaekit", args.k, lambda k: -iw_log_likelihood(model, x, k=k, generator=gen)),
+                        ("pythae_style", args.k, lambda k: pythae_style_nll(model, x, k, gen)),
+                        ("one_batch", args.k, lambda k: one_batch_nll(model, x, k, gen)),
+                        ("vaekit_small_k", args.small_k,
+                         lambda k: -iw_log_likelihood(model, x, k=k, generator=gen)),
+                        ("one_batch_small_k", args.small_k, lambda k: one_batch_nll(model, x, k, gen))]:
+        nll, seconds = timed(fn, k)
+        timers[name] = {"k": k, "seconds": seconds, "ms_per_example": 1000 * seconds / len(x),
+                        "nll": float(nll.mean())}
+        print(f"{name}: k={k}, {1000 * seconds / len(x):.2f} ms/example, NLL {timers[name]['nll']:.2f}",
+              flush=True)
+    for name, base in [("vaekit", "vaekit"), ("pythae_style", "vaekit"), ("one_batch", "vaekit"),
+                       ("vaekit_small_k", "vaekit_small_k"), ("one_batch_small_k", "vaekit_small_k")]:
+        timers[name]["vs_vaekit"] = timers[name]["seconds"] / timers[base]["seconds"]
+    keep = ("n", "k", "elbo", "elbo_se", "nll", "nll_se", "elbo_gap", "elbo_gap_se", "kl",
+            "active_units", "latent_dim", "mi", "bits_per_dim", "elbo_bits_per_dim",
+            "bits_per_dim_convention", "dims", "seconds")
+    evaluation = {key: value for key, value in res.to_dict().items() if key in keep}
+    evaluation.update(wall_s=t_vae, ms_per_example=1000 * res.seconds / res.n)
+    print(f"-ELBO {-res.elbo:.2f}, NLL {res.nll:.2f} (k={res.k}, {res.n} images)")
+    write_results(args.out, {"load_average": os.getloadavg()[0], "epochs": args.epochs, "config": CONFIG,
+                             "evaluate": evaluation, "subset": len(x), "timers": timers})
 
 
 if __name__ == "__main__":

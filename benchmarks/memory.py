@@ -1,6 +1,8 @@
 """Peak memory (max RSS) of a Fashion-MNIST training run, loaded and memory-mapped.
 
     python -m benchmarks.memory
+
+Results: benchmarks/results/performance/memory.json, with provenance.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.provenance import ROOT, write_results
 from vaekit.config.schema import DataConfig
 from vaekit.data import load_data
 
@@ -49,6 +52,9 @@ def main() -> None:
     print(f"| python + torch + vaekit imported | {base:.0f} |")
     print(f"| `vaekit train --data fashion-mnist` (1 epoch) | {loaded:.0f} |")
     print(f"| same data from a memory-mapped .npy (`data.mmap=true`) | {mapped:.0f} |")
+    write_results(ROOT / "benchmarks" / "results" / "performance" / "memory.json", {
+        "data_mb": ds.train.numel() / 1e6, "imported_mb": base, "loaded_mb": loaded,
+        "mapped_mb": mapped, "train_args": ARGS})
 
 
 if __name__ == "__main__":

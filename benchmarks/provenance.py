@@ -59,3 +59,13 @@ def provenance() -> dict[str, object]:
         "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
         "command": _command(),
     }
+
+
+def write_results(path: Path, data: dict[str, object]) -> Path:
+    """Write ``data`` with this process's provenance as the JSON file ``path`` (folders made)."""
+    import json
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"provenance": provenance(), **data}, indent=1) + "\n")
+    print(f"wrote {path}")
+    return path

@@ -7,6 +7,8 @@ alike; the table gives the median and fastest wall time and the median's ratio t
     python -m benchmarks.startup            # 7 runs each
     python -m benchmarks.startup --runs 15
 
+Results: benchmarks/results/performance/startup.json, with provenance.
+
 The machine may be shared: quote the numbers with that in mind (the ratios travel better).
 """
 
@@ -18,9 +20,9 @@ import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.provenance import ROOT, write_results
+
 BASELINES = {"python -c pass": ["-c", "pass"], 'python -c "import torch"': ["-c", "import torch"]}
 COMMANDS = {
     "vaekit --help": ["--help"],
@@ -61,6 +63,10 @@ def main() -> None:
         print(f"{name:<{width}}  {med[name]:8.3f}  {min(times[name]):9.3f}  {med[name] / bare:8.1f}"
               f"  {med[name] / torch:14.2f}")
     print(f"\n{runs} runs each, round-robin; {os.cpu_count()} CPUs; Python {sys.version.split()[0]}")
+    write_results(ROOT / "benchmarks" / "results" / "performance" / "startup.json", {
+        "runs": runs, "rows": [{"command": name, "median_s": med[name], "fastest_s": min(times[name]),
+                                "vs_python": med[name] / bare, "vs_import_torch": med[name] / torch}
+                               for name in cases]})
 
 
 if __name__ == "__main__":

@@ -8,27 +8,29 @@ held-out rows by SDMetrics' QualityReport (overall, Column Shapes, Column Pair T
 held-out NLL (IW bound, nats per row in the columns' own units) is reported too; TVAE has no
 likelihood of the rows (its loss is over its own normalized features).
 
-    python -m benchmarks.tabular --epochs 30
+    python -m benchmarks.tabular --epochs 20 --threads 1
 
-vaekit trains with ``configs/table.yaml``, TVAE with its defaults; each training time covers
-fitting its transform and training (wall clock, this process, the same torch threads). Needs the
-``bench`` extra: pip install 'vaekit[bench,tables]'.
+Results: benchmarks/results/tabular/tabular.json, with provenance and the settings each model
+trained with. vaekit trains with ``configs/table.yaml``, TVAE with its defaults; each training
+time covers fitting its transform and training (wall clock, this process, the same torch
+threads). Needs the ``bench`` extra: pip install 'vaekit[bench,tables]'.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import math
 import tempfile
 import time
 import warnings
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
 import torch
 
 import vaekit
+from benchmarks.provenance import ROOT, write_results
 from vaekit.artifacts.run_context import RunContext
 from vaekit.config.load import read_yaml
 from vaekit.data.base import split_fraction
@@ -73,7 +75,16 @@ def run_vaekit(csv: Path, epochs: int, out: Path, k: int) -> tuple[Any, dict[str
     rows = sample_rows(RunData(ctx, "test"), n_test, seed=0, stochastic=True)
     result = vaekit.evaluate(run.path, k=k)
     return rows, {"seconds": seconds, "nll": result.nll, "nll_se": result.nll_se,
-                  "elbo": result.elbo, "k": k}
+                  "elbo": result.elbo, "k": k, "active_units": result.active_units,
+                  "latent_dim": result.latent_dim, "config": settings(cfg)}
+
+
+def settings(cfg: dict[str, Any]) -> dict[str, Any]:
+    """What the run trained with: its network, latent, objective and optimizer settings."""
+    keep = {"model": ("hidden", "latent_dim", "likelihood"), "objective": ("beta", "free_bits"),
+            "train": ("batch_size", "lr", "epochs")}
+    return {f"{section}.{key}": cfg[section][key] for section, keys in keep.items()
+            for key in keys if key in cfg.get(section, {})}
 
 
 def run_tvae(train: Any, n: int, epochs: int) -> tuple[Any, dict[str, Any]]:
@@ -84,15 +95,19 @@ def run_tvae(train: Any, n: int, epochs: int) -> tuple[Any, dict[str, Any]]:
     t0 = time.perf_counter()
     model.fit(train, discrete_columns=DISCRETE)
     seconds = time.perf_counter() - t0
-    return model.sample(n), {"seconds": seconds, "nll": None}
+    config = {"compress_dims": list(model.compress_dims), "decompress_dims": list(model.decompress_dims),
+              "embedding_dim": model.embedding_dim, "batch_size": model.batch_size, "epochs": epochs}
+    return model.sample(n), {"seconds": seconds, "nll": None, "config": config}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--epochs", type=int, default=30, help="epochs for both models")
     ap.add_argument("--k", type=int, default=100, help="importance samples of vaekit's NLL")
-    ap.add_argument("--out", type=Path, default=None, help="keep vaekit's run folder here")
-    ap.add_argument("--json", type=Path, default=None, help="also write the results as JSON")
+    ap.add_argument("--run", type=Path, default=None, help="keep vaekit's run folder here")
+    ap.add_argument("--out", type=Path,
+                    default=ROOT / "benchmarks" / "results" / "tabular" / "tabular.json",
+                    help="results JSON (with its provenance)")
     ap.add_argument("--threads", type=int, default=1, help="torch threads for both (one is the "
                     "fastest on a shared 2-core machine: more threads oversubscribe it)")
     args = ap.parse_args()
@@ -104,7 +119,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         csv = Path(tmp) / "diamonds.csv"
         df.to_csv(csv, index=False)
-        out = args.out or Path(tmp) / "run"
+        out = args.run or Path(tmp) / "run"
         v_rows, v = run_vaekit(csv, args.epochs, out, args.k)
     t_rows, t = run_tvae(train, len(test), args.epochs)
     v.update(quality(test, v_rows))
@@ -118,11 +133,11 @@ def main() -> None:
         print(f"{name:<22}{r['quality']:>9.4f}{r['column_shapes']:>9.4f}"
               f"{r['column_pair_trends']:>9.4f}{r['seconds']:>10.1f}{nll:>12}")
     print(f"training time ratio vaekit / TVAE: {v['seconds'] / t['seconds']:.2f}")
-    if args.json:
-        args.json.write_text(json.dumps({"epochs": args.epochs, "vaekit": v, "tvae": t,
-                                         "n_train": len(train), "n_test": len(test)},
-                                        indent=2, default=lambda o: None if o is None else
-                                        (o if math.isfinite(o) else None)))
+    finite = {k: (x if not isinstance(x, float) or math.isfinite(x) else None) for k, x in v.items()}
+    write_results(args.out, {
+        "epochs": args.epochs, "n_train": len(train), "n_test": len(test),
+        "ctgan": version("ctgan"), "sdmetrics": version("sdmetrics"),
+        "models": {"vaekit": finite, "tvae": t}})
 
 
 if __name__ == "__main__":

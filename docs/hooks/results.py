@@ -8,39 +8,17 @@ headline block between ``<!-- headlines:start -->`` and ``<!-- headlines:end -->
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[2]
-RESULTS = ROOT / "benchmarks" / "results"
-# What a result needs to be reproduced and compared; each table says which of these its file has.
-PROVENANCE = ("commit", "vaekit", "torch", "cpu", "gpu", "threads", "date", "command")
-# Older files name a field otherwise.
-ALIASES = {"device": "gpu", "vaekit_version": "vaekit", "torch_version": "torch"}
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-
-def load(name: str) -> Any:
-    """The JSON of ``benchmarks/results/<name>``."""
-    return json.loads((RESULTS / name).read_text())
-
-
-def _provenance(name: str, found: dict[str, Any], command: str) -> str:
-    """A line under a table: its source file, the provenance it records and what it lacks."""
-    have = ", ".join(f"{k} {v}" for k, v in found.items()) or "none"
-    missing = ", ".join(k for k in PROVENANCE if k not in found)
-    line = f"Source: `benchmarks/results/{name}`, written by `{command}`. Provenance in the file: {have}."
-    return line + (f" Not recorded: {missing}." if missing else "")
-
-
-def _recorded(data: Any) -> dict[str, Any]:
-    """The provenance fields a results file carries (top level or under ``provenance``)."""
-    if not isinstance(data, dict):
-        return {}
-    fields = {ALIASES.get(k, k): v for k, v in {**data, **data.get("provenance", {})}.items()}
-    return {k: fields[k] for k in PROVENANCE if k in fields}
-
+import results_measured
+import results_speed
+from results_io import RESULTS, ROOT, load, transcribed
+from results_io import recorded as _recorded
+from results_io import source_line as _provenance
 
 FRONTIER_LABELS = {
     "vae": "VAE 400-20, Adam 1e-3",
@@ -56,7 +34,8 @@ FRONTIER_BEST = {"frontier-30min.json": "the 30-minute preset of the time (`conf
 
 def frontier(name: str) -> str:
     """Every contender trained for the same minutes: epochs, bounds, KL, and the paired gain."""
-    rows = load(name)
+    data = load(name)
+    rows = data["rows"]
     minutes = name.split("-")[1].removesuffix(".json")
     out = [f"| contender ({minutes}) | epochs | test -ELBO | IW NLL (k) | KL | active | vs vae |",
            "|---|---|---|---|---|---|---|"]
@@ -67,7 +46,7 @@ def frontier(name: str) -> str:
         out.append(f"| {label} | {r['epochs']} | {r['neg_elbo']:.2f} | {r['nll']:.2f} ± "
                    f"{r['nll_se']:.2f} ({r['k']}) | {r['kl']:.2f} | {r['active']}/{r['latent_dim']} | {vs} |")
     command = f"python -m benchmarks.frontier --minutes {minutes.removesuffix('min')}"
-    return "\n".join(out) + "\n\n" + _provenance(name, _recorded(rows), command) + "\n"
+    return "\n".join(out) + "\n\n" + _provenance(name, _recorded(data), command) + "\n"
 
 
 COLLAPSE_LABELS = {
@@ -82,7 +61,8 @@ COLLAPSE_LABELS = {
 
 def collapse(name: str = "collapse-6min.json") -> str:
     """One MLP VAE, six minutes per row, changing only the decoder and the remedy."""
-    rows = load(name)
+    data = load(name)
+    rows = data["rows"]
     out = ["| decoder, remedy | epochs | test -ELBO | recon | KL | active | IW NLL (k=100, 2,000 images) |",
            "|---|---|---|---|---|---|---|"]
     for r in rows:
@@ -90,7 +70,7 @@ def collapse(name: str = "collapse-6min.json") -> str:
         out.append(f"| {label} | {r['epochs']} | {r['neg_elbo']:.2f} | {r['recon']:.2f} | "
                    f"{r['kl']:.2f} | {r['active']}/{r['latent_dim']} | {r['nll']:.2f} ± {r['nll_se']:.2f} |")
     command = "python -m benchmarks.collapse --minutes 6"
-    return "\n".join(out) + "\n\n" + _provenance(name, _recorded(rows), command) + "\n"
+    return "\n".join(out) + "\n\n" + _provenance(name, _recorded(data), command) + "\n"
 
 
 def best_30min() -> str:
@@ -107,7 +87,7 @@ def best_30min() -> str:
            f"| bits/dim (k=100) | {ev['bits_per_dim']:.4f} |",
            f"| KL | {ev['kl']:.2f} |",
            f"| active units | {ev['active_units']}/{ev['latent_dim']} |"]
-    found = _recorded(config) | _recorded(k5000)
+    found = _recorded(config) | _recorded(k5000) | _recorded(load("best_30min/provenance.json"))
     command = ("vaekit train --config configs/best_30min.yaml; vaekit evaluate "
                "benchmarks/results/best_30min --k 5000 --pair 100 --report")
     return "\n".join(out) + "\n\n" + _provenance("best_30min/", found, command) + "\n"
@@ -125,12 +105,12 @@ def ladder_presets() -> str:
     out = ["| preset (30 min) | epochs | test -ELBO | IW NLL (k) | KL | active |",
            "|---|---|---|---|---|---|"]
     for label, name in rows:
-        r = _row(load(name), "best")
+        r = _row(load(name)["rows"], "best")
         out.append(f"| {label} | {r['epochs']} | {r['neg_elbo']:.2f} | {r['nll']:.2f} ± {r['nll_se']:.2f} "
                    f"({r['k']}) | {r['kl']:.2f} | {r['active']}/{r['latent_dim']} |")
-    sources = ", ".join(f"`benchmarks/results/{name}`" for _, name in rows)
-    return ("\n".join(out) + f"\n\nSources: {sources}, written by `python -m benchmarks.frontier "
-            "--minutes 30`. Provenance in the files: none. Not recorded: " + ", ".join(PROVENANCE) + ".\n")
+    command = "python -m benchmarks.frontier --minutes 30"
+    sources = "\n\n".join(_provenance(name, _recorded(load(name)), command) for _, name in rows)
+    return "\n".join(out) + "\n\n" + sources + "\n"
 
 
 def cuda() -> str:
@@ -181,24 +161,44 @@ def family_flows() -> str:
 def best_30min_val() -> str:
     """The preset retrained under the validation protocol, scored on test once."""
     ev, prov = load("best_30min_val/eval.json"), load("best_30min_val/provenance.json")
-    epochs = len((RESULTS / "best_30min_val" / "metrics.csv").read_text().strip().splitlines()) - 1
     shipped = load("best_30min/eval.json")
+    val_data, shipped_cfg = load("best_30min_val/config.json")["data"], load("best_30min/config.json")
+
+    def epochs(run: str) -> int:
+        return len((RESULTS / run / "metrics.csv").read_text().strip().splitlines()) - 1
+
     out = ["| run | trained on | chosen on | epochs | test -ELBO | IW NLL, k=100 |",
            "|---|---|---|---|---|---|",
-           f"| `best_30min_val` | 50,000 images | the last 10,000 of the 60,000 (validation) | "
-           f"{epochs} | {-ev['elbo']:.2f} ± {ev['elbo_se']:.2f} | **{ev['nll']:.2f} ± {ev['nll_se']:.2f}** |",
-           f"| `best_30min` (shipped before) | 60,000 images | the first 2,000 test images | 41 | "
+           f"| `best_30min_val` | {val_data['n_train']:,} images | {val_data['validation']} (validation) | "
+           f"{epochs('best_30min_val')} | {-ev['elbo']:.2f} ± {ev['elbo_se']:.2f} | "
+           f"**{ev['nll']:.2f} ± {ev['nll_se']:.2f}** |",
+           f"| `best_30min` (shipped before) | {shipped_cfg['data']['n_train']:,} images | the first "
+           f"{shipped_cfg['config']['train']['heldout_size']:,} test images | {epochs('best_30min')} | "
            f"{-shipped['elbo']:.2f} ± {shipped['elbo_se']:.2f} | {shipped['nll']:.2f} ± "
            f"{shipped['nll_se']:.2f} |"]
-    return "\n".join(out) + "\n\n" + _provenance("best_30min_val/", _recorded(prov),
-                                                  prov["command"]) + "\n"
+    return ("\n".join(out) + "\n\n" + _provenance("best_30min_val/", _recorded(prov), prov["command"])
+            + " The shipped run's row: `benchmarks/results/best_30min/` (under the first table).\n")
 
+
+# Tables copied from the development log into files of their own (``results_io.transcribed``).
+TRANSCRIBED = {"best-30min-compositions": "best_30min_dev/compositions.json",
+               "best-30min-tuning": "best_30min_dev/tuning.json",
+               "best-30min-epochs": "best_30min_dev/epochs.json",
+               "best-30min-same-minutes": "best_30min_dev/same_minutes.json",
+               "frontier-10min": "frontier_10min/compositions.json",
+               "family-variants": "family/variants.json", "family-hierarchy": "family/hierarchy.json",
+               "family-vq-vae": "family/vq_vae.json", "family-conv-hierarchy": "family/conv_hierarchy.json"}
 
 TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           "frontier-5min": lambda: frontier("frontier-5min.json"),
           "collapse": collapse, "best-30min": best_30min, "cuda": cuda,
           "ladder-presets": ladder_presets, "scale": scale, "family-flows": family_flows,
-          "best-30min-val": best_30min_val}
+          "best-30min-val": best_30min_val,
+          "anomaly": results_measured.anomaly, "tabular": results_measured.tabular,
+          "likelihood": results_measured.likelihood, "throughput": results_speed.throughput,
+          "evaluate-speed": results_speed.evaluate_speed, "conv": results_speed.conv,
+          "memory": results_speed.memory, "startup": results_speed.startup, "levers": results_speed.levers,
+          **{key: (lambda name=name: transcribed(name)) for key, name in TRANSCRIBED.items()}}
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
@@ -209,8 +209,8 @@ def headlines() -> str:
     """The README's three headline results, each with the page that explains it."""
     k5000 = load("best_30min/iw-k5000-seed0.json")
     val, shipped = load("best_30min_val/eval.json"), load("best_30min/eval.json")
-    conv = _row(load("frontier-30min.json"), "conv hvae")
-    rows = load("collapse-6min.json")
+    conv = _row(load("frontier-30min.json")["rows"], "conv hvae")
+    rows = load("collapse-6min.json")["rows"]
     flat, pixel = _row(rows, "factorized"), _row(rows, "pixelcnn 1x8")
     return "\n".join([
         f"- **{k5000['nll']:.2f} ± {k5000['nll_se']:.2f} nats** on binarized Fashion-MNIST (IW bound, "

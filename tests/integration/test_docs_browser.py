@@ -1,6 +1,6 @@
 """The documentation site in a real browser (headless Chromium), built offline and served from
 this machine: every page in the navigation opens with no console error and no request leaving
-the machine, every image on it decodes, and search answers."""
+the machine, every image on it decodes, and search answers, served and from the file system."""
 
 from __future__ import annotations
 
@@ -22,14 +22,21 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Iterator[str]:
-    """The built site served on a free loopback port; yields its address."""
+def built(tmp_path_factory) -> Path:
+    """The site built once for this module's tests; its folder."""
     pytest.importorskip("mkdocs", reason="pip install 'vaekit[docs]'")
     out = tmp_path_factory.mktemp("site")
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                           cwd=ROOT, capture_output=True, text=True,
                           env={**os.environ, "NO_MKDOCS_2_WARNING": "1"})
     assert done.returncode == 0, done.stderr[-3000:]
+    return out
+
+
+@pytest.fixture(scope="module")
+def site(built: Path) -> Iterator[str]:
+    """The built site served on a free loopback port; yields its address."""
+    out = built
     handler = functools.partial(_Quiet, directory=str(out))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -81,17 +88,29 @@ def test_every_nav_page_loads_offline_with_its_images(site):
     assert broken_images == []
 
 
-def test_search_answers_offline(site):
-    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+def _search(sync_api, url: str, query: str) -> list[str]:
+    """The titles of the search results for ``query`` typed into the page at ``url``."""
     with sync_api.sync_playwright() as p:
         browser = _browser(sync_api, p)
         try:
             page = browser.new_page()
-            page.goto(site + "index.html", wait_until="load")
+            page.goto(url, wait_until="load")
             page.click("input.md-search__input")
-            page.keyboard.type("posterior collapse")
+            page.keyboard.type(query)
             page.wait_for_selector(".md-search-result__item", timeout=20_000)
-            titles = page.eval_on_selector_all(".md-search-result__item", "els => els.map(e => e.innerText)")
+            return page.eval_on_selector_all(".md-search-result__item", "els => els.map(e => e.innerText)")
         finally:
             browser.close()
+
+
+def test_search_answers_offline(site):
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    titles = _search(sync_api, site + "index.html", "posterior collapse")
     assert any("collapse" in t.lower() for t in titles), titles
+
+
+def test_search_answers_from_the_file_system(built):
+    """Opened as file://, with no server: the search index travels inside the pages."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    titles = _search(sync_api, (built / "concepts" / "performance.html").as_uri(), "anomaly scoring")
+    assert any("anomal" in t.lower() for t in titles), titles

@@ -66,9 +66,9 @@ def test_each_headline_number_equals_its_json_value():
     """Read the JSON files here, apart from the renderer, and compare with the README's text."""
     block = _results_module().readme_block(README.read_text()).splitlines()
     k5000 = json.loads((RESULTS / "best_30min" / "iw-k5000-seed0.json").read_text())
-    conv = next(r for r in json.loads((RESULTS / "frontier-30min.json").read_text())
+    conv = next(r for r in json.loads((RESULTS / "frontier-30min.json").read_text())["rows"]
                 if r["name"] == "conv hvae")
-    collapse = {r["name"]: r for r in json.loads((RESULTS / "collapse-6min.json").read_text())}
+    collapse = {r["name"]: r for r in json.loads((RESULTS / "collapse-6min.json").read_text())["rows"]}
     expected = [
         ([k5000["nll"], k5000["nll_se"]], 2),
         (conv["vs_vae"], 2),
