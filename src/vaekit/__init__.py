@@ -128,11 +128,13 @@ def score(run: str | Path, data: str | None = None, split: str = "test", k: int 
 
 
 def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
-         mean: bool = False) -> Any:
+         mean: bool = False, sampler: str = "auto") -> Any:
     """n generated rows of a table run folder as a pandas DataFrame, the table ``vaekit rows``
     writes: the original column names, types, categories, words and units, missing cells where
-    the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z)."""
+    the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z);
+    ``sampler``: where z comes from (``auto``: a mixture fitted on the training rows' codes;
+    ``prior``: the model's prior)."""
     from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
-    return sample_rows(open_run(run), n, seed, temperature, stochastic=not mean)
+    return sample_rows(open_run(run), n, seed, temperature, stochastic=not mean, sampler=sampler)

@@ -153,12 +153,19 @@ class RunContext:
         return prepare(self.model, self.dataset, split, binarize, self.model.device)
 
     # -- where generated codes come from -----------------------------------------------------
-    def sampler(self, name: str = "auto", components: int = 10, seed: int = 0) -> Sampler:
-        """``prior``: the model's prior; ``gmm``: a mixture on the training split's posterior
-        means, loaded from the run or fitted and saved there; ``auto``: the prior, or the
-        mixture for a model without one (an autoencoder)."""
+    def sampler(self, name: str = "auto", components: int | None = None,
+                seed: int = 0) -> Sampler:
+        """``prior``: the model's prior; ``gmm``: a mixture of ``components`` (None: the
+        modality's ``code_components``, fewer for a small table) on the training split's
+        posterior means, loaded from
+        the run or fitted and saved there; ``auto``: what the modality draws from
+        (``draws_from``: the prior for images, the mixture for tables), and the mixture for a
+        model without a prior (an autoencoder)."""
         if name == "auto":
-            name = "prior" if self.model.latent.caps.density else "gmm"
+            name = self.modality.draws_from if self.model.latent.caps.density else "gmm"
+        if components is None:  # the modality's, with at least 20 training codes for each
+            train_size = self.spec.sizes["train"] or self.modality.code_components * 20
+            components = max(1, min(self.modality.code_components, train_size // 20))
         if name == "prior":
             if self.model.latent.caps.fitted_prior and not self.prior_fitted:
                 raise UserError(f"{self.path} has no prior fitted on its codes yet (its draws "

@@ -25,7 +25,7 @@ def _default(name: str) -> Path:
 
 def write_samples(ctx: RunContext, out: Path | None, n: int = 64, seed: int = 0,
                   temperature: float = 1.0, stochastic: bool | None = None, sampler: str = "auto",
-                  label: str | None = None, components: int = 10) -> str:
+                  label: str | None = None, components: int | None = None) -> str:
     """Write n draws of z from ``sampler`` (fitted ones are kept in the run) as the run's render
     shows them (an image grid: a conditional model gets ``label``, a class or ``all``; table
     rows), to ``out`` or the render's own file name; the line that says what was written."""
@@ -59,16 +59,18 @@ def write_reconstructions(ctx: RunContext, out: Path | None, n: int = 32,
 @click.option("--sampler", type=click.Choice(["auto", "prior", "gmm"]), default="auto",
               show_default=True, help="Where z comes from: the prior p(z), or a Gaussian mixture "
               "fitted to the posterior means of the training split (saved in RUN/samplers/); "
-              "auto = gmm for an autoencoder, prior otherwise.")
-@click.option("--components", type=click.IntRange(1, 1000), default=10, show_default=True,
-              help="Mixture components of --sampler gmm.")
+              "auto = the prior for images, the mixture for table rows (rows drawn where the "
+              "data's codes are), and the mixture for an autoencoder.")
+@click.option("--components", type=click.IntRange(1, 1000), default=None,
+              help="Mixture components of the fitted mixture (default: 10 for images, 50 for "
+              "table rows).")
 @click.option("--label", help="Conditional image models: the class to decode with "
               "(0..classes-1), or 'all' for one row per class (the default).")
 @click.option("--out", type=OUTPUT, default=None,
               help="File to write: a PNG grid for an image run (default samples.png); CSV, or "
               "Parquet when it ends in .parquet, for a table run (default rows.csv).")
 def sample_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool | None,
-               sampler: str, components: int, label: str | None, out: Path | None) -> None:
+               sampler: str, components: int | None, label: str | None, out: Path | None) -> None:
     """Decode N draws of z (from the prior, or a mixture fitted on the codes): an image grid,
     or for a table run generated rows in the original columns and units."""
     click.echo(write_samples(open_context(run), out, n, seed, temperature, stochastic, sampler,

@@ -29,7 +29,8 @@ def require_images(rd: RunData, what: str) -> None:
 
 
 def sample_rows(rd: RunData, n: int, seed: int = 0, temperature: float = 1.0,
-                stochastic: bool = True, sampler: str = "auto", components: int = 10) -> Any:
+                stochastic: bool = True, sampler: str = "auto",
+                components: int | None = None) -> Any:
     """A table run: n draws of z from ``sampler`` (``auto``: the one ``vaekit sample`` uses),
     decoded (a draw of p(x|z), or the likelihood mean without ``stochastic``) into a DataFrame
     of the original columns, types, categories and units."""

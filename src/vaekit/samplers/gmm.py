@@ -11,6 +11,10 @@ from torch import Tensor
 from vaekit.errors import UserError
 from vaekit.registry import register
 
+# The most codes a mixture is fitted on: enough for 50 full-covariance components of a few
+# dozen dimensions, and EM stays seconds on a large table.
+FIT_CODES = 50_000
+
 
 @register("sampler", "gmm")
 class GaussianMixtureSampler:
@@ -32,10 +36,14 @@ class GaussianMixtureSampler:
 
     @classmethod
     def fit(cls, codes: Tensor, n_components: int = 10, seed: int = 0) -> GaussianMixtureSampler:
-        """Fit by EM (scikit-learn, k-means init) to codes: (N, L) posterior means."""
+        """Fit by EM (scikit-learn, k-means init) to codes: (N, L) posterior means (a seeded
+        subset of ``FIT_CODES`` of them when there are more)."""
         from sklearn.mixture import GaussianMixture
         from threadpoolctl import threadpool_limits
 
+        if len(codes) > FIT_CODES:
+            pick = torch.randperm(len(codes), generator=torch.Generator().manual_seed(seed))
+            codes = codes[pick[:FIT_CODES]]
         if len(codes) < n_components:
             raise UserError(f"cannot fit {n_components} mixture components to {len(codes)} codes")
         gm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-6,

@@ -32,6 +32,10 @@ class Modality(Protocol):
     has_columns: bool  # examples are rows of named columns: generated rows, column errors
     has_codec: bool  # the rows are a fitted table codec's blocks (only its likelihood fits them)
     renders_as: str  # the name its renders and explorer views are registered under
+    draws_from: str  # where generated codes come from in a model with a prior: "prior", or
+    # "gmm", a mixture fitted on the training split's codes (rows drawn where the data's codes
+    # are: chosen on the development tables of ``python -m benchmarks.tables``)
+    code_components: int  # components of that mixture (and of --sampler gmm by default)
     file_sources: tuple[str, ...]  # data sources that read a user's files of this modality
     suffixes: dict[str, str]  # file suffix given to --data -> the data source that reads it
     folder_suffixes: tuple[str, ...]  # files that make a folder given to --data this modality's

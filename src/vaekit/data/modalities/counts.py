@@ -30,6 +30,8 @@ class Counts:
     has_columns = True
     has_codec = False
     renders_as = "rows"
+    draws_from = "prior"
+    code_components = 10
     file_sources = ("counts",)
     suffixes: ClassVar[dict[str, str]] = {".h5ad": "counts"}
     folder_suffixes = ()

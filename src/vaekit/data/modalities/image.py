@@ -33,6 +33,8 @@ class Image:
     has_columns = False
     has_codec = False
     renders_as = "image"
+    draws_from = "prior"
+    code_components = 10
     file_sources = ("arrays", "folder")
     suffixes: ClassVar[dict[str, str]] = {".npz": "arrays", ".npy": "arrays"}
     folder_suffixes = (".png", ".jpg", ".jpeg", ".tar")  # images, or tar shards of them

@@ -30,6 +30,8 @@ class Table:
     has_columns = True
     has_codec = True
     renders_as = "rows"
+    draws_from = "gmm"
+    code_components = 50
     file_sources = ("arrays", "csv", "table")
     suffixes: ClassVar[dict[str, str]] = {".npz": "arrays", ".npy": "arrays", ".csv": "table",
                                           ".parquet": "table"}

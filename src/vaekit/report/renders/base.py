@@ -20,15 +20,16 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Draws:
     """What ``vaekit sample`` asks for: n draws of z from ``sampler`` (``components`` of a
-    fitted mixture) at ``temperature``, decoded to their likelihood mean or (``stochastic``)
-    drawn from p(x|z); ``label``: a conditional model's class, or None."""
+    fitted mixture; None: the modality's number) at ``temperature``, decoded to their
+    likelihood mean or (``stochastic``) drawn from p(x|z); ``label``: a conditional model's
+    class, or None."""
 
     n: int
     seed: int = 0
     temperature: float = 1.0
     stochastic: bool | None = None  # None: the render's own default
     sampler: str = "auto"
-    components: int = 10
+    components: int | None = None  # None: the modality's own (code_components)
     label: str | None = None
 
 
