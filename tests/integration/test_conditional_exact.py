@@ -135,7 +135,7 @@ def test_imputed_draws_given_a_value_follow_the_models_conditional(capsys, netwo
     network_run, model = network_run[0], network_run[1]["C=c2"]
     gaps = pd.DataFrame({"A": [None] * 1000, "B": None, "C": "c2", "X": None})
     gaps.to_csv(tmp_path / "gaps.csv", index=False)
-    code, out, err = run_cli(capsys, "impute", str(network_run), "--data",
+    code, _, err = run_cli(capsys, "impute", str(network_run), "--data",
                              str(tmp_path / "gaps.csv"), "--method", "sample", "--draws", "3",
                              "--k", "128", "--out", str(tmp_path / "filled.csv"))
     assert code == 0, err

@@ -148,10 +148,11 @@ def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run):
     command's own parsing of the condition."""
     import numpy as np
 
-    from vaekit.artifacts.conditional import conditional_rows, parse_given
+    from vaekit.artifacts.conditional import conditional_rows
+    from vaekit.artifacts.constraints import region
 
-    given = parse_given(("a=1.2",), one_d_run.codec.columns)
-    rows, ess = conditional_rows(one_d_run, given, 3000, seed=0)
+    done = conditional_rows(one_d_run, region(one_d_run.codec, ("a=1.2",), ()), 3000, seed=0)
+    rows, ess = done.values, done.ess
     assert (rows["a"] == 1.2).all() and float(np.median(ess)) > 50
     exact = exact_p_hi(one_d_run)
     drawn = float((rows["kind"].astype(str) == "hi").mean())

@@ -141,8 +141,13 @@ class _Plan:
         return out
 
     def check(self, rows: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
-        return torch.from_numpy(meets(self.frame(rows.cpu(), values.cpu()), self.reg.checks,
-                                      self.types))
+        """(M, 2) bool: whether each of the rows (M, D) meets the conditions' checked clauses,
+        then the constraints'."""
+        frame = self.frame(rows.cpu(), values.cpu())
+        given = [c for c in self.reg.checks if any(c is g for g in self.reg.conditions)]
+        kept = [c for c in self.reg.checks if not any(c is g for g in self.reg.conditions)]
+        return torch.from_numpy(np.stack([meets(frame, given, self.types),
+                                          meets(frame, kept, self.types)], 1))
 
 
 def conditional_rows(ctx: RunContext, reg: Region, n: int, seed: int = 0,

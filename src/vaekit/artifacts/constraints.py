@@ -122,6 +122,9 @@ def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[st
         out.kept.pop(name, None)
     settled = []
     for c in out.checks:
+        missing = [n for n in (c.column, c.other) if n in out.equal and out.equal[n] is None]
+        if c.other is not None and missing:  # a missing cell is on neither side of a <= b
+            raise _contradiction([*[g for g in given if g.column in missing], c])
         if c.column in out.equal and (c.other is None or c.other in out.equal):
             right = out.equal[c.other] if c.other else c.value
             if out.equal[c.column] is None or right is None or not c.holds(out.equal[c.column],

@@ -43,9 +43,10 @@ class Range:
 @dataclass
 class Draws:
     """``x``: (N, D) rows; ``values``: (N, Ccont) float64 each ranged continuous column's value
-    in its units (the rows hold it in float32), NaN for the others; ``ess``: (N,) effective sample size of each row's K particles;
-    ``kept``: the estimated probability that a row drawn under the conditions alone meets the
-    constraints; ``accepted``: the weighted share of particles that met the checked ones."""
+    in its units (the rows hold it in float32), NaN for the others; ``ess``: (N,) effective
+    sample size of each row's K particles; ``kept``: the estimated probability that a row
+    drawn under the conditions alone meets the constraints; ``accepted``: the weighted share
+    of particles that met the checked clauses."""
 
     x: Tensor
     values: Tensor
@@ -56,8 +57,8 @@ class Draws:
 
 def _particles(model: VAE, x: Tensor, start: Tensor, k: int, ranges: list[Range],
                generator: torch.Generator | None) -> tuple[Tensor, Tensor, Tensor, Tensor]:
-    """(rows (K*B, D), ranged values (K*B, Ccont) float64, log w of the conditions (K, B), log P(constraints' ranges | z, given)
-    (K, B)) for a batch of B equal evidence rows x (B, D)."""
+    """(rows (K*B, D), ranged values (K*B, Ccont) float64, log w of the conditions (K, B),
+    log P(constraints' ranges | z, given) (K, B)) for a batch of B equal evidence rows x."""
     _, log_w, px = weighted_draws(model, x, None, start, k, generator)
     log_w, log_c = log_w.double(), torch.zeros_like(log_w, dtype=torch.float64)
     rows = px.sample(generator)
@@ -83,8 +84,9 @@ def conditional_draws(model: VAE, evidence: Tensor, n: int, ranges: list[Range],
                       generator: torch.Generator | None = None) -> Draws:
     """n rows of p(x | evidence, ranges, check) for a table model whose likelihood declares
     ``mixture_columns``. ``evidence``: (D,) a model row, NaN where unknown; ``check``: (rows
-    (M, D), ranged values (M, Ccont)) -> (M,) bool, the conditions no range expresses (None: none). UserError when the
-    conditions, or the constraints, have no mass in any of the K draws of a row."""
+    (M, D), ranged values (M, Ccont)) -> (M, 2) bool, whether each meets the conditions', then
+    the constraints' clauses that no range expresses (None: there are none). UserError when
+    the conditions, or the constraints, have no mass in any of the K draws of a row."""
     was_training = model.training
     model.eval()
     start = model.decode(model.prior.center().to(evidence).unsqueeze(0)).mean[0]
@@ -94,12 +96,14 @@ def conditional_draws(model: VAE, evidence: Tensor, n: int, ranges: list[Range],
     kept, accepted = [], []
     for i in range(0, n, step):
         b = min(step, n - i)
-        rows, values, log_w, log_c = _particles(model, evidence.expand(b, -1), start, k, ranges,
-                                        generator)
-        ok = (torch.ones(rows.shape[0], dtype=torch.bool) if check is None
-              else check(rows, values))
-        log_ok = torch.log(ok.to(torch.float64)).reshape(k, b).to(log_w.device)
-        log_t = log_w + log_c + log_ok
+        rows, values, log_w, log_c = _particles(model, evidence.expand(b, -1), start, k,
+                                                ranges, generator)
+        ok = (torch.ones(len(rows), 2, dtype=torch.bool) if check is None
+              else check(rows, values)).reshape(k, b, 2).to(log_w.device)
+        log_ok = torch.log(ok.to(torch.float64))
+        ranged = torch.softmax(log_w + log_c, 0)  # the ranges' weights alone
+        log_w, log_c = log_w + log_ok[..., 0], log_c + log_ok[..., 1]
+        log_t = log_w + log_c
         if not bool(torch.isfinite(log_w.max(0).values).all()):
             raise UserError("the conditions have probability zero (numerically) under the "
                             f"model: none of {k} latent draws gives them any")
@@ -108,12 +112,13 @@ def conditional_draws(model: VAE, evidence: Tensor, n: int, ranges: list[Range],
                             "conditions: their probability is (numerically) zero; loosen them "
                             "or raise --k")
         w_given, w = torch.softmax(log_w, 0), torch.softmax(log_t, 0)  # (K, B)
-        kept.append((w_given * torch.exp(log_c + log_ok)).sum(0))
-        accepted.append((torch.softmax(log_w + log_c, 0) * ok.reshape(k, b).to(w)).sum(0))
+        kept.append((w_given * torch.exp(log_c)).sum(0))
+        accepted.append((ranged * ok.all(-1).to(ranged)).sum(0))
         ess[i : i + b] = (1.0 / (w**2).sum(0)).float().cpu()
         pick = torch.multinomial(w.T.float(), 1, generator=generator)[:, 0]  # (B,)
         at = (pick * b + torch.arange(b, device=pick.device)).cpu()  # draw-major particles
         out[i : i + b] = rows.cpu()[at]
         chosen.append(values.cpu()[at])
     model.train(was_training)
-    return Draws(out, torch.cat(chosen), ess, float(torch.cat(kept).mean()), float(torch.cat(accepted).mean()))
+    return Draws(out, torch.cat(chosen), ess, float(torch.cat(kept).mean()),
+                 float(torch.cat(accepted).mean()))
