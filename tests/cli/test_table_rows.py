@@ -189,8 +189,16 @@ def test_rows_given_ranges_and_a_missing_cell_keep_every_clause_on_every_row(cap
     assert drawn["delay"].notna().all() and (drawn["delay"] <= drawn["age"]).all()
     assert (drawn["age"] >= 50).all()
     told = drawn.attrs["conditional"]
-    assert 0.4 < told["broken"] < 0.95 and told["ess_min"] > 1  # ages 50-79 of 18-79, delays
-    assert told["constraints"] == ["delay<=age", "age>=50"]
+    assert told["constraints"] == ["delay<=age", "age>=50"] and told["ess_min"] > 1
+    # Against the model's own rows drawn without clauses (z from the prior, cells from p(x|z)):
+    # the share that breaks the constraints, and p(kind | kind != a) on the checked path.
+    plain = vaekit.rows(run[0], n=4000, seed=1)
+    meet = plain["delay"].notna() & (plain["delay"] <= plain["age"]) & (plain["age"] >= 50)
+    assert abs(told["broken"] - (1 - meet.mean())) < 0.04, (told, meet.mean())
+    not_a = vaekit.rows(run[0], n=1000, constraints=["kind!=a"], k=64)
+    kinds = plain["kind"].astype(str)
+    expected = (kinds == "b").sum() / (kinds != "a").sum()
+    assert abs((not_a["kind"].astype(str) == "b").mean() - expected) < 0.06, expected
 
 
 @pytest.mark.parametrize(("option", "clauses", "needle"), [
