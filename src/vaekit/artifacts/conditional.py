@@ -181,8 +181,9 @@ def describe(reg: Region, parts: list[ConditionalRows]) -> str:
     """The lines ``vaekit rows`` prints after conditional rows: the clauses and the effective
     sample size, then (with constraints) how many unconstrained rows would have broken them."""
     s = summary(reg, parts)
-    lines = [f"given {', '.join(s['given']) or 'nothing'} (importance draws: effective sample "
-             f"size median {s['ess_median']:.1f}, min {s['ess_min']:.1f})"]
+    draws = (f"importance draws: effective sample size median {s['ess_median']:.1f}, min "
+             f"{s['ess_min']:.1f}")
+    lines = [f"given {', '.join(s['given'])} ({draws})" if s["given"] else draws]
     if reg.constraints:
         lines.append(f"constraints {', '.join(s['constraints'])}: {100 * s['broken']:.1f}% of "
                      "rows drawn without them would break them (importance draws meeting the "

@@ -20,8 +20,6 @@ from vaekit.errors import DataError, UserError
 
 _CLAUSE = re.compile(r"^(.*?)(<=|>=|!=|==|<|>|=)(.*)$", re.S)
 RANGES = ("<", "<=", ">", ">=")
-# What the flipped clause of `a OP b` is, read as `b OP' a`.
-FLIPPED = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
 
 
 @dataclass(frozen=True)

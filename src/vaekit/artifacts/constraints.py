@@ -66,7 +66,8 @@ def _contradiction(clauses: list[Clause]) -> UserError:
                      "row meets them all")
 
 
-def _pairs_hold(pairs: list[Clause], kept: dict[str, Bound], equal: dict[str, Any]) -> None:
+def _pairs_hold(pairs: list[Clause], kept: dict[str, Bound], equal: dict[str, Any],
+                clauses: list[Clause]) -> None:
     """UserError when ``a <= b`` clauses cannot hold together with the columns' ranges: each is
     followed through the others (a strict cycle) and through the bounds (a range pushed up
     past its top)."""
@@ -89,7 +90,8 @@ def _pairs_hold(pairs: list[Clause], kept: dict[str, Bound], equal: dict[str, An
                 if (a, m) in reach and (m, b) in reach:
                     reach[a, b] = reach.get((a, b), False) or reach[a, m] or reach[m, b]
     if any(reach.get((n, n)) for n in names) or any(b.empty for b in bounds.values()):
-        raise _contradiction([c for c in pairs])
+        on = [c for c in clauses if c.other is None and c.column in bounds]
+        raise _contradiction([*pairs, *on])
 
 
 def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[str, ...]) -> Region:
@@ -132,5 +134,6 @@ def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[st
                 raise _contradiction([*[g for g in given if g.column == c.column], c])
             settled.append(c)
     out.checks = [c for c in out.checks if c not in settled]
-    _pairs_hold([c for c in out.checks if c.other is not None], out.kept, out.equal)
+    _pairs_hold([c for c in out.checks if c.other is not None], out.kept, out.equal,
+                given + kept)
     return out
