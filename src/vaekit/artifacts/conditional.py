@@ -100,12 +100,13 @@ class _Plan:
         codec, pd = ctx.codec, pandas()
         self.codec, self.reg, self.types = codec, reg, codec.types()
         numbers = [c for c in codec.specs if c.kind == "continuous"]
-        self.index = {c.name: i for i, c in enumerate(numbers)}
+        index = {c.name: i for i, c in enumerate(numbers)}
         specs = {c.name: c for c in numbers}
         if (reg.kept or reg.given) and not ctx.model.likelihood.mixture_columns:
             raise UserError("ranges need a table run whose likelihood is 'columns' (a run "
                             "trained on a .csv or .parquet table)")
-        self.ranges = []
+        self.ranges: list[Range] = []
+        self.ranged: list[tuple[int, Continuous]] = []  # (index among the numbers, column)
         for name, kept in reg.kept.items():
             given = reg.given.get(name, Bound())
             g, k = value_interval(specs[name], given), value_interval(specs[name], kept)
@@ -113,11 +114,12 @@ class _Plan:
                                             (k, reg.constraints, "--constraint")):
                 if lo >= hi:
                     texts = [c.text for c in which if c.column == name]
-                    raise UserError(f"{option} {' and '.join(map(repr, texts))}: no value of {name!r} "
-                                    f"the model writes meets it (its values lie in "
+                    raise UserError(f"{option} {' and '.join(map(repr, texts))}: no value of "
+                                    f"{name!r} the model writes meets it (its values lie in "
                                     f"[{specs[name].low:g}, {specs[name].high:g}]); it has "
                                     "probability zero")
-            self.ranges.append(Range(self.index[name], g, k))
+            self.ranges.append(Range(index[name], g, k))
+            self.ranged.append((index[name], specs[name]))
         frame = pd.DataFrame({c: parse_column(pd.Series([reg.equal.get(c)], dtype=object,
                                                         name=c), self.types[c], "--given")
                               for c in codec.columns})
@@ -131,13 +133,10 @@ class _Plan:
     def frame(self, rows: torch.Tensor, values: torch.Tensor) -> Any:
         """Model rows (M, D) and their ranged values (M, Ccont) float64 as written rows."""
         out = self.codec.decode(rows, missing=True)
-        for r in self.ranges:
-            name = next(n for n, i in self.index.items() if i == r.column)
-            spec = next(c for c in self.codec.specs if c.name == name)
-            x = np.clip(values[:, r.column].numpy(), spec.low, spec.high)
-            shown = pandas().Series(spec.written(x), index=out.index)
-            out[name] = shown.where(out[name].notna(), None) if name in self.codec.flagged \
-                else shown
+        for i, spec in self.ranged:  # the float64 values, as the column writes them
+            x = np.clip(values[:, i].numpy(), spec.low, spec.high)
+            out[spec.name] = pandas().Series(spec.written(x), index=out.index).where(
+                out[spec.name].notna())  # a cell drawn missing stays missing
         return out
 
     def check(self, rows: torch.Tensor, values: torch.Tensor) -> torch.Tensor:
