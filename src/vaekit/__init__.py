@@ -129,8 +129,8 @@ def score(run: str | Path, data: str | None = None, split: str = "test", k: int 
 
 
 def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
-         mean: bool = False, given: list[str] | tuple[str, ...] = (),
-         constraints: list[str] | tuple[str, ...] = (), k: int = 256) -> Any:
+         mean: bool = False, given: str | list[str] | tuple[str, ...] = (),
+         constraints: str | list[str] | tuple[str, ...] = (), k: int = 256) -> Any:
     """n generated rows of a table run folder as a pandas DataFrame, the table ``vaekit rows``
     writes: the original column names, types, categories, words and units, missing cells where
     the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z).
@@ -155,7 +155,9 @@ def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
     if mean or temperature != 1.0:
         raise UserError("given and constraints draw rows from the model's conditional: they "
                         "take neither mean nor temperature")
-    reg = region(rd.ctx.codec, tuple(given), tuple(constraints))
+    # A single clause may come as a string (not as its characters).
+    reg = region(rd.ctx.codec, (given,) if isinstance(given, str) else tuple(given),
+                 (constraints,) if isinstance(constraints, str) else tuple(constraints))
     done = conditional_rows(rd.ctx, reg, n, seed, k)
     done.values.attrs["conditional"] = summary(reg, [done])
     return done.values

@@ -192,7 +192,7 @@ def test_rows_given_ranges_and_a_missing_cell_keep_every_clause_on_every_row(cap
     assert told["constraints"] == ["delay<=age", "age>=50"] and told["ess_min"] > 1
     # Against the model's own rows drawn without clauses (z from the prior, cells from p(x|z)):
     # the share that breaks the constraints, and p(kind | kind != a) on the checked path.
-    early = vaekit.rows(run[0], n=100, given=["when<2021-03-01"], k=64)["when"]
+    early = vaekit.rows(run[0], n=100, given="when<2021-03-01", k=64)["when"]  # one clause
     assert (pd.to_datetime(early) < pd.Timestamp("2021-03-01")).all()
     plain = vaekit.rows(run[0], n=4000, seed=1)
     meet = plain["delay"].notna() & (plain["delay"] <= plain["age"]) & (plain["age"] >= 50)
