@@ -197,6 +197,10 @@ def test_rows_given_ranges_and_a_missing_cell_keep_every_clause_on_every_row(cap
     plain = vaekit.rows(run[0], n=4000, seed=1)
     meet = plain["delay"].notna() & (plain["delay"] <= plain["age"]) & (plain["age"] >= 50)
     assert abs(told["broken"] - (1 - meet.mean())) < 0.04, (told, meet.mean())
+    combos = vaekit.rows(run[0], n=200, given=["kind=a|b"], k=64,
+                         constraints=["member=yes => kind=b"])  # the combinations allowed
+    assert set(combos["kind"].astype(str)) == {"a", "b"}
+    assert ((combos["member"].astype(str) != "yes") | (combos["kind"].astype(str) == "b")).all()
     not_a = vaekit.rows(run[0], n=1000, constraints=["kind!=a"], k=64)
     kinds = plain["kind"].astype(str)
     expected = (kinds == "b").sum() / (kinds != "a").sum()
@@ -218,6 +222,8 @@ def test_rows_given_ranges_and_a_missing_cell_keep_every_clause_on_every_row(cap
     ("--constraint", ["age<=delay", "age>delay"], "contradict each other"),
     ("--constraint", ["age<=delay", "delay<=when", "when<age"], "contradict each other"),
     ("--constraint", ["age<=kind"], "not a number or date column"),
+    ("--given", ["kind=a => member=yes"], "an implication (=>) is a --constraint"),
+    ("--constraint", ["member=yes => kind=zzz"], "no category 'zzz'"),
     ("--constraint", ["age>=90"], "probability zero"),
 ])
 def test_a_condition_the_model_cannot_take_is_one_line(capsys, run, tmp_path, option, clauses,

@@ -13,7 +13,7 @@ draws, with how often rows drawn without the constraints would break them, comes
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -81,6 +81,10 @@ def meets(frame: Any, clauses: list[Clause], types: dict[str, str]) -> np.ndarra
     with a missing cell)."""
     ok = np.ones(len(frame), dtype=bool)
     for c in clauses:
+        if c.premise is not None:  # premise => clause: rows where the premise fails meet it
+            ok &= ~meets(frame, [c.premise], types) | meets(frame, [replace(c, premise=None)],
+                                                           types)
+            continue
         left = written_numbers(frame, c.column, types[c.column])
         absent = pandas().isna(left)
         if c.value is None and c.other is None:

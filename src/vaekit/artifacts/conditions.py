@@ -1,9 +1,11 @@
 """The conditions of ``vaekit rows --given`` and the constraints of ``--constraint``, as written.
 
 A clause is ``COLUMN OP VALUE`` with OP one of ``= != < <= > >=`` (``==`` is ``=``): a value
-of a category or a yes/no column (``=``/``!=``), a number or a date for a range on a number,
-integer or date column, an empty value (or NA, null, ...) for a missing cell, and, in a
-constraint, another number column (``start<=end``). Every clause is checked against the run's
+of a category or a yes/no column (``=``/``!=``; ``kind=a|b`` for one of several), a number or
+a date for a range on a number, integer or date column, an empty value (or NA, null, ...) for a
+missing cell, and, in a constraint, another number column (``start<=end``) or an implication
+between two clauses (``country=US => currency=USD``: the combinations of categories a row may
+hold). Every clause is checked against the run's
 columns here, so a bad one is one line naming it.
 """
 
@@ -11,8 +13,10 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+import numpy as np
 
 from vaekit.data.table_codec import TableCodec
 from vaekit.data.table_types import MISSING, pandas, parse_column
@@ -26,13 +30,16 @@ RANGES = ("<", "<=", ">", ">=")
 class Clause:
     """One condition or constraint: ``column op value``, or ``column op other`` between two
     number columns. ``value``: a float in the column's units (seconds since 1970 for a date),
-    a category's text, or None for a missing cell; ``text``: as the user wrote it."""
+    a category's text, a tuple of them (any one of them), or None for a missing cell;
+    ``premise``: the clause that must hold for this one to apply (``premise => clause``);
+    ``text``: as the user wrote it."""
 
     text: str
     column: str
     op: str
     value: Any = None
     other: str | None = None
+    premise: Clause | None = None
 
     def holds(self, left: Any, right: Any) -> Any:
         """The clause on values (numpy arrays or scalars): a missing value meets no range."""
@@ -44,7 +51,8 @@ class Clause:
             return left > right
         if self.op == ">=":
             return left >= right
-        return left == right if self.op == "=" else left != right
+        same = np.isin(left, list(right)) if isinstance(right, tuple) else left == right
+        return same if self.op == "=" else ~np.asarray(same, dtype=bool)
 
 
 def _shown(names: list[str], most: int = 12) -> str:
@@ -82,7 +90,15 @@ def _parse_value(codec: TableCodec, option: str, text: str, name: str, value: st
 
 def parse_clause(codec: TableCodec, option: str, text: str, pairs: bool) -> Clause:
     """``text`` as a clause on the run's columns; ``pairs``: whether the right side may name a
-    second column (constraints). UserError for a malformed clause, an unknown column or value."""
+    second column or be an implication (constraints). UserError for a malformed clause, an
+    unknown column or value."""
+    if "=>" in text and not pairs:
+        raise UserError(f"{option} {text!r}: an implication (=>) is a --constraint")
+    if "=>" in text:
+        first, _, then = text.partition("=>")
+        premise = parse_clause(codec, option, first.strip(), pairs=False)
+        return replace(parse_clause(codec, option, then.strip(), pairs=False), text=text,
+                       premise=premise)
     match = _CLAUSE.match(text)
     columns = codec.columns
     if match is None or not match.group(1).strip():
@@ -108,6 +124,9 @@ def parse_clause(codec: TableCodec, option: str, text: str, pairs: bool) -> Clau
         if value == name:
             raise UserError(f"{option} {text!r}: compares a column with itself")
         return Clause(text, name, op, other=value)
+    if op in ("=", "!=") and "|" in value and codec.types()[name] in ("categorical", "boolean"):
+        return Clause(text, name, op, tuple(_parse_value(codec, option, text, name, v.strip(),
+                                                         False) for v in value.split("|")))
     return Clause(text, name, op, _parse_value(codec, option, text, name, value, op in RANGES))
 
 

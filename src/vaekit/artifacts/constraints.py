@@ -101,20 +101,23 @@ def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[st
     kept = [parse_clause(codec, "--constraint", t, pairs=True) for t in constraints]
     out = Region(given, kept)
     for c in given:
-        if c.op == "=":
+        if c.op == "=" and not isinstance(c.value, tuple):
             if c.column in out.equal:
                 raise UserError(f"--given {c.column} is given twice")
             out.equal[c.column] = c.value
     for c in given + kept:
-        if c.op in RANGES and c.other is None:
+        if c.premise is not None:  # an implication: checked on each draw
+            out.checks.append(c)
+        elif c.op in RANGES and c.other is None:
             for table in (out.kept, *([out.given] if c in given else [])):
                 table[c.column] = table.get(c.column, Bound()).meet(c.op, c.value)
             if c in kept and c.column in codec.flagged:
                 out.checks.append(c)  # its cell may be missing: checked on each draw
-        elif c.op != "=" or c in kept:
+        elif c.op != "=" or c in kept or isinstance(c.value, tuple):
             out.checks.append(c)
     for name, bound in out.kept.items():
-        on = [c for c in given + kept if c.column == name and c.op in RANGES and c.other is None]
+        on = [c for c in given + kept if c.column == name and c.op in RANGES and c.other is None
+              and c.premise is None]
         if name in out.equal and (out.equal[name] is None or not bound.contains(out.equal[name])):
             raise _contradiction([*on, *[c for c in given if c.column == name and c.op == "="]])
         if bound.empty:
@@ -123,7 +126,7 @@ def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[st
         out.given.pop(name, None)
         out.kept.pop(name, None)
     settled = []
-    for c in out.checks:
+    for c in [c for c in out.checks if c.premise is None]:
         missing = [n for n in (c.column, c.other) if n in out.equal and out.equal[n] is None]
         if c.other is not None and missing:  # a missing cell is on neither side of a <= b
             raise _contradiction([*[g for g in given if g.column in missing], c])
@@ -134,6 +137,6 @@ def region(codec: TableCodec, conditions: tuple[str, ...], constraints: tuple[st
                 raise _contradiction([*[g for g in given if g.column == c.column], c])
             settled.append(c)
     out.checks = [c for c in out.checks if c not in settled]
-    _pairs_hold([c for c in out.checks if c.other is not None], out.kept, out.equal,
-                given + kept)
+    _pairs_hold([c for c in out.checks if c.other is not None and c.premise is None], out.kept,
+                out.equal, [c for c in given + kept if c.premise is None])
     return out

@@ -36,14 +36,15 @@ def _require_table(rd: RunData, command: str) -> None:
               "expected value, no missing cells).")
 @click.option("--given", "given", multiple=True, metavar="CLAUSE",
               help="Draw rows from p(other columns | CLAUSE) under the model: COLUMN=VALUE, "
-              "COLUMN= (a missing cell), COLUMN!=CATEGORY, or a range on a number or date "
+              "COLUMN= (a missing cell), COLUMN!=CATEGORY, COLUMN=A|B, or a range on a number or date "
               "('price<1000', 'carat>=0.5'; two make an interval). Latent importance "
               "resampling, as vaekit impute, each range weighed by its probability under the "
               "model and drawn inside it; the effective sample size is printed. Repeat for "
               "several clauses.")
 @click.option("--constraint", "constraints", multiple=True, metavar="CLAUSE",
               help="A clause every row keeps: a range ('age>=18'), two number columns "
-              "('start<=end') or a category (kind=a, kind!=b). Rows come from the model's "
+              "('start<=end'), a category (kind=a, kind!=b, kind=a|b) or an implication "
+              "('country=US => currency=USD'). Rows come from the model's "
               "conditional on the constraints (never rejection of whole rows); the share of "
               "rows drawn without them that would break them is printed. Repeat for several.")
 @click.option("--k", "k", type=click.IntRange(2, 100_000), default=256, show_default=True,
