@@ -143,7 +143,7 @@ def test_dates_are_numbers_row_ids_are_dropped_and_bands_stay_categories():
     assert infer_type(pd.Series(["10-20", "20-30", "30-40"] * 10)) == "categorical"
 
 
-def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run):
+def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run, one_thread):
     """`vaekit rows --given a=1.2` against the same exact p(kind | a = 1.2), through the
     command's own parsing of the condition."""
     import numpy as np
