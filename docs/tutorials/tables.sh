@@ -20,6 +20,8 @@ PY
 vaekit train --config configs/table.yaml --data people.csv --set train.batch_size=100 --epochs 30 --out runs/people
 vaekit evaluate runs/people --k 100
 vaekit rows runs/people -n 1000 --stochastic --out rows.csv
+vaekit rows runs/people -n 1000 --given 'smoker=yes' --constraint 'age>=18' \
+    --constraint 'weight<=height' --constraint 'color!=green' --out adults.csv
 vaekit column-errors runs/people --out errors.png
 vaekit score runs/people --data people.csv --out scores.csv
 vaekit impute runs/people --data gaps.csv --out filled.csv

@@ -8,6 +8,7 @@
     terms = vaekit.elbo_terms(model, x)   # per-example recon, kl (nats)
     scores = vaekit.score("runs/demo")   # per-example NLL, -ELBO, recon error, percentiles
     table = vaekit.rows("runs/table", n=1000)   # a table run's generated rows, a DataFrame
+    adults = vaekit.rows("runs/table", n=1000, given=["age>=18"], constraints=["start<=end"])
 """
 
 from __future__ import annotations
@@ -128,13 +129,38 @@ def score(run: str | Path, data: str | None = None, split: str = "test", k: int 
 
 
 def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
-         mean: bool = False, sampler: str = "auto") -> Any:
+         mean: bool = False, given: str | list[str] | tuple[str, ...] = (),
+         constraints: str | list[str] | tuple[str, ...] = (), k: int = 256,
+         sampler: str = "auto") -> Any:
     """n generated rows of a table run folder as a pandas DataFrame, the table ``vaekit rows``
     writes: the original column names, types, categories, words and units, missing cells where
     the model draws them. ``mean``: the mean row of each z instead of a draw of p(x|z);
     ``sampler``: where z comes from (``auto``: a mixture fitted on the training rows' codes;
-    ``prior``: the model's prior)."""
+    ``prior``: the model's prior).
+
+    ``given`` and ``constraints``: clauses as ``--given`` and ``--constraint`` take them
+    (``"kind=a"``, ``"price<1000"``, ``"start<=end"``): the rows are draws of the model's
+    conditional, with ``k`` importance draws of z per row, and ``frame.attrs["conditional"]``
+    says how they were drawn: ``ess_median``/``ess_min`` (effective sample size), ``broken``
+    (the estimated share of rows drawn under the conditions alone that would break the
+    constraints) and ``accepted`` (the share of importance draws meeting the checked clauses).
+    """
     from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
-    return sample_rows(open_run(run), n, seed, temperature, stochastic=not mean, sampler=sampler)
+    rd = open_run(run)
+    if not given and not constraints:
+        return sample_rows(rd, n, seed, temperature, stochastic=not mean, sampler=sampler)
+    from vaekit.artifacts.conditional import conditional_rows, summary
+    from vaekit.artifacts.constraints import region
+    from vaekit.errors import UserError
+
+    if mean or temperature != 1.0:
+        raise UserError("given and constraints draw rows from the model's conditional: they "
+                        "take neither mean nor temperature")
+    # A single clause may come as a string (not as its characters).
+    reg = region(rd.ctx.codec, (given,) if isinstance(given, str) else tuple(given),
+                 (constraints,) if isinstance(constraints, str) else tuple(constraints))
+    done = conditional_rows(rd.ctx, reg, n, seed, k)
+    done.values.attrs["conditional"] = summary(reg, [done])
+    return done.values

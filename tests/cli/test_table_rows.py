@@ -148,7 +148,8 @@ def test_many_rows_are_drawn_and_written_in_chunks_as_one_table(capsys, run, tmp
     assert not many.iloc[7:14].reset_index(drop=True).equals(few)  # the next chunk's own draws
 
 
-def test_rows_given_a_value_are_drawn_from_the_models_conditional(capsys, run, tmp_path):
+def test_rows_given_a_value_are_drawn_from_the_models_conditional(capsys, run, tmp_path,
+                                                                  one_thread):
     """member is yes exactly when age > 45 in the data: rows given member=yes are older than
     rows given member=no (by more than three standard errors of the difference: the small
     model has learned the relation only in part), and keep the given value in every row."""
@@ -165,14 +166,70 @@ def test_rows_given_a_value_are_drawn_from_the_models_conditional(capsys, run, t
     assert ages["yes"] - ages["no"] > 3 * (spread["yes"] + spread["no"]) ** 0.5, (ages, spread)
 
 
-@pytest.mark.parametrize(("given", "needle"), [
-    ("colour=red", "no column 'colour'"),
-    ("age<30", "write COLUMN=VALUE"),
-    ("kind=zzz", "category 'zzz'"),
+def test_rows_given_ranges_and_a_missing_cell_keep_every_clause_on_every_row(capsys, run,
+                                                                            tmp_path, one_thread):
+    """Two ranges on an integer column make an interval of its written values; an empty value
+    is a missing cell; constraints between two columns and on a category hold on every row,
+    with the share of rows they would have removed printed and given back from Python."""
+    code, out, err = run_cli(capsys, "rows", str(run[0]), "-n", "300", "--given", "age>=30",
+                             "--given", "age<40", "--given", "delay=", "--constraint",
+                             "delay<=age", "--out", str(tmp_path / "r.csv"))
+    assert_one_line_error(code, err, "contradict")  # delay is given missing: no delay<=age
+    code, out, err = run_cli(capsys, "rows", str(run[0]), "-n", "300", "--given", "age>=30",
+                             "--given", "age<40", "--given", "delay=", "--constraint", "kind!=a",
+                             "--out", str(tmp_path / "r.csv"))
+    assert code == 0, err
+    rows = pd.read_csv(tmp_path / "r.csv")
+    assert rows["age"].between(30, 39).all() and rows["delay"].isna().all()
+    assert (rows["kind"] != "a").all() and set(rows["kind"]) == {"b", "c"}
+    assert "given age>=30, age<40, delay=" in out and "effective sample size" in out
+    broken = float(out.split("constraints kind!=a: ")[1].split("%")[0]) / 100
+    assert 0.2 < broken < 0.8  # the data's share of kind a is 0.5
+    drawn = vaekit.rows(run[0], n=300, constraints=["delay<=age", "age>=50"], k=64)
+    assert drawn["delay"].notna().all() and (drawn["delay"] <= drawn["age"]).all()
+    assert (drawn["age"] >= 50).all()
+    told = drawn.attrs["conditional"]
+    assert told["constraints"] == ["delay<=age", "age>=50"] and told["ess_min"] > 1
+    # Against the model's own rows drawn without clauses (z from the prior, cells from p(x|z)):
+    # the share that breaks the constraints, and p(kind | kind != a) on the checked path.
+    early = vaekit.rows(run[0], n=100, given="when<2021-03-01", k=64)["when"]  # one clause
+    assert (pd.to_datetime(early) < pd.Timestamp("2021-03-01")).all()
+    plain = vaekit.rows(run[0], n=4000, seed=1)
+    meet = plain["delay"].notna() & (plain["delay"] <= plain["age"]) & (plain["age"] >= 50)
+    assert abs(told["broken"] - (1 - meet.mean())) < 0.04, (told, meet.mean())
+    combos = vaekit.rows(run[0], n=200, given=["kind=a|b"], k=64,
+                         constraints=["member=yes => kind=b"])  # the combinations allowed
+    assert set(combos["kind"].astype(str)) == {"a", "b"}
+    assert ((combos["member"].astype(str) != "yes") | (combos["kind"].astype(str) == "b")).all()
+    not_a = vaekit.rows(run[0], n=1000, constraints=["kind!=a"], k=64)
+    kinds = plain["kind"].astype(str)
+    expected = (kinds == "b").sum() / (kinds != "a").sum()
+    assert abs((not_a["kind"].astype(str) == "b").mean() - expected) < 0.06, expected
+
+
+@pytest.mark.parametrize(("option", "clauses", "needle"), [
+    ("--given", ["colour=red"], "no column 'colour' (columns: when, age"),
+    ("--given", ["age"], "write COLUMN=VALUE"),
+    ("--given", ["age<<30"], "one operator per clause"),
+    ("--given", ["kind=zzz"], "no category 'zzz' (its categories: a, b, c)"),
+    ("--given", ["member=maybe"], "its values: no, yes"),
+    ("--given", ["kind<3"], "ranges are for number and date columns"),
+    ("--given", ["age=abc"], "not a value of integer column 'age'"),
+    ("--given", ["age="], "no missing cells in the training data"),
+    ("--given", ["age>200"], "probability zero"),
+    ("--given", ["age>50", "age<40"], "contradict each other"),
+    ("--given", ["age=30", "age>40"], "contradict each other"),
+    ("--constraint", ["age<=delay", "age>delay"], "contradict each other"),
+    ("--constraint", ["age<=delay", "delay<=when", "when<age"], "contradict each other"),
+    ("--constraint", ["age<=kind"], "not a number or date column"),
+    ("--given", ["kind=a => member=yes"], "an implication (=>) is a --constraint"),
+    ("--constraint", ["member=yes => kind=zzz"], "no category 'zzz'"),
+    ("--constraint", ["age>=90"], "probability zero"),
 ])
-def test_a_condition_the_model_cannot_take_is_one_line(capsys, run, tmp_path, given, needle):
-    code, _, err = run_cli(capsys, "rows", str(run[0]), "--given", given, "--out",
-                           str(tmp_path / "r.csv"))
+def test_a_condition_the_model_cannot_take_is_one_line(capsys, run, tmp_path, option, clauses,
+                                                       needle):
+    args = [a for c in clauses for a in (option, c)]
+    code, _, err = run_cli(capsys, "rows", str(run[0]), *args, "--out", str(tmp_path / "r.csv"))
     assert_one_line_error(code, err, needle)
     assert not (tmp_path / "r.csv").exists()
 

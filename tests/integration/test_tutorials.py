@@ -17,7 +17,8 @@ TUTORIALS = ROOT / "docs" / "tutorials"
 OUTPUTS = {
     "first-vae.sh": ["runs/quickstart/eval.json", "samples.png", "interp.png", "traversal.png"],
     "images.sh": ["runs/images/eval.json", "samples.png", "scores.csv"],
-    "tables.sh": ["runs/people/eval.json", "rows.csv", "errors.png", "scores.csv", "filled.csv"],
+    "tables.sh": ["runs/people/eval.json", "rows.csv", "adults.csv", "errors.png", "scores.csv",
+                  "filled.csv"],
     "vae-math.sh": ["runs/hvae/eval.json", "manifold.png", "slerp.png", "threes.png", "vq_samples.png",
                     "runs/freebits/model.safetensors"],
 }

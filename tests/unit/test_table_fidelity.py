@@ -143,15 +143,16 @@ def test_dates_are_numbers_row_ids_are_dropped_and_bands_stay_categories():
     assert infer_type(pd.Series(["10-20", "20-30", "30-40"] * 10)) == "categorical"
 
 
-def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run):
+def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run, one_thread):
     """`vaekit rows --given a=1.2` against the same exact p(kind | a = 1.2), through the
     command's own parsing of the condition."""
     import numpy as np
 
-    from vaekit.artifacts.conditional import conditional_rows, parse_given
+    from vaekit.artifacts.conditional import conditional_rows
+    from vaekit.artifacts.constraints import region
 
-    given = parse_given(("a=1.2",), one_d_run.codec.columns)
-    rows, ess = conditional_rows(one_d_run, given, 3000, seed=0)
+    done = conditional_rows(one_d_run, region(one_d_run.codec, ("a=1.2",), ()), 3000, seed=0)
+    rows, ess = done.values, done.ess
     assert (rows["a"] == 1.2).all() and float(np.median(ess)) > 50
     exact = exact_p_hi(one_d_run)
     drawn = float((rows["kind"].astype(str) == "hi").mean())

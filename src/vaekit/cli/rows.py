@@ -34,48 +34,57 @@ def _require_table(rd: RunData, command: str) -> None:
               help="Draw each row from p(x|z) (the default: rows as the data are), or write the "
               "mean row of each z (--mean: the most probable category, a continuous column's "
               "expected value, no missing cells).")
-@click.option("--given", "given", multiple=True, metavar="COLUMN=VALUE",
-              help="Draw rows from p(other columns | COLUMN=VALUE) under the model (latent "
-              "importance resampling, as vaekit impute; its effective sample size is printed); "
-              "repeat for several columns.")
+@click.option("--given", "given", multiple=True, metavar="CLAUSE",
+              help="Draw rows from p(other columns | CLAUSE) under the model: COLUMN=VALUE, "
+              "COLUMN= (a missing cell), COLUMN!=CATEGORY, COLUMN=A|B, or a range on a number or date "
+              "('price<1000', 'carat>=0.5'; two make an interval). Latent importance "
+              "resampling, as vaekit impute, each range weighed by its probability under the "
+              "model and drawn inside it; the effective sample size is printed. Repeat for "
+              "several clauses.")
+@click.option("--constraint", "constraints", multiple=True, metavar="CLAUSE",
+              help="A clause every row keeps: a range ('age>=18'), two number columns "
+              "('start<=end'), a category (kind=a, kind!=b, kind=a|b) or an implication "
+              "('country=US => currency=USD'). Rows come from the model's "
+              "conditional on the constraints (never rejection of whole rows); the share of "
+              "rows drawn without them that would break them is printed. Repeat for several.")
+@click.option("--k", "k", type=click.IntRange(2, 100_000), default=256, show_default=True,
+              help="With --given or --constraint: importance draws of z per row.")
 @click.option("--out", type=OUTPUT, default=Path("rows.csv"),
               show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
 def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
-             given: tuple[str, ...], out: Path) -> None:
+             given: tuple[str, ...], constraints: tuple[str, ...], k: int, out: Path) -> None:
     """Generate rows from a tabular RUN, with the original column names, types, categories and
     units."""
-    from vaekit.artifacts.conditional import conditional_rows, parse_given
+    from vaekit.artifacts.conditional import conditional_rows, describe
+    from vaekit.artifacts.constraints import region
     from vaekit.artifacts.figures import save_table_chunks
     from vaekit.report.pictures import sample_rows
     from vaekit.report.run_data import open_run
 
     rd = open_run(run)
     _require_table(rd, "rows")
-    conditions = parse_given(given, rd.ctx.codec.columns)
-    if conditions and (not stochastic or temperature != 1.0):
-        raise UserError("--given draws rows from the model's conditional: it takes neither "
-                        "--mean nor --temperature")
+    reg = region(rd.ctx.codec, given, constraints) if given or constraints else None
+    if reg is not None and (not stochastic or temperature != 1.0):
+        raise UserError("--given and --constraint draw rows from the model's conditional: they "
+                        "take neither --mean nor --temperature")
     columns: list[str] = []
-    ess: list[float] = []
+    done = []
 
     def chunks():  # type: ignore[no-untyped-def]
         for i, start in enumerate(range(0, n, CHUNK_ROWS)):
             size = min(CHUNK_ROWS, n - start)
-            if conditions:
-                rows, draws_ess = conditional_rows(rd.ctx, conditions, size, seed + i)
-                ess.extend(draws_ess.tolist())
+            if reg is not None:
+                done.append(conditional_rows(rd.ctx, reg, size, seed + i, k))
+                rows = done[-1].values
             else:
                 rows = sample_rows(rd, size, seed + i, temperature, stochastic)
             columns[:] = list(rows.columns)
             yield rows
 
     save_table_chunks(chunks(), out)
-    note = ""
-    if ess:
-        ess.sort()
-        note = (f" given {', '.join(f'{k}={v}' for k, v in conditions.items())} (importance "
-                f"draws: effective sample size median {ess[len(ess) // 2]:.1f}, min {ess[0]:.1f})")
-    click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}{note}")
+    click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}")
+    if reg is not None:
+        click.echo(describe(reg, done))
 
 
 @click.command("column-errors")

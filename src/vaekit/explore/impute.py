@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import torch
 from torch import Tensor
 
+from vaekit.dists.likelihoods.base import FactorizedDist
 from vaekit.model.vae import VAE
 
 DECODED_ROWS = 16384  # examples x importance draws decoded at a time (bounds the memory)
@@ -43,9 +44,11 @@ def _encoder_input(model: VAE, x: Tensor, start: Tensor) -> Tensor:
     return torch.where(torch.isnan(xin), start.expand_as(xin), xin)
 
 
-def _weighted_draws(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, k: int,
-                    generator: torch.Generator | None) -> tuple[Tensor, Tensor]:
-    """(z (K, B, L), log w (K, B)) of the defensive importance sampler for a batch x (B, ...)."""
+def weighted_draws(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, k: int,
+                   generator: torch.Generator | None) -> tuple[Tensor, Tensor, FactorizedDist]:
+    """(z (K, B, L), log w (K, B), p(x|z) of the K * B draws, draw-major) of the defensive
+    importance sampler for a batch x (B, ...); ``start``: the encoder's input for missing cells
+    (the likelihood mean at the prior's centre)."""
     q = model.encode(_encoder_input(model, x, start), y)
     zq = q.rsample(k, generator=generator)  # (K, B, L)
     zp = model.prior.sample(k * len(x), x.device, 1.0, generator).reshape(zq.shape).to(zq)
@@ -54,8 +57,9 @@ def _weighted_draws(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, k: i
     log_r = torch.logaddexp(q.log_prob(z), model.prior.log_prob(z)) - math.log(2)
     yk = None if y is None else y.repeat(k)
     xk = x.unsqueeze(0).expand(k, *x.shape).reshape(k * len(x), *x.shape[1:])
-    log_obs = model.decode(z.reshape(k * len(x), -1), yk).log_prob_observed(xk).reshape(k, len(x))
-    return z, log_obs + model.prior.log_prob(z) - log_r
+    px = model.decode(z.reshape(k * len(x), -1), yk)
+    log_obs = px.log_prob_observed(xk).reshape(k, len(x))
+    return z, log_obs + model.prior.log_prob(z) - log_r, px
 
 
 def _rounds(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, rounds: int, draw: bool,
@@ -101,7 +105,7 @@ def impute(model: VAE, x: Tensor, y: Tensor | None = None, draws: int = 1, metho
                 out[m, i : i + step] = _rounds(model, xb, yb, start, rounds, method == "sample",
                                                generator)
             continue
-        z, log_w = _weighted_draws(model, xb, yb, start, k, generator)
+        z, log_w, _ = weighted_draws(model, xb, yb, start, k, generator)
         w = torch.softmax(log_w, 0)  # (K, B), each example's weights sum to 1
         ess[i : i + step] = (1.0 / (w**2).sum(0)).cpu()
         for m in range(draws):

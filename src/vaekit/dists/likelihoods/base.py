@@ -58,6 +58,9 @@ class Likelihood(nn.Module):
     binary_only: bool = False
     # The range of x this likelihood is defined on; None means the whole real line.
     support: tuple[float, float] | None = None
+    # Its distribution gives each continuous table column as a Gaussian mixture in the column's
+    # units (``value_mixture``, ``put_values``): what conditions on ranges of a value need.
+    mixture_columns: bool = False
     # What its log-densities are per example, when that is not simply the rows the model reads.
     units: str | None = None
 

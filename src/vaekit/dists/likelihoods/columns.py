@@ -112,6 +112,7 @@ class Columns(Likelihood):
     """Each column of a table by its own likelihood (see the module); ``blocks``: the layout a
     table source declares (its ``Dataset.likelihood``); ``min_sigma``: floor of s_m."""
 
+    mixture_columns = True
     units = ("nats per row: each continuous column's density per unit of its own values, "
              "categorical and boolean terms log-probabilities, missing cells left out")
 
@@ -236,6 +237,33 @@ class ColumnsDist(FactorizedDist):
     def log_prob_observed(self, x: Tensor) -> Tensor:
         """log p(x_observed | z): (B,) nats; a NaN cell is missing and left out."""
         return self.log_prob(x)
+
+    def value_mixture(self) -> tuple[Tensor, Tensor, Tensor]:
+        """Each continuous column's p(x|z) as a Gaussian mixture over its value in its own units:
+        (log weights, means, standard deviations), each (B, Ccont, K + 1), the fitted modes then
+        the broad outlier component (weight 0 when there is none)."""
+        weight, center, scale = self._broad()
+        log_pi = torch.log_softmax(self.mode_logits, -1) + math.log1p(-weight)
+        far = torch.full_like(log_pi[..., :1], math.log(weight) if weight > 0 else -math.inf)
+        mean = self.mu + 4 * self.sd * self.a
+        sd = 4 * self.sd * torch.exp(self.log_s)
+        return (torch.cat([log_pi, far], -1),
+                torch.cat([mean, center.expand_as(mean[..., 0])[..., None]], -1),
+                torch.cat([sd, scale.expand_as(sd[..., 0])[..., None]], -1))
+
+    def put_values(self, x: Tensor, values: Tensor) -> Tensor:
+        """Rows x (B, D) with each continuous column's value set to ``values`` (B, Ccont) in its
+        units where that is not NaN (written in its most probable fitted mode, as the data are)."""
+        lay, dev = self.layout, x.device
+        keep = torch.isnan(values)
+        mode, alpha = self._expressed(torch.nan_to_num(values).to(x.dtype))
+        out, valid = x.clone(), lay.mode_valid.to(dev)
+        at = lay.modes.to(dev)[valid]  # (P,) every real mode's place in the row
+        onehot = F.one_hot(mode, lay.modes.shape[1]).to(x.dtype)[:, valid]  # (B, P)
+        out[:, at] = torch.where(keep[..., None].expand(-1, -1, valid.shape[1])[:, valid],
+                                 x[:, at], onehot)
+        out[:, lay.alpha.to(dev)] = torch.where(keep, x[:, lay.alpha.to(dev)], alpha)
+        return out
 
     @property
     def mean(self) -> Tensor:
