@@ -162,3 +162,16 @@ def test_a_folder_of_shards_gets_the_settings_of_the_same_rows_in_one_csv(tmp_pa
     plain = load_config(base={"data": {"name": "digits"}}).model_dump()
     assert one["model"] != plain["model"] and one["train"]["epochs"] > 40  # 1,200 rows: more
     assert one["objective"] != plain["objective"]
+
+
+def test_a_streamed_epoch_resumed_at_a_batch_gives_the_rest_of_the_same_epoch(tmp_path):
+    """The shuffle buffer of a resumed epoch holds what it held when the batch was taken."""
+    _write(tmp_path / "t")
+    src = _load(tmp_path / "t", buffer_rows=120).train_source.sharded(4, 0, 1)
+    assert src.streams
+    whole = [b.x for b in src.epoch(2, 32, torch.Generator())]
+    for start in (1, 5, len(whole) - 1):
+        rest = [b.x for b in src.epoch(2, 32, torch.Generator(), start)]
+        assert len(rest) == len(whole) - start
+        assert all(torch.equal(p, q) for p, q in zip(rest, whole[start:], strict=True))
+    assert not torch.equal(whole[0], next(b.x for b in src.epoch(3, 32, torch.Generator())))
