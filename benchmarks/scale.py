@@ -146,9 +146,9 @@ def main() -> None:
     args = ap.parse_args()
     if args.child:
         path, mode = args.child
-        measure = tvae_child(path, args.steps, args.batch) if mode == "tvae" else \
+        result = tvae_child(path, args.steps, args.batch) if mode == "tvae" else \
             child(path, mode, args.steps, args.batch)
-        print(json.dumps(measure))
+        print(json.dumps(result))
         return
     if args.plot_only:
         plot(json.loads(args.out.read_text()), args.plot)
