@@ -1,6 +1,8 @@
 """Training throughput and peak memory against the size of a table: in memory and streamed.
 
     python -m benchmarks.scale --rows 100000 1000000 10000000 --steps 300
+    python -m benchmarks.scale --rows 10000 100000 1000000 --modes memory stream tvae \
+        --max-seconds 300 --out benchmarks/results/scale/scale-tvae.json --plot none
 
 A synthetic mixed-type table (two numbers that depend on each other, a category, a boolean) is
 written once as Parquet files of at most 1M rows (row groups of 100k) under --cache. For each
@@ -9,7 +11,9 @@ default model, in two ways: **memory** (the whole training split read once into 
 it fits: --memory-max rows) and **stream** (a row group at a time through a 64k-row buffer).
 Each process reports its rows per second over the steps (loading excluded, reported apart) and
 its peak resident memory. Streaming should keep >= 0.8x the in-memory rows/s and a flat peak
-memory as the rows grow. Results: benchmarks/results/scale/scale.json, with provenance.
+memory as the rows grow. Mode **tvae** fits SDV's TVAE (the ``ctgan`` package) on the same files
+(``benchmarks.scale_tvae``). A process that runs past --max-seconds, or fails (out of memory),
+is a row that says so. Results: benchmarks/results/scale/scale.json, with provenance.
 """
 
 from __future__ import annotations
@@ -25,6 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance
+from benchmarks.scale_tvae import tvae_child
+
+MODES = ("memory", "stream", "tvae")
 
 OUT = Path(__file__).resolve().parent / "results" / "scale" / "scale.json"
 PLOT = Path(__file__).resolve().parents[1] / "docs" / "results" / "scale.png"
@@ -103,8 +110,10 @@ def plot(results: dict, path: Path) -> None:
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for mode in ("memory", "stream"):
+    for mode in MODES:
         rows = [r for r in results["rows"] if r["mode"] == mode and "rows_per_s" in r]
+        if not rows:
+            continue
         n = [r["rows"] for r in rows]
         axes[0].plot(n, [r["rows_per_s"] for r in rows], marker="o", label=mode)
         axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o", label=mode)
@@ -126,14 +135,20 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=512)
     ap.add_argument("--memory-max", type=int, default=10_000_000)
+    ap.add_argument("--modes", nargs="+", choices=MODES, default=["memory", "stream"])
+    ap.add_argument("--max-seconds", type=float, default=3600.0,
+                    help="a measurement process running longer is stopped (a row that says so)")
     ap.add_argument("--cache", type=Path, default=Path("/tmp/vaekit-scale"))
     ap.add_argument("--out", type=Path, default=OUT)
-    ap.add_argument("--plot", type=Path, default=PLOT)
+    ap.add_argument("--plot", type=Path, default=PLOT, help="the PNG to draw, or none")
     ap.add_argument("--plot-only", action="store_true", help="redraw the plot from --out")
     ap.add_argument("--child", nargs=2, metavar=("PATH", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        print(json.dumps(child(args.child[0], args.child[1], args.steps, args.batch)))
+        path, mode = args.child
+        result = tvae_child(path, args.steps, args.batch) if mode == "tvae" else \
+            child(path, mode, args.steps, args.batch)
+        print(json.dumps(result))
         return
     if args.plot_only:
         plot(json.loads(args.out.read_text()), args.plot)
@@ -141,24 +156,35 @@ def main() -> None:
     rows = []
     for n in args.rows:
         folder = write_table(args.cache / f"rows-{n}", n)
-        for mode in ("memory", "stream"):
+        for mode in args.modes:
             if mode == "memory" and n > args.memory_max:
                 rows.append({"rows": n, "mode": mode, "skipped": f"over --memory-max {args.memory_max}"})
                 continue
             cmd = [sys.executable, "-m", "benchmarks.scale", "--child", str(folder), mode,
                    "--steps", str(args.steps), "--batch", str(args.batch)]
-            done = subprocess.run(cmd, capture_output=True, text=True)
-            if done.returncode:
-                last = (done.stderr.strip().splitlines() or ["?"])[-1]
-                rows.append({"rows": n, "mode": mode, "failed": last})
-            else:
-                rows.append({"rows": n, "mode": mode, **json.loads(done.stdout.splitlines()[-1])})
+            rows.append({"rows": n, "mode": mode, **measure(cmd, args.max_seconds)})
             print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps, "rows": rows}
     args.out.write_text(json.dumps(results, indent=1) + "\n")
-    plot(results, args.plot)
-    print(f"wrote {args.out} and {args.plot}")
+    if str(args.plot) != "none":
+        plot(results, args.plot)
+    print(f"wrote {args.out}" + ("" if str(args.plot) == "none" else f" and {args.plot}"))
+
+
+def measure(cmd: list[str], seconds: float) -> dict:
+    """The measurement a child process prints, or why there is none ({"failed": ...}): time,
+    out of memory (killed, or a MemoryError), or its last line of errors."""
+    try:
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return {"failed": f"time: still running after {seconds:g} s"}
+    if done.returncode == 0:
+        return json.loads(done.stdout.splitlines()[-1])
+    last = (done.stderr.strip().splitlines() or ["?"])[-1]
+    if done.returncode == -9 or "memory" in last.lower():
+        return {"failed": f"out of memory: {last[:120]}"}
+    return {"failed": last[:200]}
 
 
 if __name__ == "__main__":

@@ -128,9 +128,10 @@ def cuda() -> str:
                                                  "python -m benchmarks.cuda") + "\n"
 
 
-def scale() -> str:
-    """Training rows/s and peak memory against the rows of a table, in memory and streamed."""
-    data = load("scale/scale.json")
+def scale(name: str = "scale/scale.json") -> str:
+    """Training rows/s and peak memory against the rows of a table, in memory and streamed
+    (and SDV's TVAE on the same files, where the file has it)."""
+    data = load(name)
     out = ["| rows | mode | loading (s) | rows/s of training | peak memory (MB) |",
            "|---|---|---|---|---|"]
     for r in data["rows"]:
@@ -139,8 +140,9 @@ def scale() -> str:
                        f"| {r['peak_rss_mb']:,.0f} |")
         else:
             out.append(f"| {r['rows']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | |")
-    command = f"python -m benchmarks.scale (batch {data['batch']}, {data['steps']} steps)"
-    return "\n".join(out) + "\n\n" + _provenance("scale/scale.json", _recorded(data), command) + "\n"
+    command = data.get("provenance", {}).get("command") or \
+        f"python -m benchmarks.scale (batch {data['batch']}, {data['steps']} steps)"
+    return "\n".join(out) + "\n\n" + _provenance(name, _recorded(data), command) + "\n"
 
 
 def family_flows() -> str:
@@ -192,7 +194,8 @@ TRANSCRIBED = {"best-30min-compositions": "best_30min_dev/compositions.json",
 TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           "frontier-5min": lambda: frontier("frontier-5min.json"),
           "collapse": collapse, "best-30min": best_30min, "cuda": cuda,
-          "ladder-presets": ladder_presets, "scale": scale, "family-flows": family_flows,
+          "ladder-presets": ladder_presets, "scale": scale,
+          "scale-tvae": lambda: scale("scale/scale-tvae.json"), "family-flows": family_flows,
           "best-30min-val": best_30min_val,
           "anomaly": results_measured.anomaly, "tabular": results_measured.tabular,
           "likelihood": results_measured.likelihood, "throughput": results_speed.throughput,

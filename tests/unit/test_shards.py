@@ -140,3 +140,38 @@ def test_a_folder_of_images_with_a_csv_beside_them_stays_an_image_folder(tmp_pat
     Image.new("L", (4, 4)).save(tmp_path / "a.png")
     (tmp_path / "labels.csv").write_text("file,label\na.png,1\n")
     assert resolve_data_arg(str(tmp_path))["name"] == "folder"
+
+
+@pytest.mark.parametrize("csv", [False, True])
+def test_a_folder_of_shards_gets_the_settings_of_the_same_rows_in_one_csv(tmp_path, csv):
+    """The table defaults, epochs included (counted from the files' rows), are those of one
+    CSV of the same rows, under the same user settings."""
+    from vaekit.config.load import load_config
+    from vaekit.data.table_defaults import with_table_defaults
+
+    whole = _write(tmp_path / "t", csv)
+    whole.to_csv(tmp_path / "one.csv", index=False)
+
+    def resolved(data: str) -> dict:
+        raw = {"data": resolve_data_arg(data), "train": {"seed": 3}}
+        cfg = load_config(base=with_table_defaults(raw)).model_dump()
+        return {k: cfg[k] for k in ("model", "objective", "train")}
+
+    folder, one = resolved(str(tmp_path / "t")), resolved(str(tmp_path / "one.csv"))
+    assert folder == one
+    plain = load_config(base={"data": {"name": "digits"}}).model_dump()
+    assert one["model"] != plain["model"] and one["train"]["epochs"] > 40  # 1,200 rows: more
+    assert one["objective"] != plain["objective"]
+
+
+def test_a_streamed_epoch_resumed_at_a_batch_gives_the_rest_of_the_same_epoch(tmp_path):
+    """The shuffle buffer of a resumed epoch holds what it held when the batch was taken."""
+    _write(tmp_path / "t")
+    src = _load(tmp_path / "t", buffer_rows=120).train_source.sharded(4, 0, 1)
+    assert src.streams
+    whole = [b.x for b in src.epoch(2, 32, torch.Generator())]
+    for start in (1, 5, len(whole) - 1):
+        rest = [b.x for b in src.epoch(2, 32, torch.Generator(), start)]
+        assert len(rest) == len(whole) - start
+        assert all(torch.equal(p, q) for p, q in zip(rest, whole[start:], strict=True))
+    assert not torch.equal(whole[0], next(b.x for b in src.epoch(3, 32, torch.Generator())))

@@ -176,6 +176,11 @@ class TrainConfig(_Section):
         "a cosine schedule runs over the budget (vaekit train --minutes)")
     early_stopping: int = Field(0, ge=0, description="stop after this many epochs without a "
                                 "better validation loss (0: off)")
+    checkpoint_steps: int | None = Field(
+        None, ge=1, description="also save the checkpoint every this many optimizer steps into "
+        "an epoch, so a run stopped inside a long epoch (a streamed table's) resumes at the "
+        "batch where it was saved, exactly; the random draws are seeded anew at each of these "
+        "steps; null: at the end of each epoch only")
     seed: int = Field(0, ge=0, le=2**63 - 1, description="seed of initialization, data order and "
                       "sampling")
     device: str = Field("auto", description="auto (a GPU when torch sees one, else the CPU), cpu, "

@@ -15,6 +15,8 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from vaekit.errors import DataError
 from vaekit.inputs import check_cell_types, check_magnitude, check_regular
 
@@ -85,8 +87,12 @@ def _numbers(s: pd.Series) -> pd.Series:
 def _bools(s: pd.Series) -> pd.Series:
     """1.0/0.0 for the true/false tokens, NaN where missing or not one of them."""
     pd = pandas()
-    # Cell by cell over plain objects: a nullable string column maps a missing cell to pd.NA,
-    # which float64 cannot hold (a TypeError on pandas 2.x).
+    if s.dtype != object:  # one type of value: each distinct value is read once
+        codes, values = pd.factorize(s, use_na_sentinel=True)
+        table = np.array([_bool_of(v) for v in values] + [math.nan], dtype="float64")
+        return pd.Series(table[codes], index=s.index, dtype="float64")
+    # Cell by cell over plain objects (1, 1.0 and True are equal keys but read otherwise): a
+    # nullable string column maps a missing cell to pd.NA, which float64 cannot hold.
     return pd.Series([_bool_of(v) for v in s.astype(object)], index=s.index, dtype="float64")
 
 

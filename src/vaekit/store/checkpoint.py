@@ -1,6 +1,7 @@
 """Training state for exact resume, as checkpoint folders renamed into place.
 
-``checkpoints/epoch-0005/state.pt`` holds tensors, numbers and strings only and is read with
+``checkpoints/epoch-0005/state.pt`` (``epoch-0005-step-0000620`` when saved inside epoch 6, at
+step 620) holds tensors, numbers and strings only and is read with
 ``torch.load(weights_only=True)``, which never unpickles arbitrary objects. ``checkpoints/latest``
 names the newest complete folder; a half-written ``.tmp-*`` folder is ignored.
 """
@@ -27,11 +28,13 @@ LATEST = "latest"
 STATE = "state.pt"
 
 
-def save_checkpoint(run_dir: str | Path, epoch: int, state: dict[str, Any]) -> None:
-    """Write ``state`` as checkpoint ``epoch``, point ``latest`` at it, drop older ones."""
+def save_checkpoint(run_dir: str | Path, epoch: int, state: dict[str, Any],
+                    step: int | None = None) -> None:
+    """Write ``state`` as checkpoint ``epoch`` (epochs done; ``step``: the optimizer steps done,
+    when saved inside the next epoch), point ``latest`` at it, drop older ones."""
     root = Path(run_dir) / DIR
     root.mkdir(parents=True, exist_ok=True)
-    name = f"epoch-{epoch:04d}"
+    name = f"epoch-{epoch:04d}" + ("" if step is None else f"-step-{step:07d}")
     tmp = Path(tempfile.mkdtemp(prefix=f".tmp-{name}-", dir=root))
     os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp makes it private; a run folder is not
     try:
@@ -74,7 +77,7 @@ def load_checkpoint(run_dir: str | Path, model: nn.Module | None = None,
                        f"first epoch): start it again with vaekit train --out {run_dir}") from None
     except (OSError, UnicodeDecodeError):
         raise RunError(f"{root / LATEST} is unreadable") from None
-    if not re.fullmatch(r"epoch-\d{4,}", name):  # never a path out of the run folder
+    if not re.fullmatch(r"epoch-\d{4,}(-step-\d{7,})?", name):  # never a path out of the run folder
         raise RunError(f"{root / LATEST} names {name[:40]!r}, not a checkpoint of this run")
     try:
         state = torch.load(root / name / STATE, map_location="cpu", weights_only=True)

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import torch
 
 from vaekit.config.schema import TrainConfig
-from vaekit.data.source import BatchSource
+from vaekit.data.source import BatchSource, epoch_seed
 from vaekit.errors import TrainingError
 from vaekit.training.budget import Budget
 from vaekit.training.distributed import World
 from vaekit.training.ema import EMA
+from vaekit.training.partial import Partial
 from vaekit.training.progress import Progress
 from vaekit.training.setup import LRSchedule
 from vaekit.training.step import autocast
@@ -79,20 +81,28 @@ class Update:
 def run_epoch(
     step_fn: Any, update: Update, source: BatchSource, epoch: int, cfg: TrainConfig,
     first_step: int, noise: torch.Generator, world: World, bar: Progress, budget: Budget,
-    device: torch.device,
+    device: torch.device, done: Partial | None = None,
+    save: Callable[[Partial], None] | None = None,
 ) -> EpochTotals:
     """Steps over the ``source``'s batches of ``epoch`` (global batches of ``cfg.batch_size``;
-    the source gives this rank its share).
+    the source gives this rank its share), from the ``done.steps``-th on when a checkpoint
+    inside the epoch is resumed.
 
     Before each step after the first the ``budget`` is read: once it is spent, the epoch ends
-    there (``stopped``).
+    there (``stopped``). Every ``cfg.checkpoint_steps`` steps into the epoch the progress is
+    handed to ``save`` and ``noise`` is seeded anew from the epoch and the step, so a run resumed
+    there draws what the uninterrupted run draws.
     """
-    lr, skipped, stopped = 0.0, 0, False
+    done = done or Partial()
+    every, rank = cfg.checkpoint_steps, world.rank + 1
+    if done.steps:
+        noise.manual_seed(epoch_seed(cfg.seed, epoch, rank, done.steps))
+    lr, skipped, stopped = done.lr, done.skipped, False
     sums = torch.zeros(3, dtype=torch.float64, device=device)
     stat_sums: dict[str, torch.Tensor] = {}
-    step = first_step
-    t0 = time.perf_counter()
-    for i, batch in enumerate(source.epoch(epoch, cfg.batch_size, noise)):
+    step = first_step + done.steps
+    t0 = time.perf_counter() - done.seconds
+    for i, batch in enumerate(source.epoch(epoch, cfg.batch_size, noise, done.steps)):
         batch = batch.to(device)  # a streamed batch comes from the CPU
         elapsed = budget.read()
         if i and budget.over(elapsed):
@@ -112,11 +122,17 @@ def run_epoch(
         for k, v in res.stats.items():
             stat_sums[k] = stat_sums.get(k, 0.0) + v.detach().double() * len(batch)
         bar.step(len(batch) * world.size, loss=float(loss.detach()))
-    seconds = time.perf_counter() - t0
-    sums = world.all_sum(sums)
-    n = int(sums[2])
-    stats = {k: float(world.all_sum(torch.as_tensor(v, device=device))) / n
-             for k, v in sorted(stat_sums.items())}
-    return EpochTotals(n=n, recon=float(sums[0]), kl=float(sums[1]), stats=stats,
-                       steps=step - first_step, skipped=skipped, seconds=seconds, lr=lr,
+        if every is not None and (step - first_step) % every == 0:
+            done = done.fold(step - first_step, sums, stat_sums, skipped, lr,
+                             time.perf_counter() - t0, world)
+            sums, stat_sums = torch.zeros_like(sums), {}
+            noise.manual_seed(epoch_seed(cfg.seed, epoch, rank, step - first_step))
+            if save is not None:
+                save(done)
+    done = done.fold(step - first_step, sums, stat_sums, skipped, lr, time.perf_counter() - t0,
+                     world)
+    n = int(done.sums[2])
+    return EpochTotals(n=n, recon=float(done.sums[0]), kl=float(done.sums[1]),
+                       stats={k: float(v) / n for k, v in sorted(done.stats.items())},
+                       steps=step - first_step, skipped=skipped, seconds=done.seconds, lr=lr,
                        stopped=stopped)

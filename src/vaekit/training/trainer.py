@@ -1,5 +1,5 @@
 """The training loop: epochs of steps over a batch source, scored on the validation split and
-checkpointed every epoch."""
+checkpointed every epoch (and every ``train.checkpoint_steps`` steps inside one)."""
 
 from __future__ import annotations
 
@@ -40,6 +40,7 @@ from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.ema import EMA
 from vaekit.training.likelihood_choice import resolve_likelihood
 from vaekit.training.loop import Update, run_epoch
+from vaekit.training.partial import Partial
 from vaekit.training.progress import Progress
 from vaekit.training.step import LossModule, check_precision, grad_scaler
 
@@ -108,6 +109,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     # elapsed: seconds of training so far, what a time budget counts.
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0,
                              "elapsed": 0.0}
+    partial: Partial | None = None
     if not resume:
         check_new_run_dir(out)
     # Trackers open their stores before the run folder is created: one that cannot stops here.
@@ -120,6 +122,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if ema is not None:  # a run that turns the average on starts it at its weights
             ema.load_state_dict(ckpt.get("ema", {"weights": ckpt["model"], "updates": 0}))
         state = {k: ckpt.get(k, v) for k, v in state.items()}  # older ones lack elapsed
+        if "partial" in ckpt:  # saved inside the epoch after state["epoch"]
+            partial = Partial.from_state(ckpt["partial"])
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
     else:
         rows = []
@@ -158,13 +162,19 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                       f"{state['epoch']}, step {state['step']}): raise it with --minutes to train "
                       "on")
         epochs = ()
+
+    def save(done: Partial) -> None:  # a checkpoint inside an epoch
+        if world.is_main:
+            _checkpoint(out, model, opt, ema, {**state, "elapsed": budget.elapsed()}, done)
+
     for epoch in epochs:
         bar.start_epoch(epoch, cfg.train.epochs)
         model.train()
         noise.manual_seed(_seed(cfg.train.seed, epoch, world.rank + 1))
         try:
             tot = run_epoch(step_fn, update, source, epoch, cfg.train, state["step"], noise,
-                            world, bar, budget, device)
+                            world, bar, budget, device, partial, save)
+            partial = None
         except TrainingError as exc:
             raise TrainingError(
                 f"{exc} (epoch {epoch}); the last good checkpoint (epoch {state['epoch']}) is kept "
@@ -226,9 +236,11 @@ def _to(t: torch.Tensor | None, device: torch.device) -> torch.Tensor | None:
 
 
 def _checkpoint(out: Path, model: Any, opt: torch.optim.Optimizer, ema: EMA | None,
-                state: dict[str, Any]) -> None:
-    """The state of exact resume; the learning rate is a function of ``state['step']``."""
+                state: dict[str, Any], partial: Partial | None = None) -> None:
+    """The state of exact resume; the learning rate is a function of ``state['step']``.
+    ``partial``: the progress of the epoch after ``state['epoch']``, when saved inside it."""
     save_checkpoint(out, state["epoch"], {
         "model": model.state_dict(), "optimizer": opt.state_dict(),
         **({} if ema is None else {"ema": ema.state_dict()}), **state,
-    })
+        **({} if partial is None else {"partial": partial.to_state()}),
+    }, None if partial is None else state["step"] + partial.steps)
