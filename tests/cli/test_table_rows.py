@@ -244,3 +244,4 @@ def test_rows_come_from_a_mixture_fitted_on_the_training_codes_unless_the_prior_
     default = vaekit.rows(run[0], n=200, seed=4)
     assert default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="gmm"))
     assert not default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="prior"))
+

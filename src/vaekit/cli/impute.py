@@ -22,8 +22,9 @@ from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
               help="File to write: .npy (the completed examples) or .npz (x, id, and mask); "
               ".csv or .parquet for a table file.")
 @click.option("--method", type=click.Choice(["mean", "sample"]), default="mean",
-              show_default=True, help="mean: one completion, the likelihood mean at the mean of "
-              "z given the observed values; sample: draws of p(missing | observed) under the "
+              show_default=True, help="mean: one completion, E[missing | observed] under the model "
+              "(the likelihood means of the importance draws averaged by weight, numbers in their "
+              "own units); sample: draws of p(missing | observed) under the "
               "model (latent importance resampling), --draws of them.")
 @click.option("--draws", type=click.IntRange(1, 1000), default=1, show_default=True,
               help="With --method sample: completions per example (multiple imputation); a table "

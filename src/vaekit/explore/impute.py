@@ -6,7 +6,8 @@ r(z) = (q(z | x_obs) + p(z)) / 2 (the encoder reads the missing entries as the l
 neutral input), weighted by w = p(x_obs | z) p(z) / r(z), resampled by weight; each resampled z
 gives the missing values a draw of p(x | z). As K grows the draws tend to exact draws of
 p(x_missing | x_observed) under the model; the effective sample size (sum w)^2 / sum w^2 of each
-example says how far K was from enough. ``mean`` decodes the weighted mean of z instead.
+example says how far K was from enough. ``mean`` gives E[x_missing | x_observed] instead: the
+likelihood means of the K draws averaged with their weights (each number in its own units).
 
 A deterministic posterior (an autoencoder's point mass) has no density to weight by: it fills
 by encode-decode-refill rounds (the pseudo-Gibbs sampler of Rezende et al. 2014, section 5),
@@ -80,8 +81,9 @@ def impute(model: VAE, x: Tensor, y: Tensor | None = None, draws: int = 1, metho
            batch_size: int = 500) -> Imputation:
     """x: (N, *shape) with NaN where missing -> ``draws`` completions and the sampler's ESS.
 
-    ``method``: ``sample`` (draws of p(x_missing | x_observed)) or ``mean`` (one completion: the
-    likelihood mean at the importance-weighted mean of z). ``k``: importance draws per example;
+    ``method``: ``sample`` (draws of p(x_missing | x_observed)) or ``mean`` (one completion:
+    E[x_missing | x_observed], the weighted average of the K draws' likelihood means, as the
+    likelihood's ``mean_of`` forms it). ``k``: importance draws per example;
     ``rounds``: encode-decode rounds of a deterministic posterior; ``batch_size``: examples at a
     time (fewer when their k draws would pass ``DECODED_ROWS``).
     """
@@ -105,17 +107,16 @@ def impute(model: VAE, x: Tensor, y: Tensor | None = None, draws: int = 1, metho
                 out[m, i : i + step] = _rounds(model, xb, yb, start, rounds, method == "sample",
                                                generator)
             continue
-        z, log_w, _ = weighted_draws(model, xb, yb, start, k, generator)
+        z, log_w, px_all = weighted_draws(model, xb, yb, start, k, generator)
         w = torch.softmax(log_w, 0)  # (K, B), each example's weights sum to 1
         ess[i : i + step] = (1.0 / (w**2).sum(0)).cpu()
+        if method == "mean":  # E[x_missing | x_observed]: the weighted draws' means averaged
+            out[0, i : i + step] = torch.where(missing, px_all.mean_of(w), xb)
+            continue
         for m in range(draws):
-            if method == "mean":
-                zs = (w[..., None] * z).sum(0)
-            else:
-                pick = torch.multinomial(w.T, 1, generator=generator)[:, 0]  # (B,)
-                zs = z[pick, torch.arange(len(xb), device=z.device)]
-            px = model.decode(zs, yb)
-            out[m, i : i + step] = torch.where(missing, px.mean if method == "mean"
-                                               else px.sample(generator), xb)
+            pick = torch.multinomial(w.T, 1, generator=generator)[:, 0]  # (B,)
+            zs = z[pick, torch.arange(len(xb), device=z.device)]
+            out[m, i : i + step] = torch.where(missing, model.decode(zs, yb).sample(generator),
+                                               xb)
     model.train(was_training)
     return Imputation(out, None if deterministic else ess)

@@ -39,6 +39,15 @@ class FactorizedDist:
     def mean(self) -> Tensor:  # pragma: no cover - interface
         raise NotImplementedError
 
+    def mean_of(self, w: Tensor) -> Tensor:
+        """E[x] under the mixture sum_k w_k p(x | z_k), when this distribution holds the K * B
+        draws draw-major and ``w`` (K, B) their weights (summing to 1 over K): (B, *shape). The
+        weighted average of the means, as they are linear in x here; a likelihood whose rows
+        encode a value non-linearly averages the values themselves."""
+        k, b = w.shape
+        mean = self.mean.reshape(k, b, -1)
+        return (w[..., None].to(mean) * mean).sum(0).reshape(b, *self.mean.shape[1:])
+
     def prediction(self, x: Tensor) -> Tensor:
         """What the model predicts for each dimension of x: the mean, which for a factorized
         likelihood does not depend on x. An autoregressive one predicts each dimension from the

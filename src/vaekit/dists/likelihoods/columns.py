@@ -275,6 +275,17 @@ class ColumnsDist(FactorizedDist):
         return self._rows(torch.softmax(self.cat_logits, -1).nan_to_num(0.0),
                           torch.sigmoid(self.bool_logits), *self._expressed(value))
 
+    def mean_of(self, w: Tensor) -> Tensor:
+        """E[x] under sum_k w_k p(x | z_k) (see ``FactorizedDist.mean_of``): category
+        probabilities averaged, each number's expected value averaged in its own units."""
+        k, b = w.shape
+        rows = super().mean_of(w)
+        if not len(self.layout.alpha):
+            return rows
+        log_pi, mean, _ = self.value_mixture()  # (K * B, Ccont, modes + 1)
+        value = (log_pi.exp() * mean).sum(-1).reshape(k, b, -1)
+        return self.put_values(rows, (w[..., None].to(value) * value).sum(0))
+
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
         """One draw of every column: a category, a boolean, and a value of the continuous
         mixture (a mode and its normalized value, or rarely the broad outlier component)."""

@@ -139,6 +139,14 @@ class AutoregressiveDist(FactorizedDist):
         deterministic picture of p(x|z) (its exact mean is intractable). H * W passes."""
         return self._rollout(None, draw=False)
 
+    def mean_of(self, w: Tensor) -> Tensor:
+        """For the K * B draws with weights ``w`` (K, B): the roll-out of ``mean`` for each
+        example's most heavily weighted draw (the mixture's mean is as intractable as one
+        draw's; this keeps it at B roll-outs, not K * B)."""
+        k, b = w.shape
+        h = self.h.reshape(k, b, *self.h.shape[1:])[w.argmax(0), torch.arange(b, device=w.device)]
+        return AutoregressiveDist(self.owner, h).mean
+
     def sample(self, generator: torch.Generator | None = None) -> Tensor:
         """An exact draw of x ~ p(x|z), pixel by pixel (H * W passes of the network)."""
         return self._rollout(generator, draw=True)
