@@ -34,6 +34,11 @@ def _require_table(rd: RunData, command: str) -> None:
               help="Draw each row from p(x|z) (the default: rows as the data are), or write the "
               "mean row of each z (--mean: the most probable category, a continuous column's "
               "expected value, no missing cells).")
+@click.option("--sampler", type=click.Choice(["auto", "prior", "gmm"]), default="auto",
+              show_default=True, help="Where z comes from without --given or --constraint: "
+              "auto = a Gaussian mixture fitted to the training rows' codes (rows drawn where the "
+              "data's codes are), prior = the model's prior p(z). With --given or --constraint, "
+              "rows come from the model's conditional under its prior.")
 @click.option("--given", "given", multiple=True, metavar="CLAUSE",
               help="Draw rows from p(other columns | CLAUSE) under the model: COLUMN=VALUE, "
               "COLUMN= (a missing cell), COLUMN!=CATEGORY, COLUMN=A|B, or a range on a number or date "
@@ -51,7 +56,7 @@ def _require_table(rd: RunData, command: str) -> None:
               help="With --given or --constraint: importance draws of z per row.")
 @click.option("--out", type=OUTPUT, default=Path("rows.csv"),
               show_default=True, help="File to write: CSV, or Parquet when it ends in .parquet.")
-def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
+def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool, sampler: str,
              given: tuple[str, ...], constraints: tuple[str, ...], k: int, out: Path) -> None:
     """Generate rows from a tabular RUN, with the original column names, types, categories and
     units."""
@@ -77,7 +82,7 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
                 done.append(conditional_rows(rd.ctx, reg, size, seed + i, k))
                 rows = done[-1].values
             else:
-                rows = sample_rows(rd, size, seed + i, temperature, stochastic)
+                rows = sample_rows(rd, size, seed + i, temperature, stochastic, sampler)
             columns[:] = list(rows.columns)
             yield rows
 
@@ -85,6 +90,8 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
     click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}")
     if reg is not None:
         click.echo(describe(reg, done))
+    else:
+        click.echo(f"z drawn from {rd.ctx.sampler(sampler, seed=seed).description}")
 
 
 @click.command("column-errors")
