@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from vaekit.errors import DataError
+from vaekit.data.modalities.rows import RowExamples
 from vaekit.registry import register
 
 if TYPE_CHECKING:
-    from torch import Tensor
-
     from vaekit.data.base import Dataset
 
 
 @register("modality", "counts")
-class Counts:
+class Counts(RowExamples):
     name = "counts"
     example_dims = 1
     claims_shape = False  # rows with no stated modality are a table's
@@ -38,25 +36,6 @@ class Counts:
     folder_source = ""
     frame_suffixes = (".csv", ".parquet")
     folder_rank = 2
-
-    def check_layout(self, where: str, x: Tensor) -> None:
-        if x.ndim != 2:
-            raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
-
-    def check_values(self, where: str, x: Tensor) -> None:
-        """Any finite value is a row's (a count likelihood checks its own support)."""
-
-    def file_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
-        return {}
-
-    def support_values(self, x: Tensor) -> Tensor:
-        return x
-
-    def input_binarization(self, mode: str) -> str:
-        return "none"
-
-    def check_binarization(self, ds: Dataset, mode: str) -> None:
-        """Counts are never binarized: nothing to refuse."""
 
     def auto_likelihood(self, ds: Dataset, binarize: str) -> tuple[str, dict[str, Any], str]:
         from vaekit.data.counts import LIKELIHOOD

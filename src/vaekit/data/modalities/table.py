@@ -9,17 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from vaekit.errors import DataError
+from vaekit.data.modalities.rows import RowExamples
 from vaekit.registry import register
 
 if TYPE_CHECKING:
-    from torch import Tensor
-
     from vaekit.data.base import Dataset
 
 
 @register("modality", "table")
-class Table:
+class Table(RowExamples):
     name = "table"
     example_dims = 1
     claims_shape = True
@@ -39,25 +37,6 @@ class Table:
     folder_source = "shards"  # a folder of table files is streamed
     frame_suffixes = (".csv", ".parquet")
     folder_rank = 1
-
-    def check_layout(self, where: str, x: Tensor) -> None:
-        if x.ndim != 2:
-            raise DataError(f"{where}: rows must be (N, D), got shape {tuple(x.shape)}")
-
-    def check_values(self, where: str, x: Tensor) -> None:
-        """Any finite value can be a cell of a row."""
-
-    def file_options(self, shape: tuple[int, ...]) -> dict[str, Any]:
-        return {}
-
-    def support_values(self, x: Tensor) -> Tensor:
-        return x
-
-    def input_binarization(self, mode: str) -> str:
-        return "none"
-
-    def check_binarization(self, ds: Dataset, mode: str) -> None:
-        """Rows are never binarized: nothing to refuse."""
 
     def auto_likelihood(self, ds: Dataset, binarize: str) -> tuple[str, dict[str, Any], str]:
         if ds.likelihood is not None:
