@@ -4,12 +4,13 @@ tables, scored by the TabSyn/TabDiff protocol.
 Each table of ``table_data.SUITE`` (four development tables that choose defaults, eight report
 tables never tuned on) is split, seeded, into training rows and as many holdout rows (at most
 ``--max-rows`` each). Every model trains on the training rows in this one process with the same
-threads and budget, then generates as many rows as it trained on. Scored against the training
-rows: column-shape and pair-trend error (%), alpha-precision and beta-recall, detection (a
-logistic regression telling real from synthetic: AUC and SDMetrics' score), DCR share against
-the holdout (0.5 ideal), missing-cell rates; against the holdout: ML efficacy (gradient boosting
-trained on synthetic rows, ROC AUC or R^2 on the holdout, beside the same model trained on the
-real rows). vaekit alone gives a held-out NLL of the rows in their own units.
+threads and CPU budget (``table_models``), then generates as many rows as it trained on. Scored
+against the training rows: column-shape and pair-trend error (%), alpha-precision and beta-
+recall, detection (a logistic regression telling real from synthetic: AUC and SDMetrics' score),
+DCR share against the holdout (0.5 ideal), missing-cell rates; against the holdout: ML efficacy
+(gradient boosting trained on synthetic rows, ROC AUC or R^2 on the holdout, beside the same
+model trained on the real rows). vaekit alone gives a held-out NLL of the rows in their own
+units.
 
     python -m benchmarks.tables --tables dev --budget 60 --max-rows 5000 --threads 1
 
@@ -128,29 +129,40 @@ def write_summary(out: Path) -> None:
 
 
 def _names(given: list[str]) -> list[table_data.Table]:
+    """The suite's tables that ``given`` names: dev, report, all, or a table's name, in order."""
+    groups = {"dev": ["dev"], "report": ["report"], "all": ["dev", "report"]}
     by_name = {t.name: t for t in table_data.SUITE}
-    if given in (["dev"], ["report"]):
-        return [t for t in table_data.SUITE if t.role == given[0]]
-    if given == ["all"]:
-        return list(table_data.SUITE)
-    unknown = [n for n in given if n not in by_name]
+    unknown = [n for n in given if n not in by_name and n not in groups]
     if unknown:
         raise ValueError(f"unknown tables {', '.join(unknown)} (known: dev, report, all, "
                          f"{', '.join(by_name)})")
-    return [by_name[n] for n in given]
+    picked = [t for n in given for t in table_data.SUITE
+              if t.name == n or t.role in groups.get(n, [])]
+    return list(dict.fromkeys(picked))
+
+
+def _positive(kind: type) -> Any:
+    """An argparse type: a number of ``kind`` above 0."""
+    def parse(text: str) -> Any:
+        value = kind(text)
+        if not value > 0:
+            raise argparse.ArgumentTypeError(f"{text} is not above 0")
+        return value
+    parse.__name__ = f"positive {kind.__name__}"  # what argparse names in its error line
+    return parse
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--tables", nargs="+", default=["dev"], help="dev, report, all or names")
     p.add_argument("--models", nargs="+", default=list(MODELS), choices=list(MODELS))
-    p.add_argument("--budget", type=float, default=None, help="seconds of training per model "
-                   "(wall clock); each model's own epochs bound it")
-    p.add_argument("--epochs", type=int, default=None, help="epochs for every model with a "
-                   "training loop (default: each model's own)")
-    p.add_argument("--max-rows", type=int, default=5000, help="training rows per table at most "
-                   "(as many holdout rows)")
-    p.add_argument("--threads", type=int, default=1, help="torch and BLAS/OpenMP threads")
+    p.add_argument("--budget", type=_positive(float), default=None,
+                   help="CPU seconds of training per model; each model's own epochs bound it")
+    p.add_argument("--epochs", type=_positive(int), default=None,
+                   help="epochs for every model with a training loop (default: each model's own)")
+    p.add_argument("--max-rows", type=_positive(int), default=5000,
+                   help="training rows per table at most (as many holdout rows)")
+    p.add_argument("--threads", type=_positive(int), default=1, help="torch and BLAS/OpenMP threads")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=OUT)
     return p
