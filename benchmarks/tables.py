@@ -5,8 +5,9 @@ Each table of ``table_data.SUITE`` (four development tables that choose defaults
 tables never tuned on) is split, seeded, into training rows and as many holdout rows (at most
 ``--max-rows`` each). Every model trains on the training rows in this one process with the same
 threads and CPU budget (``table_models``), then generates as many rows as it trained on. Scored
-against the training rows: column-shape and pair-trend error (%), alpha-precision and beta-
-recall, detection (a logistic regression telling real from synthetic: AUC and SDMetrics' score),
+against the training rows: column-shape and pair-trend error (%), alpha-precision and
+beta-recall, detection (a logistic regression telling real from synthetic: AUC and SDMetrics'
+score),
 DCR share against the holdout (0.5 ideal), missing-cell rates; against the holdout: ML efficacy
 (gradient boosting trained on synthetic rows, ROC AUC or R^2 on the holdout, beside the same
 model trained on the real rows). vaekit alone gives a held-out NLL of the rows in their own
