@@ -57,3 +57,14 @@ def test_each_rendered_row_shows_its_summary_numbers():
                               f"{row['alpha_precision']:.2f}", f"{row['beta_recall']:.2f}"]
     published = json.loads((ROOT / "benchmarks" / "results" / "tables-published.json").read_text())
     assert f"| TVAE (published) | {published['models']['TVAE']['shape_error']:.1f} |" in text
+
+
+def test_each_table_file_has_its_section_with_every_model():
+    text = _results_module().table_suite_each()
+    for result in _table_files():
+        name = result["table"]["name"]
+        section = text.split(f"**{name}**", 1)[1].split("\n\n**", 1)[0]
+        assert f"{result['real']['efficacy']:.3f} trained on the real rows" in section
+        for model, scores in result["models"].items():
+            row = next(line for line in section.splitlines() if line.startswith(f"| {model} |"))
+            assert "failed" in scores or f"| {scores['shape_error']:.1f} |" in row, (name, model)
