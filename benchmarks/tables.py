@@ -117,15 +117,13 @@ def _write(path: Path, data: Any) -> None:
     os.replace(tmp, path)
 
 
-def write_summary(out: Path) -> None:
+def write_summary(out: Path, source: dict[str, Any]) -> None:
     """``out/summary.json``: the means over every table file in ``out``, with each file's
-    settings (budget, epochs, rows, threads, seed)."""
-    from benchmarks.provenance import provenance
-
+    settings (budget, epochs, rows, threads, seed); ``source``: the provenance of this run."""
     results = [json.loads(f.read_text()) for f in sorted(out.glob("*.json"))
                if f.name != "summary.json"]
     settings = [{"table": r["table"]["name"], **r["settings"]} for r in results]
-    _write(out / "summary.json", {"provenance": provenance(), "settings": settings,
+    _write(out / "summary.json", {"provenance": source, "settings": settings,
                                   "better": SCORES, "summary": summary(results)})
 
 
@@ -185,12 +183,13 @@ def main(argv: list[str] | None = None) -> None:
     settings = {"budget": args.budget, "epochs": args.epochs, "max_rows": args.max_rows,
                 "threads": args.threads, "seed": args.seed}
     args.out.mkdir(parents=True, exist_ok=True)
+    source = provenance()  # the commit checked out when the code was loaded, for every table
     with threadpool_limits(args.threads), tempfile.TemporaryDirectory() as tmp:
         for table in tables:
-            result = {"provenance": provenance(), "settings": settings,
+            result = {"provenance": source, "settings": settings,
                       **run_table(table, args.models, settings, Path(tmp) / table.name)}
             _write(args.out / f"{table.name}.json", result)
-            write_summary(args.out)
+            write_summary(args.out, source)
     print(f"wrote {args.out}/summary.json")
 
 
