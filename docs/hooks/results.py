@@ -204,6 +204,83 @@ TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           **{key: (lambda name=name: transcribed(name)) for key, name in TRANSCRIBED.items()}}
 
 
+# The table suite (python -m benchmarks.tables): its means, each table, and published lines.
+SUITE_COLUMNS = [("shape_error", "shape err. %", "{:.1f}"), ("trend_error", "trend err. %", "{:.1f}"),
+                 ("alpha_precision", "α-precision", "{:.2f}"), ("beta_recall", "β-recall", "{:.2f}"),
+                 ("detection_auc", "C2ST AUC", "{:.2f}"), ("efficacy", "ML efficacy", "{:.3f}"),
+                 ("dcr_share", "DCR share", "{:.2f}"), ("missing_gap", "missing gap", "{:.3f}"),
+                 ("train_cpu_s", "train CPU s", "{:.0f}"), ("nll", "NLL nats/row", "{:.2f}")]
+SUITE_ROLES = {"dev": "development", "report": "report"}
+
+
+def _suite_cells(r: dict[str, Any], keys: list[tuple[str, str, str]]) -> str:
+    return " | ".join("-" if r.get(k) is None else f.format(r[k]) for k, _, f in keys)
+
+
+def _suite_budget(settings: list[dict[str, Any]]) -> str:
+    """The budgets the table files record, each with its tables."""
+    groups: dict[str, list[str]] = {}
+    for s in settings:
+        budget = (f"{s['budget']:g} CPU seconds of training per model" if s["budget"]
+                  else "no time budget") + (f", {s['epochs']} epochs" if s["epochs"] else
+                                            ", each model's own epochs")
+        key = f"{budget}, at most {s['max_rows']:,} training rows, {s['threads']} thread(s)"
+        groups.setdefault(key, []).append(s["table"])
+    return "; ".join(f"{k} ({', '.join(v)})" for k, v in groups.items())
+
+
+def table_suite() -> str:
+    """Means over the tables of each role and model, the budget they had, and the published
+    TabSyn-protocol lines (other tables)."""
+    data = load("tables/summary.json")
+    keys = [c for c in SUITE_COLUMNS if c[0] not in ("efficacy", "nll")]
+    keys.insert(5, ("efficacy_gap", "efficacy lost", "{:+.3f}"))
+    out = [f"| tables | model | n | {' | '.join(h for _, h, _ in keys)} |",
+           "|---" * (len(keys) + 3) + "|"]
+    for r in data["summary"]:
+        out.append(f"| {SUITE_ROLES[r['role']]} | {r['model']} | {r['tables']} | "
+                   f"{_suite_cells(r, keys)} |")
+    pub = load("tables-published.json")
+    pub_keys = [("shape_error", "shape err. %", "{:.1f}"), ("trend_error", "trend err. %", "{:.1f}"),
+                ("beta_recall", "β-recall", "{:.2f}")]
+    out += ["", f"Published numbers on other tables ({', '.join(pub['tables'])}; {pub['source']}), "
+            "for scale only:", "", f"| model | {' | '.join(h for _, h, _ in pub_keys)} |",
+            "|---" * (len(pub_keys) + 1) + "|"]
+    out += [f"| {m} (published) | {_suite_cells(r, pub_keys)} |" for m, r in pub["models"].items()]
+    command = "python -m benchmarks.tables --tables NAMES --budget B --max-rows R --threads T"
+    return ("\n".join(out) + f"\n\nBudget: {_suite_budget(data['settings'])}.\n\n"
+            + _provenance("tables/summary.json", _recorded(data), command) + "\n")
+
+
+def table_suite_each() -> str:
+    """Each table's numbers, model by model, beside the same gradient boosting trained on the
+    real rows."""
+    files = sorted((RESULTS / "tables").glob("*.json"))
+    results = [json.loads(f.read_text()) for f in files if f.name != "summary.json"]
+    out = []
+    for role in SUITE_ROLES:
+        for res in (r for r in results if r["table"]["role"] == role):
+            t = res["table"]
+            metric = "ROC AUC" if t["task"] == "classification" else "R^2"
+            out += [f"**{t['name']}** ({SUITE_ROLES[role]}; `{t['package']}::{t['item']}`, "
+                    f"{t['train_rows']:,} training rows, {len(t['used_columns'])} columns, target "
+                    f"`{t['target']}`, {t['task']}: ML efficacy is {metric}, "
+                    f"{res['real']['efficacy']:.3f} trained on the real rows)", "",
+                    f"| model | epochs | {' | '.join(h for _, h, _ in SUITE_COLUMNS)} |",
+                    "|---" * (len(SUITE_COLUMNS) + 2) + "|"]
+            for name, m in res["models"].items():
+                epochs = "-" if m.get("epochs") is None else m["epochs"]
+                cells = (f"failed: {m['failed']}" if "failed" in m else
+                         f"{epochs} | {_suite_cells(m, SUITE_COLUMNS)}")
+                out.append(f"| {name} | {cells} |")
+            out.append("")
+    sources = ", ".join(f"`{f.name}`" for f in files if f.name != "summary.json")
+    return "\n".join(out) + f"\nSources: {sources} under `benchmarks/results/tables/`.\n"
+
+
+TABLES.update({"tables-suite": table_suite, "tables-suite-each": table_suite_each})
+
+
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
     return next(r for r in rows if r["name"] == name)
 

@@ -1,0 +1,164 @@
+"""The generators the table suite compares, each behind one function: train on the training rows,
+then generate ``n`` rows; with the seconds (wall and process CPU) of training and of sampling.
+
+``budget``: CPU seconds of training per model (the process's CPU clock, ``time.process_time``,
+on the threads of the run), so that a machine loaded by other work gives each model the same
+computation: vaekit stops at its own ``train.max_minutes``, its budget's clock read as CPU time
+for the run (``vaekit.training.budget``'s clock is swapped for the CPU clock); TVAE and CTGAN stop
+after the epoch in which it runs out (their epoch loop is cut there). Each model keeps its own
+epochs as the upper bound. ``epochs``: the
+same number of epochs for all instead of each model's default. The copula has no training loop.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+from unittest import mock
+
+from benchmarks.gaussian_copula import GaussianCopula
+from benchmarks.table_data import numeric_columns
+
+MISSING = "<missing>"
+
+
+class Clock:
+    """Wall and process-CPU seconds of a block: ``with clock: ...``, then ``clock.seconds()``."""
+
+    def __enter__(self) -> Clock:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.wall, self.cpu = time.perf_counter() - self.wall, time.process_time() - self.cpu
+
+    def seconds(self, prefix: str) -> dict[str, float]:
+        return {f"{prefix}_wall_s": round(self.wall, 2), f"{prefix}_cpu_s": round(self.cpu, 2)}
+
+
+class _Epochs:
+    """Stands in for the ``tqdm`` over a ctgan model's epochs: yields them until ``budget`` CPU
+    seconds have passed since the first one began (at least one epoch), counting them."""
+
+    def __init__(self, budget: float | None) -> None:
+        self.budget, self.done = budget, 0
+
+    def __call__(self, iterable: Any, **_: Any) -> _Epochs:
+        self.iterable = iterable
+        return self
+
+    def __iter__(self) -> Iterator[Any]:
+        start = time.process_time()
+        for epoch in self.iterable:
+            if self.done and self.budget is not None and time.process_time() - start >= self.budget:
+                return
+            self.done += 1
+            yield epoch
+
+    def set_description(self, *_: Any) -> None:
+        """The progress text the ctgan loop writes when verbose: unused."""
+
+
+@contextmanager
+def _budgeted(module: str, budget: float | None) -> Iterator[_Epochs]:
+    epochs = _Epochs(budget)
+    with mock.patch(f"ctgan.synthesizers.{module}.tqdm", epochs):
+        yield epochs
+
+
+def _without_missing(train: Any) -> tuple[Any, dict[str, float]]:
+    """The rows as ctgan takes them (no missing cells), as SDV gives them to it: a missing
+    category becomes the category ``MISSING``; a number column with missing cells gets its mean
+    there and a 0/1 category column ``<name>.missing`` that marks them."""
+    out, means = train.copy(), {}
+    for c in train.columns:
+        if not train[c].isna().any():
+            continue
+        if c in set(numeric_columns(train)):
+            means[c] = float(train[c].mean())
+            out[c] = train[c].fillna(means[c])
+            out[f"{c}.missing"] = train[c].isna().astype(int).astype(str)
+        else:
+            out[c] = train[c].fillna(MISSING)
+    return out, means
+
+
+def _with_missing(fake: Any, columns: list[str], means: dict[str, float]) -> Any:
+    """Generated rows with their missing cells back, in the original ``columns``."""
+    import numpy as np
+
+    out = fake.replace(MISSING, np.nan)
+    for c in means:
+        out[c] = out[c].where(out[f"{c}.missing"].astype(str) != "1", np.nan)
+    return out[columns]
+
+
+def _ctgan(kind: str, train: Any, n: int, budget: float | None, epochs: int | None,
+           seed: int, work: Path) -> tuple[Any, dict[str, Any]]:
+    import numpy as np
+    import torch
+    from ctgan import CTGAN, TVAE
+
+    torch.manual_seed(seed)
+    np.random.seed(seed)
+    cls, module = (TVAE, "tvae") if kind == "tvae" else (CTGAN, "ctgan")
+    model = cls(enable_gpu=False, **({"epochs": epochs} if epochs else {}))
+    rows, means = _without_missing(train)
+    discrete = [c for c in rows.columns if c not in set(numeric_columns(rows))]
+    with _budgeted(module, budget) as done, Clock() as fit:
+        model.fit(rows, discrete_columns=discrete)
+    with Clock() as draw:
+        fake = _with_missing(model.sample(n), list(train.columns), means)
+    return fake, {"epochs": done.done, **fit.seconds("train"), **draw.seconds("sample")}
+
+
+def tvae(*args: Any) -> tuple[Any, dict[str, Any]]:
+    """SDV's TVAE (the ``ctgan`` package), its defaults."""
+    return _ctgan("tvae", *args)
+
+
+def ctgan(*args: Any) -> tuple[Any, dict[str, Any]]:
+    """SDV's CTGAN (the ``ctgan`` package), its defaults."""
+    return _ctgan("ctgan", *args)
+
+
+def copula(train: Any, n: int, budget: float | None, epochs: int | None, seed: int,
+           work: Path) -> tuple[Any, dict[str, Any]]:
+    """The Gaussian copula of ``benchmarks.gaussian_copula`` (no epochs, no budget)."""
+    with Clock() as fit:
+        model = GaussianCopula().fit(train, seed)
+    with Clock() as draw:
+        fake = model.sample(n, seed)
+    return fake, {"epochs": None, **fit.seconds("train"), **draw.seconds("sample")}
+
+
+def vaekit_defaults(train: Any, n: int, budget: float | None, epochs: int | None, seed: int,
+                    work: Path) -> tuple[Any, dict[str, Any]]:
+    """vaekit with its table defaults, given the rows as a DataFrame (it holds out its own test
+    and validation rows from them); ``nll``: its held-out NLL of the rows in their own units
+    (nats per row, IW bound k=100, on its own test split)."""
+    import vaekit
+
+    settings: dict[str, Any] = {}
+    if epochs:
+        settings["epochs"] = epochs
+    if budget:
+        settings["max_minutes"] = budget / 60
+    config = {"data": {"cache_dir": str(work / "cache")}, **({"train": settings} if settings else {})}
+    cpu_clock = SimpleNamespace(perf_counter=time.process_time)
+    with mock.patch("vaekit.training.budget.time", cpu_clock), Clock() as fit:
+        run = vaekit.train(config, out=work / "vaekit", data=train)
+    with Clock() as draw:
+        fake = vaekit.rows(run.path, n=n, seed=seed)
+    result = vaekit.evaluate(run.path, k=100, seed=seed)
+    return fake, {"epochs": int(run.metrics[-1]["epoch"]), **fit.seconds("train"),
+                  **draw.seconds("sample"), "nll": round(float(result.nll), 3),
+                  "nll_se": round(float(result.nll_se), 3), "nll_k": 100}
+
+
+MODELS: dict[str, Callable[..., tuple[Any, dict[str, Any]]]] = {
+    "vaekit": vaekit_defaults, "tvae": tvae, "ctgan": ctgan, "copula": copula}
