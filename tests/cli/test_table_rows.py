@@ -131,7 +131,7 @@ def test_many_rows_are_drawn_and_written_in_chunks_as_one_table(capsys, run, tmp
     the table a run of 7 rows writes."""
     if suffix == ".parquet":
         pytest.importorskip("pyarrow")
-    from vaekit.cli import rows as rows_module
+    from vaekit.report.renders import rows as rows_module
 
     monkeypatch.setattr(rows_module, "CHUNK_ROWS", 7)
     read = pd.read_parquet if suffix == ".parquet" else pd.read_csv

@@ -14,10 +14,6 @@ if TYPE_CHECKING:
     from vaekit.report.run_data import RunData
 
 
-# Rows drawn and written at a time by `vaekit rows`.
-CHUNK_ROWS = 100_000
-
-
 def _require_table(rd: RunData, command: str) -> None:
     if not rd.modality.has_columns:
         raise UserError(f"{command} needs a tabular run; {rd.path} holds images (use vaekit "
@@ -63,35 +59,33 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
     from vaekit.artifacts.conditional import conditional_rows, describe
     from vaekit.artifacts.constraints import region
     from vaekit.artifacts.figures import save_table_chunks
-    from vaekit.report.pictures import sample_rows
+    from vaekit.cli.images import write_samples
+    from vaekit.report.renders import rows as render
     from vaekit.report.run_data import open_run
 
     rd = open_run(run)
     _require_table(rd, "rows")
-    reg = region(rd.ctx.codec, given, constraints) if given or constraints else None
-    if reg is not None and (not stochastic or temperature != 1.0):
+    if not given and not constraints:
+        click.echo(write_samples(rd.ctx, out, n, seed, temperature, stochastic, sampler))
+        click.echo(f"z drawn from {rd.ctx.sampler(sampler, seed=seed).description}")
+        return
+    reg = region(rd.ctx.codec, given, constraints)
+    if not stochastic or temperature != 1.0:
         raise UserError("--given and --constraint draw rows from the model's conditional: they "
                         "take neither --mean nor --temperature")
     columns: list[str] = []
     done = []
 
     def chunks():  # type: ignore[no-untyped-def]
-        for i, start in enumerate(range(0, n, CHUNK_ROWS)):
-            size = min(CHUNK_ROWS, n - start)
-            if reg is not None:
-                done.append(conditional_rows(rd.ctx, reg, size, seed + i, k))
-                rows = done[-1].values
-            else:
-                rows = sample_rows(rd, size, seed + i, temperature, stochastic, sampler)
-            columns[:] = list(rows.columns)
-            yield rows
+        for i, start in enumerate(range(0, n, render.CHUNK_ROWS)):
+            size = min(render.CHUNK_ROWS, n - start)
+            done.append(conditional_rows(rd.ctx, reg, size, seed + i, k))
+            columns[:] = list(done[-1].values.columns)
+            yield done[-1].values
 
     save_table_chunks(chunks(), out)
     click.echo(f"wrote {out}: {n} rows of {', '.join(columns)}")
-    if reg is not None:
-        click.echo(describe(reg, done))
-    else:
-        click.echo(f"z drawn from {rd.ctx.sampler(sampler, seed=seed).description}")
+    click.echo(describe(reg, done))
 
 
 @click.command("column-errors")
@@ -102,19 +96,13 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:
     """Per-column reconstruction error of a tabular RUN: RMSE in each numeric column's own units,
     the error rate of categories and booleans."""
-    from vaekit.artifacts.figures import save_figure
-    from vaekit.explore.tabular import column_errors
-    from vaekit.report.plots import column_error_plot
+    from vaekit.cli.images import write_reconstructions
     from vaekit.report.run_data import open_run
 
     rd = open_run(run, split)
     _require_table(rd, "column-errors")
-    errors = column_errors(rd.model, rd.x, rd.codec, rd.y)
-    width = max(len(e.name) for e in errors)
-    for e in errors:
-        click.echo(f"{e.name:<{width}}  {e.text}")
-    save_figure(column_error_plot(rd, errors), out)
-    click.echo(f"wrote {out}")
+    for line in write_reconstructions(rd.ctx, out, 0, split):
+        click.echo(line)
 
 
 COMMANDS = [rows_cmd, column_errors_cmd]
