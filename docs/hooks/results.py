@@ -244,8 +244,9 @@ def table_suite() -> str:
     pub = load("tables-published.json")
     pub_keys = [("shape_error", "shape err. %", "{:.1f}"), ("trend_error", "trend err. %", "{:.1f}"),
                 ("beta_recall", "β-recall", "{:.2f}")]
-    out += ["", f"Published numbers on other tables ({', '.join(pub['tables'])}; {pub['source']}), "
-            "for scale only:", "", f"| model | {' | '.join(h for _, h, _ in pub_keys)} |",
+    out += ["", f"Published numbers on other tables ({', '.join(pub['tables'])}; {pub['source']}; "
+            "`benchmarks/results/tables-published.json`), for scale only:", "",
+            f"| model | {' | '.join(h for _, h, _ in pub_keys)} |",
             "|---" * (len(pub_keys) + 1) + "|"]
     out += [f"| {m} (published) | {_suite_cells(r, pub_keys)} |" for m, r in pub["models"].items()]
     command = "python -m benchmarks.tables --tables NAMES --budget B --max-rows R --threads T"
@@ -308,7 +309,8 @@ def table_suite_bar() -> str:
         out.append(f"| {res['table']['name']} | {' | '.join(cells)} | "
                    f"{'yes' if all(better) else 'no'} | {units} |")
     return (f"vaekit does better than TVAE on all four scores, in no more CPU time, on **{wins} of "
-            f"{n}** report tables (✓: vaekit does better on that score):\n\n" + "\n".join(out) + "\n")
+            f"{n}** report tables (✓: vaekit does better on that score):\n\n" + "\n".join(out)
+            + "\n\nSource: the report tables' files under `benchmarks/results/tables/`.\n")
 
 
 TABLES.update({"tables-suite": table_suite, "tables-suite-each": table_suite_each,

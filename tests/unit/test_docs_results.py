@@ -4,13 +4,13 @@ came from, and no page keeps numbers that no file backs."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from docs_support import results_module
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "benchmarks" / "results"
@@ -22,14 +22,8 @@ MEASURED = ("commit", "vaekit", "torch", "cpu", "threads", "date", "command")
 LOGGED = ("commit", "date", "command")
 
 
-def _results_module():
-    spec = importlib.util.spec_from_file_location("docs_results", ROOT / "docs" / "hooks" / "results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
-
-TABLES = _results_module().TABLES
+TABLES = results_module().TABLES
 
 
 def _pages() -> list[Path]:

@@ -3,10 +3,11 @@ headline numbers are the ones in the results files they come from."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
+
+from docs_support import results_module
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -15,12 +16,6 @@ MAX_LINES = 250
 # [text](target) and ![alt](target); the target up to a space or the closing parenthesis.
 LINK = re.compile(r"!?\[[^\]]*\]\(([^)\s]+)\)")
 
-
-def _results_module():
-    spec = importlib.util.spec_from_file_location("docs_results", ROOT / "docs" / "hooks" / "results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _pages() -> list[Path]:
@@ -53,7 +48,7 @@ def test_the_link_check_sees_a_broken_link(tmp_path):
 
 
 def test_headline_block_is_rendered_from_the_results_files():
-    results = _results_module()
+    results = results_module()
     assert results.readme_block(README.read_text()) == results.headlines(), (
         "README headlines differ from benchmarks/results: run python docs/hooks/results.py --readme")
 
@@ -64,7 +59,7 @@ def _numbers(line: str) -> list[float]:
 
 def test_each_headline_number_equals_its_json_value():
     """Read the JSON files here, apart from the renderer, and compare with the README's text."""
-    block = _results_module().readme_block(README.read_text()).splitlines()
+    block = results_module().readme_block(README.read_text()).splitlines()
     k5000 = json.loads((RESULTS / "best_30min" / "iw-k5000-seed0.json").read_text())
     conv = next(r for r in json.loads((RESULTS / "frontier-30min.json").read_text())["rows"]
                 if r["name"] == "conv hvae")

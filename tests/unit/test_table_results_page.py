@@ -3,24 +3,18 @@ of the table files, and the rendered rows carry them."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
 from pathlib import Path
 
 import numpy as np
 import pytest
+from docs_support import results_module
 
 ROOT = Path(__file__).resolve().parents[2]
 SUITE = ROOT / "benchmarks" / "results" / "tables"
 PAGE = ROOT / "docs" / "results" / "tables.md"
 
-
-def _results_module():
-    spec = importlib.util.spec_from_file_location("docs_results", ROOT / "docs" / "hooks" / "results.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _table_files() -> list[dict]:
@@ -29,7 +23,7 @@ def _table_files() -> list[dict]:
 
 def test_the_page_names_generated_tables_that_exist():
     names = re.findall(r"\{\{ results:([\w-]+) \}\}", PAGE.read_text())
-    assert names and set(names) <= set(_results_module().TABLES)
+    assert names and set(names) <= set(results_module().TABLES)
 
 
 def test_the_summary_means_are_the_means_of_the_table_files():
@@ -46,7 +40,7 @@ def test_the_summary_means_are_the_means_of_the_table_files():
 
 def test_each_rendered_row_shows_its_summary_numbers():
     summary = json.loads((SUITE / "summary.json").read_text())["summary"]
-    text = _results_module().table_suite()
+    text = results_module().table_suite()
     roles = {"dev": "development", "report": "report"}
     for row in summary:
         line = next(line for line in text.splitlines()
@@ -60,7 +54,7 @@ def test_each_rendered_row_shows_its_summary_numbers():
 
 
 def test_each_table_file_has_its_section_with_every_model():
-    text = _results_module().table_suite_each()
+    text = results_module().table_suite_each()
     for result in _table_files():
         name = result["table"]["name"]
         section = text.split(f"**{name}**", 1)[1].split("\n\n**", 1)[0]
