@@ -71,5 +71,6 @@ class GaussianCopula:
             else:
                 names, upper = self.cats[c]
                 picked = names[np.minimum(np.searchsorted(upper, u[:, j]), len(names) - 1)]
-                out[c] = pd.Series(picked, dtype=object).replace("\0", np.nan)
+                col = pd.Series(picked, dtype=object)
+                out[c] = col.where(col != "\0", np.nan)  # the missing marker back to NaN
         return pd.DataFrame(out)

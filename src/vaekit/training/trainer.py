@@ -63,7 +63,11 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
     world = init_world(setup.resolve_device(cfg.train.device))
     try:
         with contextlib.ExitStack() as held:
-            return _train(cfg, out, ds, world, resume, progress, callbacks, held)
+            run = _train(cfg, out, ds, world, resume, progress, callbacks, held)
+        # Every rank finishes before the group goes: a rank that tears its transport down while
+        # another still talks to it is aborted by gloo. (A rank that failed leaves at once.)
+        world.barrier()
+        return run
     finally:
         close_world(world)
 
