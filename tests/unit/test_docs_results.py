@@ -118,3 +118,56 @@ def test_no_page_shows_numbers_without_a_results_file():
     flagged = [str(p.relative_to(ROOT)) for p in _pages()
                if "Numbers without a results file" in p.read_text()]
     assert flagged == []
+
+
+# The prose of a results page: its decimal numbers outside tables and code (code spans are
+# commands and settings, not results).
+DECIMAL = re.compile(r"(?<![\w.])[-+]?\d[\d,]*\.\d+")
+CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
+RESULT_PAGES = sorted((ROOT / "docs" / "results").glob("*.md"))
+
+
+def _prose_unmatched(text: str, values: list[float]) -> list[str]:
+    """The decimal numbers of ``text``'s prose lines that no value rounds to, at the digits shown."""
+    found = sorted({abs(v) for v in values})
+    bad = []
+    for line in CODE.sub("", text).splitlines():
+        if line.lstrip().startswith("|") or "{{" in line:
+            continue
+        for shown in DECIMAL.findall(line):
+            digits = len(shown.split(".")[1])
+            x = abs(float(shown.replace(",", "")))
+            if not any(abs(v - x) <= 0.5 * 10 ** -digits + 1e-9 for v in found):
+                bad.append(f"{shown} in {line.strip()!r}")
+    return bad
+
+
+@pytest.mark.parametrize("page", RESULT_PAGES, ids=lambda p: p.name)
+def test_each_number_in_the_prose_of_a_results_page_is_in_its_files(page):
+    text = page.read_text()
+    rendered = PLACEHOLDER.sub(lambda m: TABLES[m.group(1)](), text)
+    files = _files(rendered)
+    assert all(f.is_file() for f in files), f"{page.name} names a results file that is not there"
+    values = [x for f in files for x in _leaves(_read(f))]
+    assert _prose_unmatched(text, values) == []
+
+
+def test_the_prose_check_sees_a_number_its_files_do_not_hold():
+    text = ("It buys 0.39 nats (`train.ema=0.999`).\n| row | 1.23 |\n```sh\nrun 4.56\n```\n"
+            "{{ results:x }} 7.89\nAnd 1,860.5 more.")
+    assert _prose_unmatched(text, [0.391, 1860.46]) == []
+    assert _prose_unmatched(text, [0.38, 1860.46]) == ["0.39 in 'It buys 0.39 nats ().'"]
+    assert _prose_unmatched(text, [0.391, 1860.44]) == ["1,860.5 in 'And 1,860.5 more.'"]
+
+
+def test_each_transcribed_note_says_where_it_came_from():
+    notes = sorted(RESULTS.rglob("*notes.json"))
+    assert notes, "no notes file found"
+    for f in notes:
+        data = _read(f)
+        for entry in data["transcribed"]:
+            prov = entry["provenance"]
+            assert [k for k in LOGGED if k not in prov] == [], f
+            assert prov["commit"][:7] in prov["transcribed"], f
+            assert entry["values"] and all(isinstance(v, (int, float)) for v in entry["values"].values()), f
+        assert all(p["source"] and p["values"] for p in data.get("published", [])), f
