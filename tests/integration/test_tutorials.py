@@ -1,10 +1,13 @@
 """The tutorials run: each page's commands come from a script in docs/tutorials/, and this test
-runs every script (and the README's Python tour) on tiny settings, so a tutorial cannot go stale."""
+runs every script (and the README's Python tour) on tiny settings, so a tutorial cannot go stale.
+Its ``vaekit`` commands run in this process, one after another as the script has them (a process
+each would spend most of the test importing torch); the rest of the script runs in bash."""
 
 from __future__ import annotations
 
 import os
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -42,16 +45,53 @@ def _run(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return done
 
 
+def steps(script: str) -> list[tuple[str, object]]:
+    """The script as steps in order: ("vaekit", its arguments) for each vaekit command, ("bash",
+    text) for the lines between them (a heredoc, a loop); comment-only text is dropped."""
+    out: list[tuple[str, object]] = []
+    shell: list[str] = []
+
+    def flush() -> None:
+        if any(ln.strip() and not ln.lstrip().startswith("#") for ln in shell):
+            out.append(("bash", "\n".join(shell) + "\n"))
+        shell.clear()
+
+    for line in script.replace("\\\n", " ").splitlines():
+        if line.startswith("vaekit "):
+            flush()
+            out.append(("vaekit", shlex.split(line, comments=True)[1:]))
+        else:
+            shell.append(line)
+    flush()
+    return out
+
+
 def test_the_tiny_form_keeps_every_command():
     script = "vaekit train --epochs 30 --out r\nvaekit evaluate r --k 1000\n"
     assert tiny(script) == "vaekit train --epochs 1 --out r\nvaekit evaluate r --k 5\n"
 
 
+def test_a_script_is_split_into_its_commands_and_the_shell_between_them():
+    script = ("# a comment\npython - <<'PY'\nprint(1)\nPY\n"
+              "vaekit rows r --given 'a<1' \\\n    --out x.csv  # rows\n")
+    assert steps(script) == [("bash", "# a comment\npython - <<'PY'\nprint(1)\nPY\n"),
+                             ("vaekit", ["rows", "r", "--given", "a<1", "--out", "x.csv"])]
+
+
 @pytest.mark.parametrize("name", sorted(OUTPUTS))
-def test_tutorial_script_runs(name, tmp_path):
+def test_tutorial_script_runs(name, tmp_path, monkeypatch, capsys, one_thread):
+    from vaekit.cli.main import main
+
     (tmp_path / "configs").symlink_to(ROOT / "configs")
-    (tmp_path / name).write_text(tiny((TUTORIALS / name).read_text()))
-    _run(["bash", "-e", name], tmp_path)
+    monkeypatch.chdir(tmp_path)
+    for kind, step in steps(tiny((TUTORIALS / name).read_text())):
+        if kind == "bash":
+            _run(["bash", "-e", "-c", str(step)], tmp_path)
+            continue
+        with pytest.raises(SystemExit) as done:
+            main(list(step))  # type: ignore[call-overload]
+            raise SystemExit(0)
+        assert (done.value.code or 0) == 0, (step, capsys.readouterr().err[-3000:])
     missing = [p for p in OUTPUTS[name] if not (tmp_path / p).is_file()]
     assert not missing, f"{name} left no {missing}"
 
