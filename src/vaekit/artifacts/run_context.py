@@ -66,6 +66,9 @@ class RunContext:
     model: VAE
     prior_fitted: bool = False  # a prior fitted after training replaced the trained one
     _splits: dict[str, Split] = field(default_factory=dict, repr=False)
+    # Fitted samplers by (name, components): a run's rows drawn in many chunks read (or fit) the
+    # mixture once, not once per chunk.
+    _fitted: dict[tuple[str, int], Sampler] = field(default_factory=dict, repr=False)
 
     @classmethod
     def open(cls, path: str | Path, device: str | torch.device = "cpu",
@@ -157,10 +160,9 @@ class RunContext:
                 seed: int = 0) -> Sampler:
         """``prior``: the model's prior; ``gmm``: a mixture of ``components`` (None: the
         modality's ``code_components``, fewer for a small table) on the training split's
-        posterior means, loaded from
-        the run or fitted and saved there; ``auto``: what the modality draws from
-        (``draws_from``: the prior for images, the mixture for tables), and the mixture for a
-        model without a prior (an autoencoder)."""
+        posterior means, loaded from the run or fitted and saved there (once per context);
+        ``auto``: what the modality draws from (``draws_from``: the prior for images, the
+        mixture for tables), and the mixture for a model without a prior (an autoencoder)."""
         if name == "auto":
             name = self.modality.draws_from if self.model.latent.caps.density else "gmm"
         if components is None:  # the modality's, with at least 20 training codes for each
@@ -171,6 +173,14 @@ class RunContext:
                 raise UserError(f"{self.path} has no prior fitted on its codes yet (its draws "
                                 f"would be noise): run vaekit train-prior {self.path} first")
             return registry.get("sampler", "prior")(self.model)
+        if (name, components) in self._fitted:
+            return self._fitted[name, components]
+        self._fitted[name, components] = self._fit_sampler(name, components, seed)
+        return self._fitted[name, components]
+
+    def _fit_sampler(self, name: str, components: int, seed: int) -> Sampler:
+        """The run's saved ``name`` sampler of ``components`` when it was fitted to these
+        weights, else one fitted now and saved."""
         options = {"components": components}
         digest = weights_digest(self.path)
         saved = load_sampler(self.path, name)
