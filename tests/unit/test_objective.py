@@ -36,3 +36,20 @@ def test_linear_warmup_and_cyclical_schedules():
     cyc = KLSchedule(beta=1.0, kl_warmup_steps=4, kl_schedule="cyclical", kl_cycle_steps=8)
     assert [beta_at(s, cyc) for s in (0, 2, 4, 7, 8, 10)] == [0.0, 0.5, 1.0, 1.0, 0.0, 0.5]
     assert beta_at(3, KLSchedule(beta=0.7)) == 0.7
+
+
+def test_adaptive_weight_falls_after_patience_stale_epochs_and_stops_at_its_floor():
+    from vaekit.objectives.schedules import KLAdaptation
+
+    a = KLSchedule(beta=0.01, kl_schedule="adaptive", beta_min=0.004, kl_decay=0.5,
+                   kl_patience=2).adaptation()
+    # validation reconstruction losses: better, better, stale, stale (-> 0.005), stale,
+    # better, stale, stale (-> 0.004, the floor, not 0.0025), stale, stale (stays)
+    lowered = [a.observe(v) for v in (5.0, 4.0, 4.5, 4.0, 4.2, 3.0, 3.1, 3.2, 3.3, 3.4)]
+    assert lowered == [None, None, None, 0.005, None, None, None, 0.004, None, None]
+    assert a.weight == 0.004
+    assert KLSchedule(beta=0.5, kl_schedule="adaptive", kl_warmup_steps=10).at(5, a.weight) == 0.002
+    copy = KLAdaptation(1.0, 0.0, 0.5, 2)
+    copy.load_state_dict(a.state_dict())
+    assert (copy.weight, copy.best, copy.stale) == (a.weight, a.best, a.stale)
+    assert KLSchedule(beta=0.5).adaptation() is None

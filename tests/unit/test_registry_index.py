@@ -117,7 +117,7 @@ def test_declared_value_types_are_read_from_the_source_and_checked_by_bind():
                       ({"k": True}, "k should be a valid integer, got True")]:
         with pytest.raises(ConfigError, match=re.escape(f"objective 'iwae': {why}")):
             registry.bind("objective", "iwae", args)
-    with pytest.raises(ConfigError, match="kl_schedule should be 'linear' or 'cyclical'"):
+    with pytest.raises(ConfigError, match="kl_schedule should be 'linear', 'cyclical' or 'adaptive'"):
         registry.bind("objective", "elbo", {"kl_schedule": "cosine"})
     with pytest.raises(ConfigError, match="sigma should be greater than 0, got -1"):
         registry.bind("likelihood", "gaussian", {"sigma": -1})

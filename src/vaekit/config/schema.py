@@ -121,7 +121,8 @@ class ObjectiveConfig(_FlatSection):
     args: dict[str, Any] = Field(default_factory=dict, description="options of the objective, "
                                  "also settable flat: elbo and hierarchical take beta (KL "
                                  "weight), free_bits (nats per dimension), kl_warmup_steps, "
-                                 "kl_schedule (linear, cyclical), kl_cycle_steps; iwae k, "
+                                 "kl_schedule (linear, cyclical, adaptive), kl_cycle_steps, "
+                                 "beta_min, kl_decay, kl_patience (adaptive); iwae k, "
                                  "gradient (standard, dreg); "
                                  "capacity gamma, capacity_max, capacity_steps; vq commitment")
 

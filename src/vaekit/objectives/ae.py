@@ -19,6 +19,7 @@ class Reconstruction:
 
     bound_name = "recon NLL"
     train_name = "recon NLL"
+    adaptation = None  # a fixed KL weight
 
     def beta_at(self, step: int) -> float:
         return 0.0

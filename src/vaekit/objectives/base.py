@@ -10,6 +10,7 @@ from torch import Tensor
 
 from vaekit.data.batches import Batch
 from vaekit.model.vae import VAE
+from vaekit.objectives.schedules import KLAdaptation
 
 
 @dataclass
@@ -35,10 +36,13 @@ class Objective(Protocol):
     evaluating, where ``loss`` must be the honest -bound (beta = 1, no free bits).
     ``bound_name`` names -bound (the held-out number of each epoch line, ``-ELBO``, ``-L_5``);
     ``train_name`` names -(recon - kl), what the training part of the line averages.
+    ``adaptation``: the state of a KL weight that follows the validation split (the trainer
+    hands it each epoch's validation reconstruction and checkpoints it), None when fixed.
     """
 
     bound_name: str
     train_name: str
+    adaptation: KLAdaptation | None
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut: ...

@@ -22,6 +22,7 @@ class Capacity:
 
     bound_name = "-ELBO"
     train_name = "-ELBO"
+    adaptation = None  # a fixed KL weight
 
     def __init__(self, gamma: NonNegative = 1000.0, capacity_max: NonNegative = 25.0,
                  capacity_steps: AtLeastOne = 100000) -> None:

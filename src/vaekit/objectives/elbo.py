@@ -15,9 +15,9 @@ from torch import Tensor
 from vaekit.dists.protocols import Posterior, kl_terms
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import KLSchedule
+from vaekit.objectives.schedules import KLSchedule, KLWeighted
 from vaekit.registry import register
-from vaekit.registry.constraints import Count, KLScheduleName, NonNegative
+from vaekit.registry.constraints import AtLeastOne, Count, Decay, KLScheduleName, NonNegative
 
 
 @dataclass
@@ -65,7 +65,7 @@ def elbo_loss(terms: ElboTerms, beta: float = 1.0, free_bits: float = 0.0) -> Te
 
 
 @register("objective", "elbo")
-class Elbo:
+class Elbo(KLWeighted):
     """The ELBO with beta, KL warm-up and free bits while training; the plain ELBO when evaluating.
 
     ``free_bits``: minimum KL per latent dimension (nats), on the batch-mean KL; the other
@@ -77,12 +77,12 @@ class Elbo:
 
     def __init__(self, beta: NonNegative = 1.0, free_bits: NonNegative = 0.0,
                  kl_warmup_steps: Count = 0, kl_schedule: KLScheduleName = "linear",
-                 kl_cycle_steps: Count = 0) -> None:
-        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
+                 kl_cycle_steps: Count = 0, beta_min: NonNegative = 1e-5,
+                 kl_decay: Decay = 0.7, kl_patience: AtLeastOne = 3) -> None:
+        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps, beta_min,
+                                   kl_decay, kl_patience)
+        self.adaptation = self.schedule.adaptation()
         self.free_bits = free_bits
-
-    def beta_at(self, step: int) -> float:
-        return self.schedule.at(step)
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:

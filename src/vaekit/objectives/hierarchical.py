@@ -18,9 +18,9 @@ from torch import Tensor
 from vaekit.errors import ConfigError
 from vaekit.model.vae import VAE
 from vaekit.objectives.base import Batch, LossOut
-from vaekit.objectives.schedules import KLSchedule
+from vaekit.objectives.schedules import KLSchedule, KLWeighted
 from vaekit.registry import register
-from vaekit.registry.constraints import Count, KLScheduleName, NonNegative
+from vaekit.registry.constraints import AtLeastOne, Count, Decay, KLScheduleName, NonNegative
 
 
 def layer_kl_loss(layer_kls: list[Tensor], sizes: list[int], beta: float,
@@ -34,7 +34,7 @@ def layer_kl_loss(layer_kls: list[Tensor], sizes: list[int], beta: float,
 
 
 @register("objective", "hierarchical")
-class LadderElbo:
+class LadderElbo(KLWeighted):
     """-ELBO with per-layer KL; evaluation (step None) gives the plain ELBO (beta 1, no free bits).
 
     Stats (per-epoch columns ``train_kl_z1``, ``val_kl_z2``, ...): each layer's KL, nats.
@@ -45,12 +45,12 @@ class LadderElbo:
 
     def __init__(self, beta: NonNegative = 1.0, free_bits: NonNegative = 0.0,
                  kl_warmup_steps: Count = 0, kl_schedule: KLScheduleName = "linear",
-                 kl_cycle_steps: Count = 0) -> None:
-        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps)
+                 kl_cycle_steps: Count = 0, beta_min: NonNegative = 1e-5,
+                 kl_decay: Decay = 0.7, kl_patience: AtLeastOne = 3) -> None:
+        self.schedule = KLSchedule(beta, kl_warmup_steps, kl_schedule, kl_cycle_steps, beta_min,
+                                   kl_decay, kl_patience)
+        self.adaptation = self.schedule.adaptation()
         self.free_bits = free_bits
-
-    def beta_at(self, step: int) -> float:
-        return self.schedule.at(step)
 
     def __call__(self, model: VAE, batch: Batch, step: int | None,
                  generator: torch.Generator | None = None) -> LossOut:

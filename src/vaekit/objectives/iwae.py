@@ -30,6 +30,7 @@ class Iwae:
     """
 
     train_name = "-ELBO"  # the one-sample terms of draw 0
+    adaptation = None  # a fixed KL weight
 
     def __init__(self, k: AtLeastOne = 5, gradient: IWGradient = "standard") -> None:
         self.k, self.dreg = k, gradient == "dreg"

@@ -38,6 +38,7 @@ class VQLoss:
 
     bound_name = "-ELBO"
     train_name = "-ELBO"
+    adaptation = None  # a fixed KL weight
 
     def __init__(self, commitment: NonNegative = 0.25) -> None:
         self.commitment = commitment

@@ -17,14 +17,15 @@ Positive = Annotated[float, Field(gt=0, strict=True)]
 Count = Annotated[int, Field(ge=0, strict=True)]
 AtLeastOne = Annotated[int, Field(ge=1, strict=True)]
 AtLeastTwo = Annotated[int, Field(ge=2, strict=True)]
-KLScheduleName = Literal["linear", "cyclical"]
+KLScheduleName = Literal["linear", "cyclical", "adaptive"]
+Decay = Annotated[float, Field(gt=0, lt=1, strict=True)]
 IWGradient = Literal["standard", "dreg"]
 # A count likelihood's dispersion: one learned per feature, or one per feature of each example.
 CountDispersion = Literal["feature", "example"]
 
 CONSTRAINTS: dict[str, Any] = {
     "NonNegative": NonNegative, "Positive": Positive, "Count": Count, "AtLeastOne": AtLeastOne,
-    "AtLeastTwo": AtLeastTwo, "KLScheduleName": KLScheduleName,
+    "AtLeastTwo": AtLeastTwo, "KLScheduleName": KLScheduleName, "Decay": Decay,
     "IWGradient": IWGradient, "CountDispersion": CountDispersion,
 }
 _ADAPTERS: dict[str, TypeAdapter[Any]] = {}

@@ -111,8 +111,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     extra = {"data": spec.to_json()}
 
     # elapsed: seconds of training so far, what a time budget counts.
+    # adaptation: the state of a KL weight that follows validation (None when fixed).
     state: dict[str, Any] = {"epoch": 0, "step": 0, "best": math.inf, "bad_epochs": 0,
-                             "elapsed": 0.0}
+                             "elapsed": 0.0, "adaptation": None}
     partial: Partial | None = None
     if not resume:
         check_new_run_dir(out)
@@ -126,6 +127,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
         if ema is not None:  # a run that turns the average on starts it at its weights
             ema.load_state_dict(ckpt.get("ema", {"weights": ckpt["model"], "updates": 0}))
         state = {k: ckpt.get(k, v) for k, v in state.items()}  # older ones lack elapsed
+        if objective.adaptation is not None and state["adaptation"] is not None:
+            objective.adaptation.load_state_dict(state["adaptation"])
         if "partial" in ckpt:  # saved inside the epoch after state["epoch"]
             partial = Partial.from_state(ckpt["partial"])
         rows = [r for r in read_metrics(out / "metrics.csv") if int(r["epoch"]) <= state["epoch"]]
@@ -210,6 +213,13 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                       f"KL {held.kl:.3f})  "
                       f"active {active}  {f'skipped {tot.skipped}  ' if tot.skipped else ''}"
                       f"{tot.seconds:.1f}s")
+        if objective.adaptation is not None:  # every rank scores the same split alike
+            lowered = objective.adaptation.observe(held_recon)
+            if lowered is not None:
+                bar.end_epoch(f"KL weight lowered to {lowered:.3g}: the {spec.curve_name} "
+                              f"reconstruction has not improved for "
+                              f"{objective.adaptation.patience} epochs")
+            state["adaptation"] = objective.adaptation.state_dict()
         improved = held.loss < state["best"]
         state.update(epoch=epoch, best=min(state["best"], held.loss),
                      bad_epochs=0 if improved else state["bad_epochs"] + 1,
