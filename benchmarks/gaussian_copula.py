@@ -18,6 +18,8 @@ import numpy as np
 from benchmarks.table_data import numeric_columns
 
 EPS = 1e-6
+# A missing category cell while fitting: a marker no table holds (pandas 2 turns "\0" into "").
+MISSING = "\u2400missing\u2400"
 
 
 class GaussianCopula:
@@ -41,10 +43,10 @@ class GaussianCopula:
                 u[:, j] = rng.uniform(0, m, len(v))
                 u[present, j] = m + (1 - m) * (rankdata(v[present]) - 0.5) / present.sum()
             else:
-                shares = df[c].fillna("\0").value_counts(normalize=True)
+                shares = df[c].fillna(MISSING).value_counts(normalize=True)
                 upper = np.cumsum(shares.to_numpy())
                 self.cats[c] = (shares.index.to_numpy(), upper)
-                pos = shares.index.get_indexer(df[c].fillna("\0"))
+                pos = shares.index.get_indexer(df[c].fillna(MISSING))
                 lower = np.r_[0.0, upper][pos]
                 u[:, j] = lower + rng.uniform(0, 1, len(df)) * (upper[pos] - lower)
         z = norm.ppf(np.clip(u, EPS, 1 - EPS))
@@ -72,5 +74,5 @@ class GaussianCopula:
                 names, upper = self.cats[c]
                 picked = names[np.minimum(np.searchsorted(upper, u[:, j]), len(names) - 1)]
                 col = pd.Series(picked, dtype=object)
-                out[c] = col.where(col != "\0", np.nan)  # the missing marker back to NaN
+                out[c] = col.where(col != MISSING, np.nan)  # the missing marker back to NaN
         return pd.DataFrame(out)
