@@ -30,6 +30,7 @@ from benchmarks.table_conditional import Condition, by_rejection
 from benchmarks.table_data import numeric_columns
 
 MISSING = "<missing>"
+GIVEN_K = 256  # importance draws of z per row vaekit draws under a condition (vaekit rows' default)
 
 
 @dataclass
@@ -140,7 +141,8 @@ def _ctgan(kind: str, train: Any, n: int, budget: float | None, epochs: int | No
 
     def given(cond: Condition, m: int, seed: int) -> tuple[Any, int]:
         """CTGAN's own conditional sampler for a category (its condition vector set to it:
-        likelier, not certain); otherwise plain rows kept by rejection."""
+        likelier, not certain); TVAE (which has none) and a range: plain rows kept by
+        rejection."""
         if kind == "tvae" or cond.op != "=":
             return by_rejection(plain, cond, m, seed)
         torch.manual_seed(seed)
@@ -204,9 +206,6 @@ def vaekit_defaults(train: Any, n: int, budget: float | None, epochs: int | None
         return vaekit.rows(run.path, n=m, seed=seed, given=cond.text, k=GIVEN_K), m
 
     return Fitted(fake, info, given, partial(vaekit_impute, run.path, work / "impute.csv"))
-
-
-GIVEN_K = 256  # importance draws of z per row drawn under a condition (vaekit rows' default)
 
 
 def vaekit_impute(run: Path, scratch: Path, gapped: Any, seed: int = 0) -> Any:
