@@ -8,6 +8,9 @@ for the run (``vaekit.training.budget``'s clock is swapped for the CPU clock); T
 after the epoch in which it runs out (their epoch loop is cut there). Each model keeps its own
 epochs as the upper bound. ``epochs``: the
 same number of epochs for all instead of each model's default. The copula has no training loop.
+
+Each returns a ``Fitted``: the rows, the seconds, and the trained model's ``given`` (rows drawn
+under a condition of ``table_conditional``) and, for vaekit alone, ``impute`` (gaps filled).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
@@ -22,9 +26,24 @@ from typing import Any
 from unittest import mock
 
 from benchmarks.gaussian_copula import GaussianCopula
+from benchmarks.table_conditional import Condition, by_rejection
 from benchmarks.table_data import numeric_columns
 
 MISSING = "<missing>"
+GIVEN_K = 256  # importance draws of z per row vaekit draws under a condition (vaekit rows' default)
+
+
+@dataclass
+class Fitted:
+    """A trained model's ``rows`` (a DataFrame) and ``info`` (epochs, seconds, ...);
+    ``given(cond, n, seed)``: n rows drawn under a ``Condition`` and how many rows were drawn
+    for them; ``impute(gapped)``: the rows with their missing cells filled, or None for a
+    model that cannot fill gaps."""
+
+    rows: Any
+    info: dict[str, Any]
+    given: Callable[[Condition, int, int], tuple[Any, int]]
+    impute: Callable[[Any], Any] | None = None
 
 
 class Clock:
@@ -99,7 +118,7 @@ def _with_missing(fake: Any, columns: list[str], means: dict[str, float]) -> Any
 
 
 def _ctgan(kind: str, train: Any, n: int, budget: float | None, epochs: int | None,
-           seed: int, work: Path) -> tuple[Any, dict[str, Any]]:
+           seed: int, work: Path) -> Fitted:
     import numpy as np
     import torch
     from ctgan import CTGAN, TVAE
@@ -112,33 +131,52 @@ def _ctgan(kind: str, train: Any, n: int, budget: float | None, epochs: int | No
     discrete = [c for c in rows.columns if c not in set(numeric_columns(rows))]
     with _budgeted(module, budget) as done, Clock() as fit:
         model.fit(rows, discrete_columns=discrete)
+    columns = list(train.columns)
     with Clock() as draw:
-        fake = _with_missing(model.sample(n), list(train.columns), means)
-    return fake, {"epochs": done.done, **fit.seconds("train"), **draw.seconds("sample")}
+        fake = _with_missing(model.sample(n), columns, means)
+
+    def plain(m: int, seed: int) -> Any:
+        torch.manual_seed(seed)
+        return _with_missing(model.sample(m), columns, means)
+
+    def given(cond: Condition, m: int, seed: int) -> tuple[Any, int]:
+        """CTGAN's own conditional sampler for a category (its condition vector set to it:
+        likelier, not certain); TVAE (which has none) and a range: plain rows kept by
+        rejection."""
+        if kind == "tvae" or cond.op != "=":
+            return by_rejection(plain, cond, m, seed)
+        torch.manual_seed(seed)
+        rows = model.sample(m, condition_column=cond.column, condition_value=cond.value)
+        return _with_missing(rows, columns, means), m
+
+    return Fitted(fake, {"epochs": done.done, **fit.seconds("train"), **draw.seconds("sample")},
+                  given)
 
 
-def tvae(*args: Any) -> tuple[Any, dict[str, Any]]:
+def tvae(*args: Any) -> Fitted:
     """SDV's TVAE (the ``ctgan`` package), its defaults."""
     return _ctgan("tvae", *args)
 
 
-def ctgan(*args: Any) -> tuple[Any, dict[str, Any]]:
+def ctgan(*args: Any) -> Fitted:
     """SDV's CTGAN (the ``ctgan`` package), its defaults."""
     return _ctgan("ctgan", *args)
 
 
 def copula(train: Any, n: int, budget: float | None, epochs: int | None, seed: int,
-           work: Path) -> tuple[Any, dict[str, Any]]:
-    """The Gaussian copula of ``benchmarks.gaussian_copula`` (no epochs, no budget)."""
+           work: Path) -> Fitted:
+    """The Gaussian copula of ``benchmarks.gaussian_copula`` (no epochs, no budget; conditional
+    rows by rejection)."""
     with Clock() as fit:
         model = GaussianCopula().fit(train, seed)
     with Clock() as draw:
         fake = model.sample(n, seed)
-    return fake, {"epochs": None, **fit.seconds("train"), **draw.seconds("sample")}
+    return Fitted(fake, {"epochs": None, **fit.seconds("train"), **draw.seconds("sample")},
+                  lambda cond, m, s: by_rejection(model.sample, cond, m, s))
 
 
 def vaekit_defaults(train: Any, n: int, budget: float | None, epochs: int | None, seed: int,
-                    work: Path, sampler: str = "auto") -> tuple[Any, dict[str, Any]]:
+                    work: Path, sampler: str = "auto") -> Fitted:
     """vaekit with its table defaults, given the rows as a DataFrame (it holds out its own test
     and validation rows from them); ``nll``: its held-out NLL of the rows in their own units
     (nats per row, IW bound k=100, on its own test split); ``active_units`` of ``latent_dim``
@@ -158,12 +196,30 @@ def vaekit_defaults(train: Any, n: int, budget: float | None, epochs: int | None
     with Clock() as draw:
         fake = vaekit.rows(run.path, n=n, seed=seed, sampler=sampler)
     result = vaekit.evaluate(run.path, k=100, seed=seed)
-    return fake, {"epochs": int(run.metrics[-1]["epoch"]), **fit.seconds("train"),
-                  **draw.seconds("sample"), "nll": round(float(result.nll), 3),
-                  "nll_se": round(float(result.nll_se), 3), "nll_k": 100,
-                  "active_units": result.active_units, "latent_dim": result.latent_dim}
+    info = {"epochs": int(run.metrics[-1]["epoch"]), **fit.seconds("train"),
+            **draw.seconds("sample"), "nll": round(float(result.nll), 3),
+            "nll_se": round(float(result.nll_se), 3), "nll_k": 100,
+            "active_units": result.active_units, "latent_dim": result.latent_dim}
+
+    def given(cond: Condition, m: int, seed: int) -> tuple[Any, int]:
+        """Draws of the model's conditional (``vaekit rows --given``, 256 importance draws)."""
+        return vaekit.rows(run.path, n=m, seed=seed, given=cond.text, k=GIVEN_K), m
+
+    return Fitted(fake, info, given, partial(vaekit_impute, run.path, work / "impute.csv"))
 
 
-MODELS: dict[str, Callable[..., tuple[Any, dict[str, Any]]]] = {
+def vaekit_impute(run: Path, scratch: Path, gapped: Any, seed: int = 0) -> Any:
+    """``gapped`` (a DataFrame, NaN where missing) filled as ``vaekit impute --method mean``
+    fills a table file: E[missing | observed] under the model, each number its conditional mean
+    in its own units, each category (and yes/no) the most probable one; observed cells kept."""
+    from vaekit.artifacts.imputation import How, impute_examples
+    from vaekit.artifacts.run_context import RunContext
+
+    gapped.to_csv(scratch, index=False)
+    return impute_examples(RunContext.open(run), str(scratch), None,
+                           How(method="mean", seed=seed)).values
+
+
+MODELS: dict[str, Callable[..., Fitted]] = {
     "vaekit": vaekit_defaults, "vaekit_prior": partial(vaekit_defaults, sampler="prior"),
     "tvae": tvae, "ctgan": ctgan, "copula": copula}

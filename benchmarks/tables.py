@@ -13,6 +13,14 @@ DCR share against the holdout (0.5 ideal), missing-cell rates; against the holdo
 model trained on the real rows). vaekit alone gives a held-out NLL of the rows in their own
 units.
 
+Two more scores use the trained models. Imputation (``table_impute``, the table's
+``imputation`` entry): a seeded 20% of the holdout's present cells hidden and filled by each model
+that fills gaps (vaekit, ``vaekit impute --method mean``), by the training mean/mode and by
+scikit-learn's IterativeImputer, scored by NRMSE (numbers) and accuracy (categories).
+Conditional rows (``table_conditional``, each model's ``given_*`` scores): rows drawn under each
+condition on the target (its top classes, or above/below its median), scored against the holdout
+rows that meet it by shape and trend error, beside the share of drawn rows that meet it.
+
     python -m benchmarks.tables --tables dev --budget 60 --max-rows 5000 --threads 1
 
 Writes ``<out>/<table>.json`` per table and ``<out>/summary.json`` (the means over every table
@@ -27,12 +35,13 @@ import os
 import tempfile
 import warnings
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from benchmarks import table_data, table_metrics, table_scores
+from benchmarks import table_conditional, table_data, table_impute, table_metrics, table_scores
 from benchmarks.table_models import MODELS
 
 OUT = Path("benchmarks/results/tables")
@@ -40,7 +49,10 @@ OUT = Path("benchmarks/results/tables")
 SCORES = {"shape_error": "lower", "trend_error": "lower", "alpha_precision": "higher",
           "beta_recall": "higher", "detection_auc": "nearer 0.5", "detection_score": "higher",
           "efficacy": "higher", "efficacy_gap": "lower", "dcr_share": "nearer 0.5",
-          "missing_gap": "lower", "train_cpu_s": "lower"}
+          "missing_gap": "lower", "train_cpu_s": "lower", "given_shape_error": "lower",
+          "given_trend_error": "lower", "given_met": "higher"}
+# What the summary averages of the imputation entry, per method, with the better direction.
+IMPUTE_SCORES = {"nrmse": "lower", "accuracy": "higher"}
 
 
 def score_rows(fake: Any, train: Any, holdout: Any, table: table_data.Table,
@@ -75,21 +87,45 @@ def run_table(table: table_data.Table, models: list[str], settings: dict[str, An
                   "holdout_rows": len(holdout), "used_columns": list(train.columns)},
         "real": {"efficacy": real_efficacy, "missing": table_metrics.missing_rates(train)},
         "models": {}}
+    fills = {}
     for name in models:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                fake, info = MODELS[name](train, len(train), settings["budget"],
-                                          settings["epochs"], settings["seed"], work / name)
-                scores = score_rows(fake, train, holdout, table, settings["seed"])
+                fitted = MODELS[name](train, len(train), settings["budget"], settings["epochs"],
+                                      settings["seed"], work / name)
+                scores = score_rows(fitted.rows, train, holdout, table, settings["seed"])
         except Exception as e:  # one model failing leaves the others' numbers standing
             out["models"][name] = {"failed": f"{type(e).__name__}: {e}"}
         else:
             scores["efficacy_gap"] = real_efficacy - scores["efficacy"]
-            out["models"][name] = {**info, **scores}
+            out["models"][name] = {**fitted.info, **scores, **given_scores(fitted, train,
+                                                                          holdout, table,
+                                                                          settings["seed"])}
+            if fitted.impute is not None:
+                fills[name] = fitted.impute
         print(f"{table.name} {name}: {json.dumps(out['models'][name], default=str)[:400]}",
               flush=True)
+    fills["mean_mode"] = partial(table_impute.mean_mode, train)
+    fills["iterative"] = partial(table_impute.iterative, train, seed=settings["seed"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out["imputation"] = table_impute.evaluate(train, holdout, fills, settings["seed"])
+    print(f"{table.name} imputation: {json.dumps(out['imputation']['methods'])[:400]}",
+          flush=True)
     return out
+
+
+def given_scores(fitted: Any, train: Any, holdout: Any, table: table_data.Table,
+                 seed: int) -> dict[str, Any]:
+    """The conditional-sampling scores of a trained model, ``given_``-prefixed means and the
+    per-condition detail under ``given``; ``given_failed`` when its sampler failed."""
+    try:
+        done = table_conditional.evaluate(fitted.given, train, holdout, table.target, seed)
+    except Exception as e:  # the unconditional scores stand without it
+        return {"given_failed": f"{type(e).__name__}: {e}"}
+    return {"given_shape_error": done["shape_error"], "given_trend_error": done["trend_error"],
+            "given_met": done["met"], "given": done["conditions"]}
 
 
 def summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -110,6 +146,25 @@ def summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return rows
 
 
+def imputation_summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Means of the imputation scores over the tables of each role and method (tables without
+    an imputation entry, or where the method failed, left out)."""
+    rows = []
+    for role in ("dev", "report"):
+        entries = [r["imputation"]["methods"] for r in results
+                   if r["table"]["role"] == role and "imputation" in r]
+        for method in dict.fromkeys(m for e in entries for m in e):
+            done = [e[method] for e in entries if "failed" not in e.get(method, {"failed": 1})]
+            if not done:
+                continue
+            row: dict[str, Any] = {"role": role, "method": method, "tables": len(done)}
+            for key in IMPUTE_SCORES:
+                values = [d[key] for d in done if d.get(key) is not None]
+                row[key] = float(np.mean(values)) if values else None
+            rows.append(row)
+    return rows
+
+
 def _write(path: Path, data: Any) -> None:
     """``data`` as JSON at ``path``, written whole (a temporary file renamed over it)."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
@@ -124,7 +179,9 @@ def write_summary(out: Path, source: dict[str, Any]) -> None:
                if f.name != "summary.json"]
     settings = [{"table": r["table"]["name"], **r["settings"]} for r in results]
     _write(out / "summary.json", {"provenance": source, "settings": settings,
-                                  "better": SCORES, "summary": summary(results)})
+                                  "better": SCORES, "summary": summary(results),
+                                  "imputation_better": IMPUTE_SCORES,
+                                  "imputation": imputation_summary(results)})
 
 
 def _names(given: list[str]) -> list[table_data.Table]:

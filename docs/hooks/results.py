@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import results_measured
 import results_speed
+import results_suite_tasks
 from results_io import RESULTS, ROOT, load, transcribed
 from results_io import recorded as _recorded
 from results_io import source_line as _provenance
@@ -321,7 +322,8 @@ def table_suite_bar() -> str:
 
 
 TABLES.update({"tables-suite": table_suite, "tables-suite-each": table_suite_each,
-               "tables-bar": table_suite_bar})
+               "tables-bar": table_suite_bar, "tables-imputation": results_suite_tasks.imputation,
+               "tables-conditional": results_suite_tasks.conditional})
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
