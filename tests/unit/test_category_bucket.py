@@ -79,12 +79,13 @@ def test_decoding_the_bucket_writes_the_tails_values_by_their_frequency():
     block = np.zeros((6000, col.width))
     block[:, -1] = 1.0  # every row in the bucket
     block[:3] = np.nan  # and three missing cells
-    drawn = list(col.decode(block))
+    rows = np.random.default_rng(0).normal(size=(6000, 4))  # the model rows they decode from
+    drawn = list(col.decode(block, rows))
     assert drawn[:3] == [None, None, None]
     seen = Counter(drawn[3:])
     assert set(seen) <= {"t1", "t2", "t3"}
     assert seen["t1"] > seen["t2"] > seen["t3"] > 0
-    assert list(col.decode(block)) == drawn  # the same rows decode the same way
+    assert list(col.decode(block[::-1], rows[::-1])) == drawn[::-1]  # a row draws as itself
 
 
 def test_the_summary_finds_the_top_categories_within_its_bound():

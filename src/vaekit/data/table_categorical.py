@@ -37,11 +37,14 @@ def check_max_categories(value: Any) -> int:
     return value
 
 
-def seeded_by(a: np.ndarray) -> np.random.Generator:
-    """A generator seeded by the values of ``a``: rows drawn with a seeded generator decode the
-    same way each time, and different rows draw differently."""
-    digest = hashlib.blake2b(np.ascontiguousarray(a).tobytes(), digest_size=8).digest()
-    return np.random.default_rng(int.from_bytes(digest, "little"))
+def row_uniforms(rows: np.ndarray, key: str) -> np.ndarray:
+    """(N,) numbers in [0, 1), one per row of ``rows`` (N, D): a hash of the row's values keyed
+    by ``key``. Rows drawn with a seeded generator decode the same way each time, in any chunk
+    of rows, and different rows draw differently."""
+    salt = hashlib.blake2b(key.encode(), digest_size=16).digest()
+    a = np.ascontiguousarray(rows)
+    return np.array([int.from_bytes(hashlib.blake2b(r.tobytes(), digest_size=8, key=salt)
+                                    .digest(), "little") for r in a], dtype=np.float64) / 2.0**64
 
 
 @dataclass
@@ -111,18 +114,19 @@ class Categorical:
         block[~present] = np.nan
         return block.astype(np.float32)
 
-    def decode(self, block: np.ndarray, rng: np.random.Generator | None = None) -> Any:
+    def decode(self, block: np.ndarray, rows: np.ndarray | None = None) -> Any:
         """(N, width) -> (N,) categories; a row in the bucket is one of its values drawn by
-        frequency with ``rng`` (default: seeded by the block's own values)."""
+        frequency, by a hash of its model row in ``rows`` (N, D) (default: ``block``)."""
         codes = np.where(np.isnan(block).any(1), -1, np.nan_to_num(block).argmax(1))
         if not self.bucketed:
             return pandas().Categorical.from_codes(codes, categories=self.vocabulary)
         names = np.array([*self.vocabulary, None, *self.tail, None], dtype=object)  # -1: missing
         bucket = np.flatnonzero(codes == len(self.vocabulary))
         if len(bucket):
-            rng = rng if rng is not None else seeded_by(block)
-            p = np.asarray(self.tail_counts, dtype=np.float64)
-            codes[bucket] = len(self.vocabulary) + 1 + rng.choice(len(p), len(bucket), p=p / p.sum())
+            u = row_uniforms((block if rows is None else rows)[bucket], self.name)
+            cdf = np.cumsum(self.tail_counts, dtype=np.float64)
+            pick = np.minimum(np.searchsorted(cdf / cdf[-1], u, side="right"), len(cdf) - 1)
+            codes[bucket] = len(self.vocabulary) + 1 + pick
         return self.written(names[codes].tolist())
 
     def written(self, values: Any) -> Any:

@@ -17,7 +17,7 @@ import torch
 from torch import Tensor
 
 from vaekit.data.category_counts import CategoryCounts, split_categories
-from vaekit.data.table_categorical import MAX_CATEGORIES, seeded_by
+from vaekit.data.table_categorical import MAX_CATEGORIES
 from vaekit.data.table_columns import (
     Boolean,
     Categorical,
@@ -183,7 +183,6 @@ class TableCodec:
             raise DataError(f"rows of shape {tuple(x.shape)}; this table's rows have {self.width} "
                             "model dims")
         a = x.detach().double().cpu().numpy()
-        rng = seeded_by(a)  # the bucket's values: drawn as the rows were, reproducibly
         out, start = {}, 0
         for c in self.specs:
             block = a[:, start : start + c.width]
@@ -192,7 +191,7 @@ class TableCodec:
                 if missing:
                     block = np.where(a[:, start : start + 1] >= 0.5, np.nan, block)
                 start += 1
-            out[c.name] = c.decode(block, rng) if isinstance(c, Categorical) else c.decode(block)
+            out[c.name] = c.decode(block, a) if isinstance(c, Categorical) else c.decode(block)
         return pandas().DataFrame(out)
 
     def written(self, df: pd.DataFrame) -> pd.DataFrame:
