@@ -22,11 +22,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from vaekit.artifacts.apply_data import prepared_batches
+from vaekit.artifacts.apply_data import prepare_examples
 from vaekit.artifacts.figures import save_table_chunks
 from vaekit.artifacts.imputation import How, completed
 from vaekit.artifacts.run_context import RunContext
-from vaekit.data.examples import Examples, IndexIds
+from vaekit.data.examples import Examples
+from vaekit.data.shard_rows import ShardRows, shard_rows
 from vaekit.explore.impute import Imputation, batch_rows, encoder_start, impute
 from vaekit.store.atomic import atomic_write
 from vaekit.store.finite import check_frame
@@ -67,12 +68,9 @@ class Tally:
 def impute_files(ctx: RunContext, spec: str, how: How, out: Path) -> Tally:
     """Fill the empty cells of every row of the files at ``spec`` and write the completed rows to
     ``out`` (.csv or .parquet), a chunk at a time; what was filled."""
-    from vaekit.data.shard_rows import shard_rows
-
-    rows, labels = shard_rows(spec, ctx.codec, ctx.classes)
-    ex = Examples(rows, labels, IndexIds(len(rows)), spec, model_space=True)  # type: ignore[arg-type]
+    rows, _ = shard_rows(spec, ctx.codec, ctx.classes)
     model, device = ctx.model, ctx.model.device
-    first = next(prepared_batches(ctx, ex, 1))
+    first = prepare_examples(ctx, _examples(rows, 0, 1, spec)[0])
     x1, y1 = first.x.to(device), None if first.y is None else first.y.to(device)
     start = encoder_start(model, x1, y1)
     step = batch_rows(model, x1, y1, start, how.k, how.batch_size)
@@ -82,15 +80,24 @@ def impute_files(ctx: RunContext, spec: str, how: How, out: Path) -> Tally:
     draws = 1 if how.method == "mean" else how.draws
 
     def parts() -> Iterator[list[Any]]:
-        for lo, p in zip(range(0, len(ex), chunk), prepared_batches(ctx, ex, chunk), strict=True):
+        for lo in range(0, len(rows), chunk):
+            ex, frame = _examples(rows, lo, lo + chunk, spec)
+            p = prepare_examples(ctx, ex)
             done = impute(model, p.x.to(device), None if p.y is None else p.y.to(device),
                           how.draws, how.method, how.k, how.rounds, g, how.batch_size, start)
-            frame = rows.frame(lo, lo + len(p))[ctx.codec.columns]
+            frame = frame[ctx.codec.columns]
             tally.add(frame.isna().to_numpy(), None if done.ess is None else done.ess.numpy(), keys)
             yield completed(ctx, frame, Imputation(done.x.cpu(), done.ess))
 
     write_draws(out, parts(), draws)
     return tally
+
+
+def _examples(rows: ShardRows, start: int, stop: int, spec: str) -> tuple[Examples, Any]:
+    """Rows ``start:stop`` of the files as examples (ids: their positions) and their cells."""
+    x, y, frame = rows.chunk(start, min(stop, len(rows)))
+    ids = [str(i) for i in range(start, start + len(x))]
+    return Examples(x, y, ids, spec, model_space=True), frame
 
 
 def write_draws(path: Path, parts: Iterable[list[Any]], draws: int) -> None:

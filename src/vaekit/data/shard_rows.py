@@ -61,21 +61,21 @@ class _Groups:
                             "run was not trained on")
         return torch.tensor([index[c] for c in cells], dtype=torch.int64)
 
-    def rows_of(self, start: int, stop: int, part: int) -> Any:
-        """Rows ``start:stop`` across the groups that hold them: ``part`` 0 the encoded rows,
-        1 their labels, 2 their parsed frame (index from 0)."""
-        parts = []
+    def rows_of(self, start: int, stop: int) -> tuple[Tensor, Tensor | None, Any]:
+        """Rows ``start:stop`` across the groups that hold them, each group read once: the
+        encoded rows, their labels (or None) and their parsed frame (indexed from 0)."""
+        xs, ys, frames = [], [], []
         i = max(0, bisect.bisect_right(self.starts, start) - 1)
         while start < stop and i < len(self.groups):
             g = self.groups[i]
             lo, hi = start - g.offset, min(stop, g.offset + g.rows) - g.offset
-            held = self.encoded(i)[part]
-            assert held is not None
-            parts.append(held[lo:hi])
+            x, y, frame = self.encoded(i)
+            xs.append(x[lo:hi])
+            ys.append(None if y is None else y[lo:hi])
+            frames.append(frame.iloc[lo:hi])
             start, i = g.offset + hi, i + 1
-        if part == 2:
-            return pandas().concat(parts, ignore_index=True)
-        return torch.cat(parts)
+        labels = None if ys[0] is None else torch.cat(ys)
+        return torch.cat(xs), labels, pandas().concat(frames, ignore_index=True)
 
 
 class ShardRows:
@@ -97,11 +97,12 @@ class ShardRows:
 
     def __getitem__(self, index: slice) -> Tensor:
         start, stop, _ = index.indices(len(self))
-        return self.cache.rows_of(start, stop, 0)
+        return self.cache.rows_of(start, stop)[0]
 
-    def frame(self, start: int, stop: int) -> Any:
-        """The parsed cells of rows ``start:stop`` (a DataFrame indexed from 0)."""
-        return self.cache.rows_of(start, stop, 2)
+    def chunk(self, start: int, stop: int) -> tuple[Tensor, Tensor | None, Any]:
+        """Rows ``start:stop``, their labels (or None) and their parsed cells (a DataFrame
+        indexed from 0), each row group read once."""
+        return self.cache.rows_of(start, stop)
 
 
 class ShardLabels(ShardRows):
@@ -117,7 +118,9 @@ class ShardLabels(ShardRows):
 
     def __getitem__(self, index: slice) -> Tensor:
         start, stop, _ = index.indices(len(self))
-        return self.cache.rows_of(start, stop, 1)
+        labels = self.cache.rows_of(start, stop)[1]
+        assert labels is not None
+        return labels
 
 
 def shard_rows(spec: str, codec: TableCodec, classes: list[str] | None
