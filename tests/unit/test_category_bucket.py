@@ -131,3 +131,20 @@ def test_streamed_and_in_memory_fits_keep_the_same_vocabulary(tmp_path):
 def test_a_cap_out_of_range_is_one_line(tmp_path):
     with pytest.raises(ConfigError, match="max_categories"):
         _in_memory(tmp_path, _table(), cap=0)
+
+
+def test_a_streamed_column_past_the_counters_trains_with_a_bucket(tmp_path, monkeypatch):
+    from vaekit.data import category_counts
+
+    monkeypatch.setattr(category_counts, "CAPACITY", 100)  # 300 cities: past the counters
+    frame = _table(3)
+    pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp_path / "p.parquet",
+                   row_group_size=300)
+    ds = load_data(DataConfig(name="shards", path=str(tmp_path), args={
+        "max_categories": CAP, "columns": {"city": "categorical", "x": "continuous"}}))
+    city, counts = _city(ds), frame["city"].value_counts()
+    assert not city.exact and len(city.vocabulary) == CAP and city.tail
+    assert set(city.tail) | set(city.vocabulary) <= set(counts.index)
+    assert set(counts.index[:5]) <= set(city.vocabulary)  # the clear head is found
+    assert city.share >= 1 - counts[city.vocabulary].sum() / ROWS - 1e-12  # an upper bound
+    assert f"column 'city': more than {CAP + city.others:,} categories" in ds.summary

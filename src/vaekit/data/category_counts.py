@@ -27,8 +27,8 @@ TAIL_SAMPLE = 1000  # bucketed categories kept, with their counts, to write back
 class CategoryCounts:
     """Counts of one column's categories over a stream of chunks (see the module's guarantee)."""
 
-    def __init__(self, capacity: int = CAPACITY) -> None:
-        self.capacity = capacity
+    def __init__(self, capacity: int | None = None) -> None:
+        self.capacity = CAPACITY if capacity is None else capacity
         self.rows = 0  # cells counted (missing cells are not)
         self.exact = True  # no counter was ever dropped: the counts and their number are exact
         self.counts = pandas().Series(dtype="int64")

@@ -50,9 +50,9 @@ def row_uniforms(rows: np.ndarray, key: str) -> np.ndarray:
 @dataclass
 class Categorical:
     """``vocabulary``: the kept categories, sorted; ``others``: how many categories share the
-    bucket (0: no bucket; a lower bound when the counts were approximate); ``share``: the
-    fraction of the training cells in the bucket; ``tail``/``tail_counts``: the bucket's values
-    written back, most frequent first."""
+    bucket (0: no bucket; a lower bound when not ``exact``); ``share``: the fraction of the
+    cells in the bucket (an upper bound when not ``exact``); ``tail``/``tail_counts``: the
+    bucket's values written back, most frequent first."""
 
     name: str
     vocabulary: list[str]
@@ -60,6 +60,7 @@ class Categorical:
     share: float = 0.0
     tail: list[str] = field(default_factory=list)
     tail_counts: list[int] = field(default_factory=list)
+    exact: bool = True  # the categories were counted exactly (else by a bounded summary)
     kind: ClassVar[str] = "categorical"
     type: ClassVar[str] = "categorical"
 
@@ -72,7 +73,8 @@ class Categorical:
 
     @classmethod
     def of_split(cls, name: str, split: Split) -> Categorical:
-        return cls(name, split.kept, split.others, split.share, split.tail, split.tail_counts)
+        return cls(name, split.kept, split.others, split.share, split.tail, split.tail_counts,
+                   split.exact)
 
     @property
     def bucketed(self) -> bool:
@@ -93,8 +95,12 @@ class Categorical:
         """One line that says what the bucket holds (None without one)."""
         if not self.bucketed:
             return None
-        total = len(self.vocabulary) + self.others
-        return (f"column {self.name!r}: {total:,} categories; the {len(self.vocabulary):,} most "
+        kept = len(self.vocabulary)
+        if not self.exact:  # counted by a bounded summary: the number of the rest is unknown
+            return (f"column {self.name!r}: more than {kept + self.others:,} categories (counted "
+                    f"in bounded memory); the {kept:,} most frequent kept, the others (at most "
+                    f"{self.share:.0%} of rows) share one bucket")
+        return (f"column {self.name!r}: {kept + self.others:,} categories; the {kept:,} most "
                 f"frequent kept, the other {self.others:,} ({self.share:.0%} of rows) share one "
                 "bucket")
 
