@@ -227,6 +227,17 @@ def test_a_folder_of_table_files_is_imputed_in_chunks_as_the_same_rows_in_one_fi
     code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
                            str(tmp_path / f"many{suffix}"))
     assert_one_line_error(code, err, "part-3.parquet")
+    (shards / "part-3.parquet").write_bytes(b"PAR1 not a parquet file")  # a corrupt file
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / f"many{suffix}"))
+    assert_one_line_error(code, err, "part-3.parquet")
+    late = rows[:5].astype({"age": object})
+    late.loc[2, "age"] = "old"  # a bad cell found after the other files' chunks were written
+    pq.write_table(pa.Table.from_pandas(late.astype({"age": str}), preserve_index=False),
+                   shards / "part-3.parquet")
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / f"many{suffix}"))
+    assert_one_line_error(code, err, "part-3.parquet")
     assert (tmp_path / f"many{suffix}").read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
         ["gaps.csv", "shards", f"one{suffix}", f"many{suffix}"])  # no temporary file left
