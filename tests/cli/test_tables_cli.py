@@ -185,3 +185,59 @@ def test_a_table_file_is_encoded_scored_and_imputed_through_the_runs_codec(capsy
     code, _, err = run_cli(capsys, "impute", str(run), "--data", str(tmp_path / "gaps.csv"),
                            "--out", str(tmp_path / "filled.npy"))
     assert_one_line_error(code, err, ".csv or .parquet")
+
+
+@pytest.mark.parametrize("suffix, method", [(".csv", ["--method", "sample", "--draws", "3"]),
+                                            (".parquet", [])])
+def test_a_folder_of_table_files_is_imputed_in_chunks_as_the_same_rows_in_one_file(
+        capsys, table_run, tmp_path, monkeypatch, suffix, method):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from vaekit.artifacts import imputation_stream
+
+    monkeypatch.setattr(imputation_stream, "CHUNK_ROWS", 48)  # several chunks of 16-row batches
+    run = table_run[0]
+    rows = pd.read_csv(run.parent / "people.csv")
+    rng = np.random.default_rng(5)
+    for name in ("height", "age", "color"):
+        rows.loc[rng.random(len(rows)) < 0.25, name] = None
+    rows.to_csv(tmp_path / "gaps.csv", index=False)
+    shards = tmp_path / "shards"
+    shards.mkdir()
+    for i, part in enumerate((rows[:70], rows[70:150], rows[150:])):  # chunks straddle files
+        pq.write_table(pa.Table.from_pandas(part, preserve_index=False),
+                       shards / f"part-{i}.parquet", row_group_size=30)
+    lines = []
+    for data, name in ((tmp_path / "gaps.csv", "one"), (shards, "many")):
+        code, out, err = run_cli(capsys, "impute", str(run), "--data", str(data), "--k", "8",
+                                 "--batch-size", "16", "--seed", "3", *method, "--out",
+                                 str(tmp_path / f"{name}{suffix}"))
+        assert code == 0, err
+        lines.append(out.replace(str(tmp_path / f"{name}{suffix}"), ""))
+    read = pd.read_csv if suffix == ".csv" else pd.read_parquet
+    one, many = read(tmp_path / f"one{suffix}"), read(tmp_path / f"many{suffix}")
+    assert len(one) == len(rows) * (3 if method else 1) and one.notna().all().all()
+    pd.testing.assert_frame_equal(one, many)
+    assert lines[0] == lines[1]  # the same cells filled, the same effective sample sizes
+    if suffix == ".csv":
+        assert (tmp_path / "one.csv").read_bytes() == (tmp_path / "many.csv").read_bytes()
+    pq.write_table(pa.table({"height": [1.0]}), shards / "part-3.parquet")  # another schema
+    before = (tmp_path / f"many{suffix}").read_bytes()
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / f"many{suffix}"))
+    assert_one_line_error(code, err, "part-3.parquet")
+    (shards / "part-3.parquet").write_bytes(b"PAR1 not a parquet file")  # a corrupt file
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / f"many{suffix}"))
+    assert_one_line_error(code, err, "part-3.parquet")
+    late = rows[:5].astype({"age": object})
+    late.loc[2, "age"] = "old"  # a bad cell found after the other files' chunks were written
+    pq.write_table(pa.Table.from_pandas(late.astype({"age": str}), preserve_index=False),
+                   shards / "part-3.parquet")
+    code, _, err = run_cli(capsys, "impute", str(run), "--data", str(shards), "--out",
+                           str(tmp_path / f"many{suffix}"))
+    assert_one_line_error(code, err, "part-3.parquet")
+    assert (tmp_path / f"many{suffix}").read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        ["gaps.csv", "shards", f"one{suffix}", f"many{suffix}"])  # no temporary file left

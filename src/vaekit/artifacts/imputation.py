@@ -74,9 +74,10 @@ class How:
     batch_size: int = 500
 
 
-def _table(ctx: RunContext, ex: Any, done: Imputation) -> Imputed:
-    pd = pandas()
-    frame = ex.frame[ctx.codec.columns]
+def completed(ctx: RunContext, frame: Any, done: Imputation) -> list[Any]:
+    """One DataFrame per draw of ``done``: ``frame``'s rows (the run's columns, parsed, indexed
+    from 0) with the gaps filled and the observed cells as read, in the run's dtypes; a first
+    column ``draw`` when there are several draws."""
     written = ctx.codec.written(frame)
     frames = []
     for m, rows in enumerate(done.x):
@@ -87,7 +88,13 @@ def _table(ctx: RunContext, ex: Any, done: Imputation) -> Imputed:
         if len(done.x) > 1:
             out.insert(0, "draw", m)
         frames.append(out)
-    values = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    return frames
+
+
+def _table(ctx: RunContext, ex: Any, done: Imputation) -> Imputed:
+    frame = ex.frame[ctx.codec.columns]
+    frames = completed(ctx, frame, done)
+    values = pandas().concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
     return Imputed(values, frame.isna().to_numpy(), ex.ids,
                    None if done.ess is None else done.ess.numpy())
 

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaekit.cli.apply_options import batch_option
 from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from vaekit.artifacts.imputation import How
 
 
 @click.command("impute")
@@ -15,7 +21,8 @@ from vaekit.cli.options import INPUT, OUTPUT, SEED, run_argument
 @click.option("--data", "source", required=True, metavar="SRC",
               help="An .npz/.npy file whose missing values are NaN (float pixels in [0, 1] or "
               "rows), or any examples with --mask; for a table run, a CSV/Parquet file whose "
-              "empty cells are missing.")
+              "empty cells are missing, or a folder or glob of them, read and written a chunk "
+              "at a time (memory holds one chunk, whatever the rows).")
 @click.option("--mask", type=INPUT, default=None,
               help="An .npy of SRC's shape, nonzero where a value is missing.")
 @click.option("--out", type=OUTPUT, required=True,
@@ -43,17 +50,29 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
     from vaekit.artifacts.imputation import How, impute_examples, read_mask
     from vaekit.artifacts.table_files import check_format, write_columns
     from vaekit.cli.options import open_context
+    from vaekit.store.paths import protect_input
 
     if draws > 1 and method != "sample":
         raise click.BadParameter("several draws need --method sample", param_hint="--draws")
     suffix = check_format(out, "x")
     ctx = open_context(run)
-    table = Path(source).suffix.lower() in ctx.modality.frame_suffixes
+    files = ctx.modality.has_codec and (Path(source).is_dir() or any(c in source for c in "*?["))
+    table = files or Path(source).suffix.lower() in ctx.modality.frame_suffixes
     wanted = (".csv", ".parquet") if table else (".npy", ".npz")
     if suffix not in wanted:
         raise click.BadParameter(f"impute writes {' or '.join(wanted)} for this source",
                                  param_hint="--out")
     how = How(method, draws, k, rounds, seed, batch_size)
+    if files:  # a folder or glob of table files: streamed, a chunk at a time
+        from vaekit.artifacts.imputation_stream import impute_files
+
+        if mask is not None:
+            raise click.BadParameter("a table's missing values are its empty cells; --mask is "
+                                     "for arrays", param_hint="--mask")
+        protect_input(source)
+        tally = impute_files(ctx, source, how, out)
+        _report(tally.cells, tally.gapped, tally.rows, tally.ess, tally.ess_min, how, out)
+        return
     done = impute_examples(ctx, source, None if mask is None else read_mask(mask), how)
     if done.is_table:
         save_table(done.values, out, float_format=None)  # observed cells to the last digit
@@ -61,15 +80,23 @@ def impute_cmd(run: Path, source: str, mask: Path | None, out: Path, method: str
         write_columns(out, {"x": done.values, "id": done.ids, "mask": done.missing}, "x")
     missing = done.missing.reshape(len(done.missing), -1)
     gaps = missing.any(1)
-    if done.ess is None:
-        how_text = f"{method}, {rounds} rounds"
+    ess = None if done.ess is None else done.ess[gaps] if gaps.any() else done.ess
+    _report(int(missing.sum()), int(gaps.sum()), len(missing), ess,
+            None if ess is None else float(ess.min()), how, out)
+
+
+def _report(cells: int, gapped: int, rows: int, ess: np.ndarray | None, ess_min: float | None,
+            how: How, out: Path) -> None:
+    """The line that says what was filled (``ess``: the gapped examples' effective sample sizes,
+    or a sample of them; None when rounds filled them)."""
+    method, k, rounds, draws = how.method, how.k, how.rounds, how.draws
+    if ess is None or not len(ess):
+        how_text = f"{method}, {rounds} rounds" if ess is None else f"{method}, {k} importance draws"
     else:
-        ess = done.ess[gaps] if gaps.any() else done.ess
         how_text = (f"{method}, {k} importance draws, effective sample size median "
-                    f"{_median(ess):.1f}, min {float(ess.min()):.1f}")
-    click.echo(f"filled {int(missing.sum())} missing values in {int(gaps.sum())} of "
-               f"{len(missing)} examples ({how_text}; {draws} draw{'s' * (draws > 1)}); "
-               f"wrote {out}")
+                    f"{_median(ess):.1f}, min {ess_min:.1f}")
+    click.echo(f"filled {cells} missing values in {gapped} of {rows} examples ({how_text}; "
+               f"{draws} draw{'s' * (draws > 1)}); wrote {out}")
 
 
 COMMANDS = [impute_cmd]

@@ -57,7 +57,10 @@ class DataConfig(_FlatSection):
                                  "rgb); arrays takes mmap "
                                  "(memory-map a uint8 .npy instead of loading it); table takes "
                                  "columns ({name: continuous|integer|boolean|categorical|label|"
-                                 "drop}, overriding the inferred types); counts takes layer (the "
+                                 "drop}, overriding the inferred types) and max_categories (the "
+                                 "categories kept per categorical column, the most frequent; "
+                                 "the rest share one 'other' bucket; default 1000); counts "
+                                 "takes layer (the "
                                  "AnnData layer to read instead of X)")
 
     section = "data"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
+from typing import Any
 
 import torch
 from torch import Tensor
@@ -19,6 +20,7 @@ from torch import Tensor
 from vaekit.data.shard_files import RowGroup, open_shards
 from vaekit.data.shards import shard_paths
 from vaekit.data.table_codec import TableCodec
+from vaekit.data.table_types import pandas
 from vaekit.errors import DataError
 
 
@@ -30,7 +32,7 @@ class _Groups:
     codec: TableCodec
     classes: list[str] | None
     starts: list[int] = field(default_factory=list)
-    kept: tuple[int, Tensor, Tensor | None] | None = None
+    kept: tuple[int, Tensor, Tensor | None, Any] | None = None
 
     def __post_init__(self) -> None:
         self.starts = [g.offset for g in self.groups]
@@ -39,12 +41,13 @@ class _Groups:
     def rows(self) -> int:
         return self.groups[-1].offset + self.groups[-1].rows
 
-    def encoded(self, i: int) -> tuple[Tensor, Tensor | None]:
+    def encoded(self, i: int) -> tuple[Tensor, Tensor | None, Any]:
+        """Group ``i``'s rows, labels (or None) and parsed frame."""
         if self.kept is None or self.kept[0] != i:
             group = self.groups[i]
             frame = self.codec.parse(group.read(), group.where)
-            self.kept = (i, self.codec.encode(frame), self._labels(frame, group.where))
-        return self.kept[1], self.kept[2]
+            self.kept = (i, self.codec.encode(frame), self._labels(frame, group.where), frame)
+        return self.kept[1], self.kept[2], self.kept[3]
 
     def _labels(self, frame: object, where: str) -> Tensor | None:
         label = self.codec.label
@@ -58,19 +61,21 @@ class _Groups:
                             "run was not trained on")
         return torch.tensor([index[c] for c in cells], dtype=torch.int64)
 
-    def rows_of(self, start: int, stop: int, labels: bool) -> Tensor:
-        """Rows ``start:stop`` (or their labels) across the groups that hold them."""
-        parts = []
+    def rows_of(self, start: int, stop: int) -> tuple[Tensor, Tensor | None, Any]:
+        """Rows ``start:stop`` across the groups that hold them, each group read once: the
+        encoded rows, their labels (or None) and their parsed frame (indexed from 0)."""
+        xs, ys, frames = [], [], []
         i = max(0, bisect.bisect_right(self.starts, start) - 1)
         while start < stop and i < len(self.groups):
             g = self.groups[i]
             lo, hi = start - g.offset, min(stop, g.offset + g.rows) - g.offset
-            x, y = self.encoded(i)
-            part = y if labels else x
-            assert part is not None
-            parts.append(part[lo:hi])
+            x, y, frame = self.encoded(i)
+            xs.append(x[lo:hi])
+            ys.append(None if y is None else y[lo:hi])
+            frames.append(frame.iloc[lo:hi])
             start, i = g.offset + hi, i + 1
-        return torch.cat(parts)
+        labels = None if ys[0] is None else torch.cat(ys)
+        return torch.cat(xs), labels, pandas().concat(frames, ignore_index=True)
 
 
 class ShardRows:
@@ -92,7 +97,12 @@ class ShardRows:
 
     def __getitem__(self, index: slice) -> Tensor:
         start, stop, _ = index.indices(len(self))
-        return self.cache.rows_of(start, stop, labels=False)
+        return self.cache.rows_of(start, stop)[0]
+
+    def chunk(self, start: int, stop: int) -> tuple[Tensor, Tensor | None, Any]:
+        """Rows ``start:stop``, their labels (or None) and their parsed cells (a DataFrame
+        indexed from 0), each row group read once."""
+        return self.cache.rows_of(start, stop)
 
 
 class ShardLabels(ShardRows):
@@ -108,7 +118,9 @@ class ShardLabels(ShardRows):
 
     def __getitem__(self, index: slice) -> Tensor:
         start, stop, _ = index.indices(len(self))
-        return self.cache.rows_of(start, stop, labels=True)
+        labels = self.cache.rows_of(start, stop)[1]
+        assert labels is not None
+        return labels
 
 
 def shard_rows(spec: str, codec: TableCodec, classes: list[str] | None

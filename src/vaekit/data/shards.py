@@ -3,10 +3,12 @@
 Nothing is loaded whole. Two passes before training read what the model needs: every row group's
 size and the files' schema (one line naming the file that differs), then the rows held out and a
 sample of the training rows (``sample_rows``: what the column types and the codec's number
-modes are fitted on) with the categories of every categorical column (its vocabulary, all
-rows). Each row's split is a hash of its global index (``shard_source.row_split``): the
-validation and test splits are uniform random subsets of at most ``heldout_rows`` rows each,
-held in memory; the training rows stream through a :class:`ShardSource` a row group at a time.
+modes are fitted on) with the counts of every categorical column's categories over all rows
+(``category_counts``: exact up to 100,000 categories, a Misra-Gries summary in bounded memory
+past that); a column keeps its ``max_categories`` most frequent, the rest share one bucket.
+Each row's split is a hash of its global index (``shard_source.row_split``): the validation
+and test splits are uniform random subsets of at most ``heldout_rows`` rows each, held in
+memory; the training rows stream through a :class:`ShardSource` a row group at a time.
 A Parquet row group, or a whole CSV file, is the unit that is read and shuffled.
 """
 
@@ -22,8 +24,10 @@ from torch import Tensor
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset
+from vaekit.data.category_counts import CategoryCounts
 from vaekit.data.shard_files import Shards, open_shards
 from vaekit.data.shard_source import ShardSource, row_split, uniform_of_rows
+from vaekit.data.table_categorical import MAX_CATEGORIES, Categorical, check_max_categories
 from vaekit.data.table_codec import TableCodec
 from vaekit.data.table_types import column_types, pandas, parse_column
 from vaekit.data.validation import DEFAULT_FRACTION
@@ -31,8 +35,6 @@ from vaekit.errors import ConfigError, DataError
 from vaekit.registry import register
 
 SUFFIXES = (".parquet", ".csv")
-# Beyond this many categories a categorical column is refused (drop it or treat it otherwise).
-MAX_VOCABULARY = 10_000
 # The data set read last, by its files' names, times and sizes and the options that shape it:
 # a run's training, report and evaluation in one process read the files once.
 _LOADED: dict[tuple, Dataset] = {}
@@ -84,34 +86,37 @@ def _labels(cells: Any, classes: list[str], where: str) -> Tensor:
 @register("data", "shards")
 def load_shards(cfg: DataConfig, columns: dict[str, str] | None = None,
                 sample_rows: int = 100_000, heldout_rows: int = 50_000,
-                buffer_rows: int = 262_144) -> Dataset:
+                buffer_rows: int = 262_144, max_categories: int = MAX_CATEGORIES) -> Dataset:
     """Rows of the files at ``cfg.path`` (a folder or glob of .parquet or .csv files) streamed:
     ``train`` holds a sample of the training rows, ``val``/``test`` the held-out rows, and the
     training split itself is the Dataset's ``train_source``.
 
     ``columns``: type overrides by column name, as for one table file; ``sample_rows``: training
     rows the codec is fitted on; ``heldout_rows``: the most rows each of validation and test
-    holds; ``buffer_rows``: rows shuffled together while streaming.
+    holds; ``buffer_rows``: rows shuffled together while streaming; ``max_categories``: the
+    categories kept per categorical column (the rest share one "other" bucket).
     """
     for key, value in (("sample_rows", sample_rows), ("heldout_rows", heldout_rows),
                        ("buffer_rows", buffer_rows)):
         if isinstance(value, bool) or not isinstance(value, int) or value < 2:
             raise ConfigError(f"data.{key}: a whole number >= 2, got {value!r}")
+    check_max_categories(max_categories)
     if cfg.path is None:
         raise DataError("data source 'shards' needs data.path (a folder or glob of .parquet or "
                         ".csv files)")
     paths = shard_paths(cfg.path)
     key = (tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size) for f in paths),
            cfg.test_fraction, cfg.val_size, cfg.split_seed, repr(columns), sample_rows,
-           heldout_rows, buffer_rows)
+           heldout_rows, buffer_rows, max_categories)
     if key not in _LOADED:  # training, then its report and evaluation, read the files once
         _LOADED.clear()
-        _LOADED[key] = _load(cfg, paths, columns, sample_rows, heldout_rows, buffer_rows)
+        _LOADED[key] = _load(cfg, paths, columns, sample_rows, heldout_rows, buffer_rows,
+                             max_categories)
     return _LOADED[key]
 
 
 def _load(cfg: DataConfig, paths: list[Path], columns: dict[str, str] | None,
-          sample_rows: int, heldout_rows: int, buffer_rows: int) -> Dataset:
+          sample_rows: int, heldout_rows: int, buffer_rows: int, max_categories: int) -> Dataset:
     """The two passes over the files and the data set they give (see ``load_shards``)."""
     shards = open_shards(paths, str(cfg.path))
     n = shards.rows
@@ -139,15 +144,16 @@ def _load(cfg: DataConfig, paths: list[Path], columns: dict[str, str] | None,
             raise DataError(f"{cfg.path}: {n} rows are too few for a {name} split of at least 2")
     sample = frames["train"]
     types = column_types(sample, columns or {}, Path(str(cfg.path)))
-    # Pass 2: the categories of every categorical column and of the label, over all rows.
+    # Pass 2: the counts of every categorical column's categories and of the labels, all rows.
     wanted = [c for c, k in types.items() if k in ("categorical", "label")]
-    vocab = _vocabularies(shards, wanted, types)
+    counts = _counts(shards, wanted, types)
     codec = TableCodec.fit(
         pd.DataFrame({c: parse_column(sample[c], k, str(cfg.path)) for c, k in types.items()
                       if k != "drop"}),
-        types, cfg.split_seed,
-        vocabulary=pd.DataFrame({c: pd.Series(v, dtype=object) for c, v in vocab.items()}))
-    classes = vocab.get(codec.label) if codec.label is not None else None
+        types, cfg.split_seed, max_categories=max_categories, counts=counts)
+    _check_buckets(codec, str(cfg.path))
+    classes = (sorted(counts[codec.label].counts.index.tolist()) if codec.label is not None
+               else None)
 
     def encode(frame: Any) -> tuple[Tensor, Tensor | None]:
         y = None if classes is None else _labels(frame[codec.label], classes, str(cfg.path))
@@ -172,18 +178,27 @@ def _load(cfg: DataConfig, paths: list[Path], columns: dict[str, str] | None,
     return ds
 
 
-def _vocabularies(shards: Shards, names: list[str], types: dict[str, str]) -> dict[str, list[str]]:
-    """The sorted categories of each column in ``names``, read over all rows (DataError past
-    ``MAX_VOCABULARY``)."""
-    seen: dict[str, set[str]] = {c: set() for c in names}
-    if not names:
-        return {}
-    for group in shards.groups:
+def _counts(shards: Shards, names: list[str], types: dict[str, str]
+            ) -> dict[str, CategoryCounts]:
+    """The counts of each column in ``names``'s categories, read over all rows in bounded
+    memory; DataError when a label column has more classes than can be counted exactly."""
+    counts = {c: CategoryCounts() for c in names}
+    for group in shards.groups if names else []:
         frame = group.read(names)
         for c in names:
-            values = parse_column(frame[c], types[c], str(group.where))
-            seen[c].update(v for v in values.tolist() if v is not None)
-            if len(seen[c]) > MAX_VOCABULARY:
-                raise DataError(f"{group.where}, column {c!r}: more than {MAX_VOCABULARY:,} "
-                                "categories; leave it out with data.columns: {" + c + ": drop}")
-    return {c: sorted(v) for c, v in seen.items()}
+            counts[c].add(parse_column(frame[c], types[c], str(group.where)).tolist())
+            if types[c] == "label" and not counts[c].exact:
+                raise DataError(f"{group.where}, label column {c!r}: more than "
+                                f"{counts[c].capacity:,} classes; give it another type with "
+                                "data.columns: {" + c + ": categorical}")
+    return counts
+
+
+def _check_buckets(codec: TableCodec, where: str) -> None:
+    """DataError for a column whose bucket has no values to write back: its categories were
+    too evenly spread to count in bounded memory (an identifier)."""
+    for c in codec.specs:
+        if isinstance(c, Categorical) and c.bucketed and not c.tail:
+            raise DataError(f"{where}, column {c.name!r}: no category is frequent enough to "
+                            "count (an identifier?); leave it out with data.columns: "
+                            "{" + c.name + ": drop}")

@@ -5,7 +5,8 @@ label/class/target gives the labels) and overridden by ``data.columns: {name: ty
 leaves a column out). Rows are split by ``data.test_fraction``/``data.split_seed``; the
 :class:`~vaekit.data.table_codec.TableCodec` is fitted on the train split and turns the rows into
 the model's tensor, NaN where a cell is missing (the categories are those of the whole file, so
-a held-out row's category is always scored). The source declares the ``columns`` likelihood
+a held-out row's category is always scored; a column keeps its ``max_categories`` most frequent
+and the rest share one "other" bucket). The source declares the ``columns`` likelihood
 over the codec's blocks, whose densities are in each column's own units.
 """
 
@@ -18,6 +19,7 @@ import torch
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
+from vaekit.data.table_categorical import MAX_CATEGORIES, check_max_categories
 from vaekit.data.table_codec import TableCodec
 from vaekit.data.table_types import column_types, pandas, parse_column, read_table
 from vaekit.errors import DataError
@@ -42,12 +44,15 @@ def _labels(cells: list[str | None], where: str) -> tuple[np.ndarray, list[str]]
 
 @register("data", "table")
 @register("data", "csv")  # configs and runs that name the source csv: the same loader
-def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Dataset:
+def load_table(cfg: DataConfig, columns: dict[str, str] | None = None,
+               max_categories: int = MAX_CATEGORIES) -> Dataset:
     """Rows of ``cfg.path`` (.csv or .parquet) as a codec's (N, D_model) float32 tensor.
 
     ``columns``: type overrides by column name (continuous, integer, boolean, categorical,
-    label, drop).
+    label, drop); ``max_categories``: the categories kept per categorical column, the most
+    frequent (the rest share one "other" bucket).
     """
+    check_max_categories(max_categories)
     if cfg.path is None:
         raise DataError(f"data source {cfg.name!r} needs data.path (a .csv or .parquet file)")
     if columns is not None and not (isinstance(columns, dict) and all(
@@ -62,11 +67,11 @@ def load_table(cfg: DataConfig, columns: dict[str, str] | None = None) -> Datase
     tr, te = split_fraction(len(df), cfg.test_fraction, cfg.split_seed)
     stat = path.stat()
     key = (str(path.resolve()), stat.st_mtime_ns, stat.st_size, tuple(types.items()),
-           cfg.test_fraction, cfg.split_seed)
+           cfg.test_fraction, cfg.split_seed, max_categories)
     codec = _FITTED.get(key)
     if codec is None:
         codec = TableCodec.fit(parsed.iloc[tr.numpy()], types, cfg.split_seed, vocabulary=parsed,
-                               raw=df.iloc[tr.numpy()])
+                               raw=df.iloc[tr.numpy()], max_categories=max_categories)
         _FITTED.clear()  # the last file only: training, then its report and evaluation
         _FITTED[key] = codec
     x = codec.encode(parsed)

@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from vaekit.data.category_counts import CategoryCounts, split_categories
+from vaekit.data.table_categorical import MAX_CATEGORIES
 from vaekit.data.table_columns import (
     Boolean,
     Categorical,
@@ -51,12 +53,16 @@ class TableCodec:
 
     @classmethod
     def fit(cls, df: pd.DataFrame, types: dict[str, str], seed: int = 0,
-            vocabulary: pd.DataFrame | None = None, raw: pd.DataFrame | None = None
-            ) -> TableCodec:
+            vocabulary: pd.DataFrame | None = None, raw: pd.DataFrame | None = None,
+            max_categories: int = MAX_CATEGORIES,
+            counts: dict[str, CategoryCounts] | None = None) -> TableCodec:
         """Fit every modelled column on ``df`` (parsed train rows); ``types`` from column_types.
         ``vocabulary``: the rows whose categories make up each categorical column's vocabulary
         (the whole file, so a category seen only in the held-out rows is scored, not refused;
-        default ``df``). ``raw``: the rows as read, whose words a yes/no column keeps."""
+        default ``df``), or ``counts``: each categorical column's counts, read while streaming.
+        A categorical column keeps its ``max_categories`` most frequent categories and puts the
+        rest in one "other" bucket. ``raw``: the rows as read, whose words a yes/no column
+        keeps."""
         vocabulary = df if vocabulary is None else vocabulary
         specs: list[Column] = []
         for name, kind in types.items():
@@ -65,8 +71,11 @@ class TableCodec:
                                             kind != "continuous", seed, kind == "datetime"))
             elif kind == "boolean":
                 specs.append(Boolean.fit(name, None if raw is None else raw[name]))
+            elif kind == "categorical" and counts is not None:
+                specs.append(Categorical.of_split(name, split_categories(counts[name],
+                                                                         max_categories)))
             elif kind == "categorical":
-                specs.append(Categorical.fit(name, vocabulary[name].tolist()))
+                specs.append(Categorical.fit(name, vocabulary[name].tolist(), max_categories))
         label = next((n for n, k in types.items() if k == "label"), None)
         flagged = [c.name for c in specs if bool(df[c.name].isna().any())]
         return cls(specs, label, [n for n, k in types.items() if k == "drop"], flagged=flagged)
@@ -108,7 +117,12 @@ class TableCodec:
         width = max(len(r[0]) for r in rows)
         lines = [f"  {n:<{width}}  {t:<11}  {d}".rstrip() for n, t, d in rows]
         return "\n".join([f"columns ({len(self.specs)} modelled, {self.width} model dims; "
-                          "override with data.columns: {name: type}):", *lines])
+                          "override with data.columns: {name: type}):", *lines,
+                          *self.notes()])
+
+    def notes(self) -> list[str]:
+        """One line per categorical column with an "other" bucket, saying what it holds."""
+        return [c.note for c in self.specs if isinstance(c, Categorical) and c.note]
 
     # -- files and frames ----------------------------------------------------------------------
     def read(self, path: str | Path) -> pd.DataFrame:
@@ -177,7 +191,7 @@ class TableCodec:
                 if missing:
                     block = np.where(a[:, start : start + 1] >= 0.5, np.nan, block)
                 start += 1
-            out[c.name] = c.decode(block)
+            out[c.name] = c.decode(block, a) if isinstance(c, Categorical) else c.decode(block)
         return pandas().DataFrame(out)
 
     def written(self, df: pd.DataFrame) -> pd.DataFrame:

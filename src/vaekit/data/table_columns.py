@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from vaekit.data.table_categorical import Categorical
 from vaekit.data.table_types import pandas
 from vaekit.errors import DataError
 
@@ -208,53 +209,6 @@ class Boolean:
 
     def block(self) -> dict[str, Any]:
         return {"kind": "boolean"}
-
-
-@dataclass
-class Categorical:
-    """One-hot over the train split's sorted vocabulary; a category not in it is a DataError."""
-
-    name: str
-    vocabulary: list[str]
-    kind: ClassVar[str] = "categorical"
-    type: ClassVar[str] = "categorical"
-
-    @classmethod
-    def fit(cls, name: str, values: Any) -> Categorical:
-        return cls(name, sorted({v for v in values if v is not None}))
-
-    @property
-    def width(self) -> int:
-        return len(self.vocabulary)
-
-    @property
-    def detail(self) -> str:
-        return f"{self.width} categories"
-
-    def encode(self, values: Any) -> np.ndarray:
-        index = {v: i for i, v in enumerate(self.vocabulary)}
-        values = [None if isinstance(v, float) and math.isnan(v) else v for v in values]
-        present = np.array([v is not None for v in values], dtype=bool)
-        unseen = [v for v in values if v is not None and v not in index]
-        if unseen:
-            shown = ", ".join(self.vocabulary[:8]) + (", ..." if len(self.vocabulary) > 8 else "")
-            raise DataError(f"column {self.name!r}: category {unseen[0]!r} was not in the "
-                            f"training data (its categories: {shown})")
-        block = np.zeros((len(present), self.width))
-        rows = np.nonzero(present)[0]
-        block[rows, [index[values[i]] for i in rows]] = 1.0
-        return _missing_rows(block, present)
-
-    def decode(self, block: np.ndarray) -> Any:
-        pd = pandas()
-        codes = np.where(np.isnan(block).any(1), -1, np.nan_to_num(block).argmax(1))
-        return pd.Categorical.from_codes(codes, categories=self.vocabulary)
-
-    def written(self, values: Any) -> Any:
-        return pandas().Categorical(values, categories=self.vocabulary)
-
-    def block(self) -> dict[str, Any]:
-        return {"kind": "categorical", "size": self.width}
 
 
 Column = Continuous | Standardized | Boolean | Categorical

@@ -75,28 +75,46 @@ def _rounds(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, rounds: int,
     return xb
 
 
+def encoder_start(model: VAE, x: Tensor, y: Tensor | None) -> Tensor:
+    """The encoder's input for missing cells: the likelihood mean at the prior's centre (given
+    the first example's label ``y[:1]`` for a conditional model), shaped as one example."""
+    return model.decode(model.prior.center().to(x).unsqueeze(0),
+                        None if y is None else y[:1]).mean[0]
+
+
+def batch_rows(model: VAE, x: Tensor, y: Tensor | None, start: Tensor, k: int,
+               batch_size: int) -> int:
+    """Examples imputed at a time: ``batch_size``, fewer when their k draws would pass
+    ``DECODED_ROWS`` (a deterministic posterior makes no draws)."""
+    deterministic = model.encode(_encoder_input(model, x[:1], start),
+                                 None if y is None else y[:1]).deterministic
+    return batch_size if deterministic else max(1, min(batch_size, DECODED_ROWS // k))
+
+
 @torch.no_grad()
 def impute(model: VAE, x: Tensor, y: Tensor | None = None, draws: int = 1, method: str = "sample",
            k: int = 256, rounds: int = 20, generator: torch.Generator | None = None,
-           batch_size: int = 500) -> Imputation:
+           batch_size: int = 500, start: Tensor | None = None) -> Imputation:
     """x: (N, *shape) with NaN where missing -> ``draws`` completions and the sampler's ESS.
 
     ``method``: ``sample`` (draws of p(x_missing | x_observed)) or ``mean`` (one completion:
     E[x_missing | x_observed], the weighted average of the K draws' likelihood means, as the
     likelihood's ``mean_of`` forms it). ``k``: importance draws per example;
     ``rounds``: encode-decode rounds of a deterministic posterior; ``batch_size``: examples at a
-    time (fewer when their k draws would pass ``DECODED_ROWS``).
+    time (fewer when their k draws would pass ``DECODED_ROWS``); ``start``: the encoder's input
+    for missing cells (default ``encoder_start`` of x). Examples are imputed in order,
+    ``batch_rows`` at a time, with one ``generator``: a file imputed in chunks of a multiple of
+    ``batch_rows`` examples, each with the start of the first, gives the same completions.
     """
     was_training = model.training
     model.eval()
-    start = model.decode(model.prior.center().to(x).unsqueeze(0),
-                         None if y is None else y[:1]).mean[0]
+    start = encoder_start(model, x, y) if start is None else start
     draws = 1 if method == "mean" else draws
     out = x.unsqueeze(0).repeat(draws, *[1] * x.ndim)
     ess = torch.full((len(x),), float(k))
     deterministic = model.encode(_encoder_input(model, x[:1], start),
                                  None if y is None else y[:1]).deterministic
-    step = batch_size if deterministic else max(1, min(batch_size, DECODED_ROWS // k))
+    step = batch_rows(model, x, y, start, k, batch_size)
     for i in range(0, len(x), step):
         xb, yb = x[i : i + step], None if y is None else y[i : i + step]
         missing = torch.isnan(xb)
