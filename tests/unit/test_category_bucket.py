@@ -148,3 +148,20 @@ def test_a_streamed_column_past_the_counters_trains_with_a_bucket(tmp_path, monk
     assert set(counts.index[:5]) <= set(city.vocabulary)  # the clear head is found
     assert city.share >= 1 - counts[city.vocabulary].sum() / ROWS - 1e-12  # an upper bound
     assert f"column 'city': more than {CAP + city.others:,} categories" in ds.summary
+
+
+def test_rows_given_a_value_of_the_bucket_hold_it_and_an_unknown_value_is_refused(tmp_path):
+    import vaekit
+    from vaekit.errors import UserError
+
+    frame = _table(4)
+    frame.to_csv(tmp_path / "t.csv", index=False)
+    vaekit.train({"data": {"name": "table", "path": str(tmp_path / "t.csv"), "args": {
+        "max_categories": CAP, "columns": {"city": "categorical"}}},
+        "model": {"hidden": [16], "latent_dim": 2}, "train": {"epochs": 1}}, out=tmp_path / "run")
+    counts = frame["city"].value_counts()
+    rare = counts.index[CAP + 5]  # in the bucket, and among the values it writes back
+    rows = vaekit.rows(tmp_path / "run", n=50, given=f"city={rare}", k=16)
+    assert (rows["city"] == rare).all()
+    with pytest.raises(UserError, match="has no category 'nowhere'"):
+        vaekit.rows(tmp_path / "run", n=5, given="city=nowhere")

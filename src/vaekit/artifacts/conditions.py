@@ -82,7 +82,8 @@ def _parse_value(codec: TableCodec, option: str, text: str, name: str, value: st
             raise UserError(f"{option} {text!r}: column {name!r} had no missing cells in the "
                             "training data, so the model gives a missing cell probability zero")
         return None
-    if spec.kind == "categorical" and got not in spec.vocabulary:
+    # A value of the "other" bucket that the run writes back is one the model can condition on.
+    if spec.kind == "categorical" and got not in spec.vocabulary and got not in spec.tail:
         raise UserError(f"{option} {text!r}: column {name!r} has no category {got!r} (its "
                         f"categories: {_shown(spec.vocabulary)})")
     return float(got) if kind != "categorical" else got
