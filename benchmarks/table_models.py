@@ -221,5 +221,5 @@ def vaekit_impute(run: Path, scratch: Path, gapped: Any, seed: int = 0) -> Any:
 
 
 MODELS: dict[str, Callable[..., Fitted]] = {
-    "vaekit": vaekit_defaults, "vaekit_prior": partial(vaekit_defaults, sampler="prior"),
+    "vaekit": vaekit_defaults,
     "tvae": tvae, "ctgan": ctgan, "copula": copula}

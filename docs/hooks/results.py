@@ -323,7 +323,8 @@ def table_suite_bar() -> str:
 
 TABLES.update({"tables-suite": table_suite, "tables-suite-each": table_suite_each,
                "tables-bar": table_suite_bar, "tables-imputation": results_suite_tasks.imputation,
-               "tables-conditional": results_suite_tasks.conditional})
+               "tables-conditional": results_suite_tasks.conditional,
+               "table-priors": results_suite_tasks.table_priors})
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:

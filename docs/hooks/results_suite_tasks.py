@@ -82,3 +82,24 @@ def conditional() -> str:
     out += "\n\nEach table:\n\n" + table(header, per)
     return (out + "\n\n" + source_line(SUMMARY, recorded(data), COMMAND)
             + " Each table's numbers: its file under `benchmarks/results/tables/`.\n")
+
+
+PRIORS = "table_priors.json"
+PRIOR_NAMES = {"fitted": "mixture of q's draws (default)", "means": "mixture of the means",
+               "trained": "N(0, I) (trained under)"}
+PRIOR_SCORES = [("nll", "NLL", "{:.2f}"), ("shape_error", "shape err. %", "{:.2f}"),
+                ("trend_error", "trend err. %", "{:.2f}"), ("beta_recall", "beta-recall", "{:.3f}"),
+                ("detection_auc", "C2ST AUC", "{:.3f}"), ("efficacy", "ML efficacy", "{:.3f}")]
+
+
+def table_priors() -> str:
+    """The means over the development tables of each p(z), then each table's NLL."""
+    data = load(PRIORS)
+    rows = [[PRIOR_NAMES[v]] + [fmt.format(data["means"][v][k]) for k, _, fmt in PRIOR_SCORES]
+            for v in PRIOR_NAMES]
+    each = [[name] + [f"{data['tables'][name][v]['nll']:.2f}" for v in PRIOR_NAMES]
+            for name in data["tables"]]
+    command = "python -m benchmarks.table_priors --budget B --max-rows R --threads T"
+    return (table(["p(z)"] + [h for _, h, _ in PRIOR_SCORES], rows) + "\n\n"
+            + table(["table (NLL)", *PRIOR_NAMES.values()], each) + "\n\n"
+            + source_line(PRIORS, recorded(data), command) + "\n")

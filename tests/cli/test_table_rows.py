@@ -234,14 +234,15 @@ def test_a_condition_the_model_cannot_take_is_one_line(capsys, run, tmp_path, op
     assert not (tmp_path / "r.csv").exists()
 
 
-def test_rows_come_from_a_mixture_fitted_on_the_training_codes_unless_the_prior_is_asked(run):
+def test_rows_come_from_the_prior_fitted_on_the_training_codes(run):
     from vaekit.artifacts.run_context import RunContext
+    from vaekit.dists.priors.code_mixture import CodeMixture
 
     ctx = RunContext.open(run[0])
-    fitted = ctx.sampler()
+    assert ctx.prior_fitted and isinstance(ctx.model.prior, CodeMixture)
     # 50 components for a large table; a small one keeps at least 20 training codes each.
-    assert fitted.n_components == ctx.spec.sizes["train"] // 20 < 50
+    assert ctx.model.prior.components == ctx.spec.sizes["train"] // 20 < 50
     default = vaekit.rows(run[0], n=200, seed=4)
-    assert default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="gmm"))
-    assert not default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="prior"))
+    assert default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="prior"))
+    assert not default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="gmm"))
 

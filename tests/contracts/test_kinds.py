@@ -88,8 +88,8 @@ def _fitted_latent(prior: str) -> str | None:
 def _fitted_prior_contract(latent: str, prior_name: str, run: Path) -> None:
     """Build the prior on the codes of a model with ``latent``; its -log p(z) falls in a few
     steps; saved beside the model, the reopened run scores the codes identically."""
-    from vaekit.artifacts.prior_files import build_fitted_prior, save_fitted_prior
     from vaekit.artifacts.run_context import RunContext
+    from vaekit.store.fitted_prior import build_fitted_prior, save_fitted_prior
 
     cfg, model, _, batch = _setup("latent", latent)
     model.eval()

@@ -6,8 +6,8 @@ import math
 import pytest
 import torch
 
-from vaekit.artifacts.prior_files import build_fitted_prior, save_fitted_prior
 from vaekit.dists.priors.code_transformer import CodeTransformer
+from vaekit.store.fitted_prior import build_fitted_prior, save_fitted_prior
 
 K, T = 6, 7
 

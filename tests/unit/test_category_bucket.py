@@ -165,3 +165,16 @@ def test_rows_given_a_value_of_the_bucket_hold_it_and_an_unknown_value_is_refuse
     assert (rows["city"] == rare).all()
     with pytest.raises(UserError, match="has no category 'nowhere'"):
         vaekit.rows(tmp_path / "run", n=5, given="city=nowhere")
+
+
+def test_the_sources_default_cap_is_the_codecs():
+    """The sources write their default as a literal (the registry reads options from the
+    source); it is the codec's."""
+    import inspect
+
+    from vaekit.data.shards import load_shards
+    from vaekit.data.table import load_table
+    from vaekit.data.table_categorical import MAX_CATEGORIES
+
+    for load in (load_table, load_shards):
+        assert inspect.signature(load).parameters["max_categories"].default == MAX_CATEGORIES

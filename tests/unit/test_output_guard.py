@@ -19,11 +19,11 @@ def guard():
 
 
 def test_run_files_name_every_file_vaekit_keeps_in_a_run():
-    from vaekit.artifacts.prior_files import PRIOR_JSON, PRIOR_WEIGHTS
     from vaekit.artifacts.sampler_files import FOLDER as SAMPLERS
     from vaekit.artifacts.scores import FOLDER as SCORES
     from vaekit.store.checkpoint import DIR as CHECKPOINTS
     from vaekit.store.eval_file import EVAL_FILE
+    from vaekit.store.fitted_prior import PRIOR_JSON, PRIOR_WEIGHTS
     from vaekit.store.model_files import CONFIG, RAW_WEIGHTS, WEIGHTS
     from vaekit.store.run_dir import METRICS
     from vaekit.tracking.mlflow import RUN_FILE

@@ -137,7 +137,7 @@ def test_the_mean_imputation_is_the_models_conditional_expectation(one_d_run):
 
     model, codec = one_d_run.model, one_d_run.codec
     x = codec.encode(pd.DataFrame({"a": [None], "kind": ["lo"]}))  # a missing
-    done = impute(model, x, method="mean", k=4096, generator=torch.Generator().manual_seed(0))
+    done = impute(model, x, method="mean", k=16384, generator=torch.Generator().manual_seed(0))
     got = float(codec.decode(done.x[0], missing=False)["a"][0])
     with torch.no_grad():
         z = torch.linspace(-6, 6, 4001)[:, None]

@@ -23,6 +23,7 @@ from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
 from vaekit.data.modalities import Modality, modality
 from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec, load_codec
+from vaekit.dists.priors.code_mixture import components_for
 from vaekit.errors import RunError, UserError
 from vaekit.eval.data import EvalData, prepare
 from vaekit.model.vae import VAE
@@ -158,16 +159,20 @@ class RunContext:
     # -- where generated codes come from -----------------------------------------------------
     def sampler(self, name: str = "auto", components: int | None = None,
                 seed: int = 0) -> Sampler:
-        """``prior``: the model's prior; ``gmm``: a mixture of ``components`` (None: the
+        """``prior``: the model's prior (one fitted on the codes after training when the run has
+        it); ``gmm``: a mixture of ``components`` (None: the
         modality's ``code_components``, fewer for a small table) on the training split's
         posterior means, loaded from the run or fitted and saved there (once per context);
-        ``auto``: what the modality draws from (``draws_from``: the prior for images, the
-        mixture for tables), and the mixture for a model without a prior (an autoencoder)."""
-        if name == "auto":
-            name = self.modality.draws_from if self.model.latent.caps.density else "gmm"
+        ``auto``: the fitted prior when the run has one (a table run trained now), else what the
+        modality draws from (``draws_from``: the prior for images, the mixture of posterior
+        means for tables trained before), and that mixture for a model without a prior (an
+        autoencoder)."""
+        if name == "auto":  # a prior fitted on the codes after training is where they are
+            name = "prior" if self.prior_fitted else (
+                self.modality.draws_from if self.model.latent.caps.density else "gmm")
         if components is None:  # the modality's, with at least 20 training codes for each
             train_size = self.spec.sizes["train"] or self.modality.code_components * 20
-            components = max(1, min(self.modality.code_components, train_size // 20))
+            components = components_for(train_size, self.modality.code_components)
         if name == "prior":
             if self.model.latent.caps.fitted_prior and not self.prior_fitted:
                 raise UserError(f"{self.path} has no prior fitted on its codes yet (its draws "

@@ -59,8 +59,8 @@ def write_reconstructions(ctx: RunContext, out: Path | None, n: int = 32,
 @click.option("--sampler", type=click.Choice(["auto", "prior", "gmm"]), default="auto",
               show_default=True, help="Where z comes from: the prior p(z), or a Gaussian mixture "
               "fitted to the posterior means of the training split (saved in RUN/samplers/); "
-              "auto = the prior for images, the mixture for table rows (rows drawn where the "
-              "data's codes are), and the mixture for an autoencoder.")
+              "auto = the prior (for a table run, the mixture fitted to its codes after "
+              "training), and the mixture of the means for an autoencoder.")
 @click.option("--components", type=click.IntRange(1, 1000), default=None,
               help="Mixture components of the fitted mixture (default: 10 for images, 50 for "
               "table rows).")

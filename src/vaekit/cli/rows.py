@@ -32,9 +32,10 @@ def _require_table(rd: RunData, command: str) -> None:
               "expected value, no missing cells).")
 @click.option("--sampler", type=click.Choice(["auto", "prior", "gmm"]), default="auto",
               show_default=True, help="Where z comes from without --given or --constraint: "
-              "auto = a Gaussian mixture fitted to the training rows' codes (rows drawn where the "
-              "data's codes are), prior = the model's prior p(z). With --given or --constraint, "
-              "rows come from the model's conditional under its prior.")
+              "auto = the model's prior p(z): for a table run, a Gaussian mixture fitted to its "
+              "training rows' codes after training (rows drawn where the data's codes are); "
+              "gmm = a mixture fitted to the posterior means instead. With --given or "
+              "--constraint, rows come from the model's conditional under its prior.")
 @click.option("--given", "given", multiple=True, metavar="CLAUSE",
               help="Draw rows from p(other columns | CLAUSE) under the model: COLUMN=VALUE, "
               "COLUMN= (a missing cell), COLUMN!=CATEGORY, COLUMN=A|B, or a range on a number or date "

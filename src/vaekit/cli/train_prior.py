@@ -31,13 +31,13 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     -log p(x|z(x)) - log p(z(x)) as the VQ-VAE literature does."""
     import torch
 
-    from vaekit.artifacts.prior_files import PRIOR_JSON, build_fitted_prior, save_fitted_prior
     from vaekit.data.base import is_binary
     from vaekit.eval.elbo import evaluate_split
     from vaekit.eval.metrics import bits_per_dim, bpd_convention
     from vaekit.objectives import build_objective
     from vaekit.resources import check_module
     from vaekit.samplers import posterior_means
+    from vaekit.store.fitted_prior import PRIOR_JSON, build_fitted_prior, save_fitted_prior
     from vaekit.training.prior import PriorTrainConfig, fit_prior
 
     if width % heads:

@@ -27,7 +27,7 @@ from vaekit.data.base import Dataset
 from vaekit.data.category_counts import CategoryCounts
 from vaekit.data.shard_files import Shards, open_shards
 from vaekit.data.shard_source import ShardSource, row_split, uniform_of_rows
-from vaekit.data.table_categorical import MAX_CATEGORIES, Categorical, check_max_categories
+from vaekit.data.table_categorical import Categorical, check_max_categories
 from vaekit.data.table_codec import TableCodec
 from vaekit.data.table_types import column_types, pandas, parse_column
 from vaekit.data.validation import DEFAULT_FRACTION
@@ -86,7 +86,7 @@ def _labels(cells: Any, classes: list[str], where: str) -> Tensor:
 @register("data", "shards")
 def load_shards(cfg: DataConfig, columns: dict[str, str] | None = None,
                 sample_rows: int = 100_000, heldout_rows: int = 50_000,
-                buffer_rows: int = 262_144, max_categories: int = MAX_CATEGORIES) -> Dataset:
+                buffer_rows: int = 262_144, max_categories: int = 1000) -> Dataset:
     """Rows of the files at ``cfg.path`` (a folder or glob of .parquet or .csv files) streamed:
     ``train`` holds a sample of the training rows, ``val``/``test`` the held-out rows, and the
     training split itself is the Dataset's ``train_source``.

@@ -19,7 +19,7 @@ import torch
 
 from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
-from vaekit.data.table_categorical import MAX_CATEGORIES, check_max_categories
+from vaekit.data.table_categorical import check_max_categories
 from vaekit.data.table_codec import TableCodec
 from vaekit.data.table_types import column_types, pandas, parse_column, read_table
 from vaekit.errors import DataError
@@ -45,7 +45,7 @@ def _labels(cells: list[str | None], where: str) -> tuple[np.ndarray, list[str]]
 @register("data", "table")
 @register("data", "csv")  # configs and runs that name the source csv: the same loader
 def load_table(cfg: DataConfig, columns: dict[str, str] | None = None,
-               max_categories: int = MAX_CATEGORIES) -> Dataset:
+               max_categories: int = 1000) -> Dataset:
     """Rows of ``cfg.path`` (.csv or .parquet) as a codec's (N, D_model) float32 tensor.
 
     ``columns``: type overrides by column name (continuous, integer, boolean, categorical,

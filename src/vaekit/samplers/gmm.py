@@ -8,7 +8,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from vaekit.errors import UserError
+from vaekit.dists.priors.code_mixture import fit_mixture, mixture_log_prob, mixture_sample
 from vaekit.registry import register
 
 # The most codes a mixture is fitted on: enough for 50 full-covariance components of a few
@@ -38,22 +38,10 @@ class GaussianMixtureSampler:
     def fit(cls, codes: Tensor, n_components: int = 10, seed: int = 0) -> GaussianMixtureSampler:
         """Fit by EM (scikit-learn, k-means init) to codes: (N, L) posterior means (a seeded
         subset of ``FIT_CODES`` of them when there are more)."""
-        from sklearn.mixture import GaussianMixture
-        from threadpoolctl import threadpool_limits
-
         if len(codes) > FIT_CODES:
             pick = torch.randperm(len(codes), generator=torch.Generator().manual_seed(seed))
             codes = codes[pick[:FIT_CODES]]
-        if len(codes) < n_components:
-            raise UserError(f"cannot fit {n_components} mixture components to {len(codes)} codes")
-        gm = GaussianMixture(n_components, covariance_type="full", reg_covar=1e-6,
-                             random_state=seed)
-        # One BLAS thread: these matrices are small, and threaded OpenBLAS spins when the cores
-        # are busy (13x slower measured on a loaded 2-core machine).
-        with threadpool_limits(1):
-            gm.fit(codes.double().numpy())
-        return cls(torch.from_numpy(gm.weights_), torch.from_numpy(gm.means_),
-                   torch.from_numpy(gm.covariances_))
+        return cls(*fit_mixture(codes, n_components, seed))
 
     @property
     def n_components(self) -> int:
@@ -70,16 +58,12 @@ class GaussianMixtureSampler:
     def sample(self, n: int, generator: torch.Generator | None = None,
                temperature: float = 1.0) -> Tensor:
         """(n, L) float32 codes: a component by weight, then mean + T * chol @ eps (on the CPU)."""
-        k = torch.multinomial(self.weights, n, replacement=True, generator=generator)
-        eps = torch.randn(n, self.means.shape[1], generator=generator, dtype=torch.float64)
-        z = self.means[k] + temperature * (self.chol[k] @ eps.unsqueeze(-1)).squeeze(-1)
-        return z.float()
+        return mixture_sample(n, self.weights, self.means, self.chol, generator,
+                              temperature).float()
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log density of codes z: (n, L) -> (n,) nats."""
-        comp = torch.distributions.MultivariateNormal(self.means, scale_tril=self.chol)
-        mix = torch.distributions.Categorical(probs=self.weights)
-        return torch.distributions.MixtureSameFamily(mix, comp).log_prob(z.double())
+        return mixture_log_prob(z.double(), self.weights.log(), self.means, self.chol)
 
     def state(self) -> dict[str, Tensor]:
         """The tensors that define the mixture (saved as safetensors)."""

@@ -36,6 +36,7 @@ from vaekit.store.run_dir import (
 from vaekit.training import setup
 from vaekit.training.budget import Budget
 from vaekit.training.callbacks import call, default_callbacks, trackers
+from vaekit.training.code_prior import fit_code_prior, prior_to_fit
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.ema import EMA
 from vaekit.training.likelihood_choice import resolve_likelihood
@@ -240,6 +241,12 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                           f"{'in' if tot.stopped else 'after'} epoch {epoch}, at step "
                           f"{state['step']}; the model and checkpoint are saved")
             break
+    fitted = prior_to_fit(evaluated, modality(ds.kind))
+    if fitted is not None and world.is_main and rows:
+        fit_code_prior(evaluated, fitted, modality(ds.kind).code_components, out,
+                       (heldout_tensor(ds.train, mode, device), _to(ds.train_labels, device)),
+                       (x_held, y_held), objective, ds.log_jacobian, cfg.train.seed,
+                       cfg.train.eval_batch_size, bar.end_epoch)
     run = Run(out, cfg, evaluated.eval(), rows)
     call(hooks, "on_train_end", run)
     return run

@@ -32,10 +32,13 @@ class Modality(Protocol):
     has_columns: bool  # examples are rows of named columns: generated rows, column errors
     has_codec: bool  # the rows are a fitted table codec's blocks (only its likelihood fits them)
     renders_as: str  # the name its renders and explorer views are registered under
-    draws_from: str  # where generated codes come from in a model with a prior: "prior", or
-    # "gmm", a mixture fitted on the training split's codes (rows drawn where the data's codes
-    # are: chosen on the development tables of ``python -m benchmarks.tables``)
+    draws_from: str  # where generated codes come from in a model with a prior and no prior
+    # fitted after training (``fitted_prior``, which comes first): "prior", or "gmm", a mixture
+    # fitted on the training split's posterior means (a table run trained before)
     code_components: int  # components of that mixture (and of --sampler gmm by default)
+    fitted_prior: str | None  # the registered prior fitted on the training codes once a run of a
+    # model with Gaussian units has trained (it then replaces the trained prior everywhere), or
+    # None: the prior the model trained with stays
     file_sources: tuple[str, ...]  # data sources that read a user's files of this modality
     suffixes: dict[str, str]  # file suffix given to --data -> the data source that reads it
     folder_suffixes: tuple[str, ...]  # files that make a folder given to --data this modality's

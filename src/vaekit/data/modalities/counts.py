@@ -30,6 +30,7 @@ class Counts(RowExamples):
     renders_as = "rows"
     draws_from = "prior"
     code_components = 10
+    fitted_prior = None
     file_sources = ("counts",)
     suffixes: ClassVar[dict[str, str]] = {".h5ad": "counts"}
     folder_suffixes = ()

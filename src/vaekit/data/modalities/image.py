@@ -35,6 +35,7 @@ class Image:
     renders_as = "image"
     draws_from = "prior"
     code_components = 10
+    fitted_prior = None
     file_sources = ("arrays", "folder")
     suffixes: ClassVar[dict[str, str]] = {".npz": "arrays", ".npy": "arrays"}
     folder_suffixes = (".png", ".jpg", ".jpeg", ".tar")  # images, or tar shards of them

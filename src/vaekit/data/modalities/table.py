@@ -30,6 +30,7 @@ class Table(RowExamples):
     renders_as = "rows"
     draws_from = "gmm"
     code_components = 50
+    fitted_prior = "code_mixture"
     file_sources = ("arrays", "csv", "table")
     suffixes: ClassVar[dict[str, str]] = {".npz": "arrays", ".npy": "arrays", ".csv": "table",
                                           ".parquet": "table"}

@@ -1,0 +1,80 @@
+"""The prior a modality fits on the training codes once a run has trained (a table's mixture of
+draws of q(z|x), ``vaekit.dists.priors.code_mixture``), saved as the run's ``prior.safetensors``
++ ``prior.json``: opening the run puts it where the trained prior stood, so generated rows,
+conditions, imputation and every NLL use the same p(z)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from vaekit.dists.priors.code_mixture import components_for
+from vaekit.eval.elbo import evaluate_split
+from vaekit.model.vae import VAE
+from vaekit.store.fitted_prior import build_fitted_prior, save_fitted_prior
+
+# The most codes the mixture is fitted on (EM takes seconds), and the draws of q(z|x) per
+# training example when the split is small.
+FIT_CODES = 20_000
+DRAWS = 4
+
+
+def prior_to_fit(model: VAE, modality: Any) -> str | None:
+    """The prior ``modality`` fits on the codes of ``model`` once trained (its
+    ``fitted_prior``), or None: a model whose latent has no Gaussian units, fits its own prior
+    afterwards, or trained a prior other than N(0, I) (which the user chose) keeps it."""
+    caps = model.latent.caps
+    if not (caps.density and caps.gaussian_units) or caps.fitted_prior or caps.prior_on_top:
+        return None
+    return modality.fitted_prior if model.prior.standard_normal else None
+
+
+@torch.no_grad()
+def posterior_draws(model: VAE, x: Tensor, y: Tensor | None, seed: int,
+                    batch_size: int = 1000) -> Tensor:
+    """Draws of q(z|x) over the examples x: (N, *shape) (a seeded subset of ``FIT_CODES`` of
+    them when there are more), ``DRAWS`` per example or fewer so that at most ``FIT_CODES``
+    come back: (M, L) on the CPU."""
+    g = torch.Generator().manual_seed(seed)
+    if len(x) > FIT_CODES:
+        pick = torch.randperm(len(x), generator=g)[:FIT_CODES]
+        x, y = x[pick], None if y is None else y[pick]
+    draws = max(1, min(DRAWS, FIT_CODES // max(1, len(x))))
+    noise = torch.Generator(device=model.device).manual_seed(seed)
+    out = []
+    model.eval()
+    for i in range(0, len(x), batch_size):
+        yb = None if y is None else y[i : i + batch_size].to(model.device)
+        q = model.encode(x[i : i + batch_size].to(model.device), yb)
+        out.append(q.rsample(draws, noise).flatten(0, 1).float().cpu())  # (draws * B, L)
+    return torch.cat(out)
+
+
+def fit_code_prior(model: VAE, name: str, most: int, out: Path, train: tuple[Tensor, Tensor | None],
+                   held: tuple[Tensor, Tensor | None], objective: Any, log_jacobian: float,
+                   seed: int, eval_batch_size: int, report: Callable[[str], None]) -> None:
+    """Fit the registered prior ``name`` (at most ``most`` components, fewer for a small
+    split) to draws of q(z|x) on the ``train`` split, give it to ``model`` and save it in
+    ``out``; ``held``: the split (validation) whose -ELBO under each prior is reported and
+    stored (nats per example in the data's units)."""
+    x, y = train
+    components = components_for(len(x), most)
+    before = evaluate_split(model, objective, *held, eval_batch_size,
+                            torch.Generator(device=model.device).manual_seed(seed))
+    prior = build_fitted_prior(model, name, {"components": components})
+    prior.fit(posterior_draws(model, x, y, seed), seed)
+    trained = model.prior
+    model.prior = prior.to(model.device).eval()
+    after = evaluate_split(model, objective, *held, eval_batch_size,
+                           torch.Generator(device=model.device).manual_seed(seed))
+    nll, nll_trained = after.loss - log_jacobian, before.loss - log_jacobian
+    save_fitted_prior(out, name, {"components": components}, prior, {
+        "fitted_on": "draws of q(z|x) on the training split", "seed": seed,
+        "heldout": {"neg_elbo": nll, "neg_elbo_trained_prior": nll_trained,
+                    "units": "nats per example", "trained_prior": trained.description}})
+    report(f"prior: {prior.description} (validation -ELBO {nll:.3f} nats; {nll_trained:.3f} "
+           f"under {trained.description})")
