@@ -101,7 +101,7 @@ def test_scores_bound_each_other_and_rank_noise_as_unlikely(run, ctx, tmp_path, 
     assert len(cache) == 1
 
 
-def test_a_score_cache_drawn_under_another_seeding_is_not_reused(run, ctx):
+def test_a_score_cache_drawn_under_another_seeding_or_prior_is_not_reused(run, ctx):
     from safetensors import safe_open
     from safetensors.torch import save_file
 
@@ -116,6 +116,13 @@ def test_a_score_cache_drawn_under_another_seeding_is_not_reused(run, ctx):
               metadata={"model_sha256": digest})
     again = heldout_scores(ctx, k=5, seed=3)
     assert torch.equal(again["nll"], fresh["nll"])
+    # The same weights and draws under another prior (one fitted after training, since removed).
+    with safe_open(str(path), "pt") as f:
+        stamp = dict(f.metadata() or {})
+    assert stamp["prior"] == "trained"
+    save_file({name: torch.zeros_like(fresh[name]) for name in SCORES}, str(path),
+              metadata={**stamp, "prior": "0" * 64})
+    assert torch.equal(heldout_scores(ctx, k=5, seed=3)["nll"], fresh["nll"])
 
 
 def test_impute_keeps_what_is_observed_and_fills_what_is_missing(run, ctx, tmp_path, capsys):

@@ -8,6 +8,7 @@ where the model's prior stands, whatever the model is.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import warnings
 from pathlib import Path
@@ -56,3 +57,10 @@ def attach_fitted_prior(model: VAE, run: str | Path) -> bool:
                       f"further since?); run vaekit train-prior {run} again", stacklevel=2)
     model.prior = prior.to(model.device).eval()
     return True
+
+
+def prior_digest(run: str | Path) -> str:
+    """The sha256 of the run's fitted prior, or "trained" when the model keeps the prior it
+    trained under: what cached numbers that depend on p(z) are stamped with."""
+    path = Path(run) / PRIOR_WEIGHTS
+    return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else "trained"

@@ -18,6 +18,7 @@ import torch
 from torch import Tensor
 
 from vaekit.artifacts.apply_data import eval_data, prepared_batches, source_examples
+from vaekit.artifacts.prior_files import prior_digest
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data.examples import Examples
 from vaekit.eval.per_example import example_terms
@@ -52,11 +53,13 @@ def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
 
 def heldout_scores(ctx: RunContext, k: int, seed: int, batch_size: int = 500) -> dict[str, Tensor]:
     """The scores of the run's held-out split (cached in RUN/scores/ per weights, k, seed and
-    the way the draws were seeded: a cache drawn otherwise, or before, is computed again)."""
+    the way the draws were seeded and the prior fitted after training: a cache drawn otherwise,
+    or before, is computed again)."""
     from safetensors import SafetensorError, safe_open
 
     path = ctx.path / FOLDER / f"heldout-k{k}-seed{seed}.safetensors"
-    stamp = {"model_sha256": weights_digest(ctx.path), "draws": draws_scheme(batch_size)}
+    stamp = {"model_sha256": weights_digest(ctx.path), "draws": draws_scheme(batch_size),
+             "prior": prior_digest(ctx.path)}
     if path.exists():
         try:
             with safe_open(str(path), "pt") as f:
