@@ -11,16 +11,19 @@ from vaekit.training.distributed import World
 
 class Budget:
     """Seconds of training spent: ``spent`` before this session (from the checkpoint) plus this
-    session's wall clock since the budget was made, against ``minutes`` (None: no limit).
+    session's wall clock since the budget was made, against ``minutes`` (None: no limit) less
+    the share ``kept`` for the work after training.
 
     Under data parallelism every rank reads rank 0's clock (``read``: one broadcast number), so
     all ranks set the same learning rates and stop at the same step.
     """
 
     def __init__(self, minutes: float | None, spent: float, world: World,
-                 device: torch.device) -> None:
+                 device: torch.device, kept: float = 0.0) -> None:
         self.minutes = minutes
-        self.limit = None if minutes is None else minutes * 60.0
+        # ``kept``: the share of the budget left for what follows the last epoch (a prior fitted
+        # on the codes), so the whole command ends within ``minutes``.
+        self.limit = None if minutes is None else minutes * 60.0 * (1.0 - kept)
         self.spent, self.start = spent, time.perf_counter()
         self.world, self.device = world, device
 

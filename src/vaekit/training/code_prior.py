@@ -21,6 +21,9 @@ from vaekit.store.fitted_prior import build_fitted_prior, save_fitted_prior
 # training example when the split is small.
 FIT_CODES = 20_000
 DRAWS = 4
+# The share of a time budget (train.max_minutes) kept for fitting the prior after the last
+# epoch: EM on 20,000 codes of 16 dimensions takes a few CPU-seconds.
+BUDGET_SHARE = 0.1
 
 
 def prior_to_fit(model: VAE, modality: Any) -> str | None:

@@ -36,7 +36,7 @@ from vaekit.store.run_dir import (
 from vaekit.training import setup
 from vaekit.training.budget import Budget
 from vaekit.training.callbacks import call, default_callbacks, trackers
-from vaekit.training.code_prior import fit_code_prior, prior_to_fit
+from vaekit.training.code_prior import BUDGET_SHARE, fit_code_prior, prior_to_fit
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.ema import EMA
 from vaekit.training.likelihood_choice import resolve_likelihood
@@ -162,7 +162,9 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     # The bar counts examples (all ranks' together); only rank 0 prints.
     bar = Progress(len(source), progress if world.is_main else False,
                    quiet=not world.is_main)
-    budget = Budget(cfg.train.max_minutes, state["elapsed"], world, device)
+    fitted = prior_to_fit(evaluated, modality(ds.kind))
+    budget = Budget(cfg.train.max_minutes, state["elapsed"], world, device,
+                    kept=0.0 if fitted is None else BUDGET_SHARE)
     epochs: Any = itertools.count(state["epoch"] + 1) if cfg.train.epochs is None else \
         range(state["epoch"] + 1, cfg.train.epochs + 1)
     if budget.over(state["elapsed"]):  # spent by the sessions before this one
@@ -241,7 +243,6 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
                           f"{'in' if tot.stopped else 'after'} epoch {epoch}, at step "
                           f"{state['step']}; the model and checkpoint are saved")
             break
-    fitted = prior_to_fit(evaluated, modality(ds.kind))
     if fitted is not None and world.is_main and rows:
         fit_code_prior(evaluated, fitted, modality(ds.kind).code_components, out,
                        (heldout_tensor(ds.train, mode, device), _to(ds.train_labels, device)),
