@@ -211,13 +211,27 @@ def vaekit_defaults(train: Any, n: int, budget: float | None, epochs: int | None
 def vaekit_impute(run: Path, scratch: Path, gapped: Any, seed: int = 0) -> Any:
     """``gapped`` (a DataFrame, NaN where missing) filled as ``vaekit impute --method mean``
     fills a table file: E[missing | observed] under the model, each number its conditional mean
-    in its own units, each category (and yes/no) the most probable one; observed cells kept."""
+    in its own units, each category (and yes/no) the most probable one; observed cells kept.
+    An observed category the training rows never had (a holdout row's rare class) is one the
+    model cannot condition on (``vaekit impute`` refuses it): it is handed over as missing and
+    written back as it was."""
     from vaekit.artifacts.imputation import How, impute_examples
     from vaekit.artifacts.run_context import RunContext
 
-    gapped.to_csv(scratch, index=False)
-    return impute_examples(RunContext.open(run), str(scratch), None,
-                           How(method="mean", seed=seed)).values
+    ctx = RunContext.open(run)
+    unseen = {spec.name: gapped[spec.name].notna()
+              & ~gapped[spec.name].astype(str).isin(spec.vocabulary)
+              for spec in ctx.codec.specs
+              if spec.kind == "categorical" and not spec.bucketed and spec.name in gapped}
+    given = gapped.copy()
+    for name, cells in unseen.items():
+        given.loc[cells, name] = float("nan")
+    given.to_csv(scratch, index=False)
+    filled = impute_examples(ctx, str(scratch), None, How(method="mean", seed=seed)).values
+    for name, cells in unseen.items():
+        filled[name] = filled[name].astype(object)
+        filled.loc[cells.to_numpy(), name] = gapped.loc[cells, name].to_numpy()
+    return filled
 
 
 MODELS: dict[str, Callable[..., Fitted]] = {
