@@ -324,7 +324,8 @@ def table_suite_bar() -> str:
 TABLES.update({"tables-suite": table_suite, "tables-suite-each": table_suite_each,
                "tables-bar": table_suite_bar, "tables-imputation": results_suite_tasks.imputation,
                "tables-conditional": results_suite_tasks.conditional,
-               "table-priors": results_suite_tasks.table_priors})
+               "table-priors": results_suite_tasks.table_priors,
+               "tables-adaptive": results_suite_tasks.table_adaptive})
 
 
 def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -103,3 +103,27 @@ def table_priors() -> str:
     return (table(["p(z)"] + [h for _, h, _ in PRIOR_SCORES], rows) + "\n\n"
             + table(["table (NLL)", *PRIOR_NAMES.values()], each) + "\n\n"
             + source_line(PRIORS, recorded(data), command) + "\n")
+
+
+ADAPTIVE = "tables_adaptive"
+VARIANT_SCORES = [("shape_error", "shape err. %", "{:.2f}"), ("trend_error", "trend err. %", "{:.2f}"),
+                  ("beta_recall", "beta-recall", "{:.3f}"), ("detection_auc", "C2ST AUC", "{:.3f}"),
+                  ("efficacy_gap", "efficacy lost", "{:+.3f}"), ("nll", "NLL", "{:.2f}")]
+
+
+def table_adaptive() -> str:
+    """The defaults against the adaptive KL weight, means over the development tables (the NLL
+    averaged from each table's file)."""
+    data = load(f"{ADAPTIVE}/summary.json")
+    files = [json.loads(f.read_text()) for f in sorted((RESULTS / ADAPTIVE).glob("*.json"))
+             if f.name != "summary.json"]
+    rows = []
+    for row in data["summary"]:
+        nll = [r["models"][row["model"]]["nll"] for r in files if "nll" in r["models"][row["model"]]]
+        values = {**row, "nll": sum(nll) / len(nll) if nll else None}
+        rows.append([row["model"], str(row["tables"])]
+                    + [_fmt(values.get(k), fmt) for k, _, fmt in VARIANT_SCORES])
+    command = ("python -m benchmarks.tables --tables dev --models vaekit vaekit_adaptive "
+               f"--out benchmarks/results/{ADAPTIVE}")
+    return (table(["model", "tables"] + [h for _, h, _ in VARIANT_SCORES], rows) + "\n\n"
+            + source_line(f"{ADAPTIVE}/summary.json", recorded(data), command) + "\n")

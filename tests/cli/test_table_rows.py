@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 from cli_support import assert_one_line_error, run_cli
 
 import vaekit
@@ -246,3 +247,22 @@ def test_rows_come_from_the_prior_fitted_on_the_training_codes(run):
     assert default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="prior"))
     assert not default.equals(vaekit.rows(run[0], n=200, seed=4, sampler="gmm"))
 
+
+
+def test_train_prior_refits_the_tables_prior_as_training_fitted_it(capsys, run, tmp_path):
+    import json
+    import shutil
+
+    from safetensors.torch import load_file
+
+    copy = tmp_path / "run"
+    shutil.copytree(run[0], copy)
+    for name in ("prior.json", "prior.safetensors"):
+        (copy / name).unlink()
+    code, out, err = run_cli(capsys, "train-prior", str(copy))
+    assert code == 0, err
+    assert "prior: a " in out and "validation -ELBO" in out
+    a, b = load_file(run[0] / "prior.safetensors"), load_file(copy / "prior.safetensors")
+    assert a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
+    held = json.loads((copy / "prior.json").read_text())["heldout"]
+    assert held["neg_elbo"] < held["neg_elbo_trained_prior"]  # kept only when it does better

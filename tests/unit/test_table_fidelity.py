@@ -137,7 +137,7 @@ def test_the_mean_imputation_is_the_models_conditional_expectation(one_d_run):
 
     model, codec = one_d_run.model, one_d_run.codec
     x = codec.encode(pd.DataFrame({"a": [None], "kind": ["lo"]}))  # a missing
-    done = impute(model, x, method="mean", k=16384, generator=torch.Generator().manual_seed(0))
+    done = impute(model, x, method="mean", k=65536, generator=torch.Generator().manual_seed(0))
     got = float(codec.decode(done.x[0], missing=False)["a"][0])
     with torch.no_grad():
         z = torch.linspace(-6, 6, 4001)[:, None]
@@ -176,3 +176,10 @@ def test_rows_given_a_value_follow_the_models_own_conditional(one_d_run, one_thr
     exact = exact_p_hi(one_d_run)
     drawn = float((rows["kind"].astype(str) == "hi").mean())
     assert exact > 0.75 and abs(drawn - exact) < 0.03, (drawn, exact)
+
+
+def test_a_mixture_no_better_on_validation_is_not_kept(one_d_run):
+    """The 1-D run's mixture of codes does not beat N(0, I) on its validation rows (training
+    printed both): the run keeps the prior it trained under, and has no prior.json."""
+    assert not one_d_run.prior_fitted and one_d_run.model.prior.standard_normal
+    assert not (one_d_run.path / "prior.json").exists()

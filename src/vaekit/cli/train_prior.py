@@ -1,15 +1,19 @@
 """``vaekit train-prior RUN``: fit the prior that a run's latent declares to fit after training
-(a VQ-VAE's autoregressive prior over its code grid)."""
+(a VQ-VAE's autoregressive prior over its code grid), or that a table run fits on its codes."""
 
 from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from vaekit.cli.options import SEED, Finite, open_context, run_argument
 from vaekit.errors import UserError
+
+if TYPE_CHECKING:
+    from vaekit.artifacts.run_context import RunContext
 
 
 @click.command("train-prior")
@@ -28,7 +32,11 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     """Fit the prior a run's latent declares (a VQ-VAE: a causal transformer over its code
     grids) on the codes of the training split (one fixed binarization), save it as
     RUN/prior.safetensors + RUN/prior.json, and report its NLL on the validation split
-    -log p(x|z(x)) - log p(z(x)) as the VQ-VAE literature does."""
+    -log p(x|z(x)) - log p(z(x)) as the VQ-VAE literature does.
+
+    A table run fits its prior when it trains (a Gaussian mixture of draws of q(z|x) on the
+    training rows); here it is fitted again (a run trained before, or a prior.json removed),
+    with --seed alone."""
     import torch
 
     from vaekit.data.base import is_binary
@@ -45,6 +53,8 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     ctx = open_context(run)
     model, cfg = ctx.model, ctx.config
     name = model.latent.caps.fitted_prior
+    if name is None and _code_mixture(ctx, run, seed):
+        return
     if name is None:
         raise UserError(f"{run}: its latent ({cfg.model.latent}) trains its prior with the model "
                         f"({model.prior.description}); there is no prior to fit afterwards")
@@ -84,6 +94,32 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     click.echo(f"with the prior it trained under ({trained_prior.description}) it was "
                f"{uniform.loss:.2f}")
     click.echo(f"wrote {Path(run) / PRIOR_JSON}; vaekit sample {run} now draws from this prior")
+
+
+def _code_mixture(ctx: RunContext, run: Path, seed: int) -> bool:
+    """Fit the prior the run's modality fits on the codes after training, under the prior the
+    model trained with; False when its modality fits none (or its model keeps its own)."""
+    from vaekit.objectives import build_objective
+    from vaekit.store.model_files import load_model
+    from vaekit.training.code_prior import fit_code_prior, prior_to_fit
+
+    trained = load_model(run, ctx.model.device)  # the model as trained, before any fitted prior
+    name = prior_to_fit(trained, ctx.modality)
+    if name is None:
+        return False
+    cfg = ctx.config
+    held = ctx.split(ctx.spec.curve_split)
+    train = ctx.split("train")
+    kept = fit_code_prior(trained, name, ctx.modality.code_components, Path(run),
+                   (train.x, train.y if ctx.conditional else None),
+                   (held.x.to(trained.device), None if held.y is None or not ctx.conditional
+                    else held.y.to(trained.device)),
+                   build_objective(cfg.objective), ctx.dataset.log_jacobian, seed,
+                   cfg.train.eval_batch_size, click.echo)
+    if kept:
+        click.echo(f"wrote {Path(run) / 'prior.json'}; vaekit rows {run} now draws from this "
+                   "prior")
+    return True
 
 
 COMMANDS = [train_prior_cmd]

@@ -15,7 +15,12 @@ from torch import Tensor
 from vaekit.dists.priors.code_mixture import components_for
 from vaekit.eval.elbo import evaluate_split
 from vaekit.model.vae import VAE
-from vaekit.store.fitted_prior import build_fitted_prior, save_fitted_prior
+from vaekit.store.fitted_prior import (
+    PRIOR_JSON,
+    PRIOR_WEIGHTS,
+    build_fitted_prior,
+    save_fitted_prior,
+)
 
 # The most codes the mixture is fitted on (EM takes seconds), and the draws of q(z|x) per
 # training example when the split is small.
@@ -59,11 +64,12 @@ def posterior_draws(model: VAE, x: Tensor, y: Tensor | None, seed: int,
 
 def fit_code_prior(model: VAE, name: str, most: int, out: Path, train: tuple[Tensor, Tensor | None],
                    held: tuple[Tensor, Tensor | None], objective: Any, log_jacobian: float,
-                   seed: int, eval_batch_size: int, report: Callable[[str], None]) -> None:
+                   seed: int, eval_batch_size: int, report: Callable[[str], None]) -> bool:
     """Fit the registered prior ``name`` (at most ``most`` components, fewer for a small
-    split) to draws of q(z|x) on the ``train`` split, give it to ``model`` and save it in
-    ``out``; ``held``: the split (validation) whose -ELBO under each prior is reported and
-    stored (nats per example in the data's units)."""
+    split) to draws of q(z|x) on the ``train`` split; when its -ELBO on ``held`` (the
+    validation split) is below the trained prior's, give it to ``model``, save it in ``out``
+    (with both numbers, nats per example in the data's units) and return True; else keep the
+    trained prior (and remove a prior fitted on earlier weights) and return False."""
     x, y = train
     components = components_for(len(x), most)
     before = evaluate_split(model, objective, *held, eval_batch_size,
@@ -75,9 +81,18 @@ def fit_code_prior(model: VAE, name: str, most: int, out: Path, train: tuple[Ten
     after = evaluate_split(model, objective, *held, eval_batch_size,
                            torch.Generator(device=model.device).manual_seed(seed))
     nll, nll_trained = after.loss - log_jacobian, before.loss - log_jacobian
+    if nll >= nll_trained:  # chosen on validation: the mixture must do better than N(0, I)
+        del model.prior  # the mixture is a module of the model; N(0, I) is not
+        model.prior = trained
+        for name in (PRIOR_JSON, PRIOR_WEIGHTS):  # one fitted on earlier weights is stale
+            (out / name).unlink(missing_ok=True)
+        report(f"prior: kept {trained.description}: {prior.description} gave validation -ELBO "
+               f"{nll:.3f} nats, not below its {nll_trained:.3f}")
+        return False
     save_fitted_prior(out, name, {"components": components}, prior, {
         "fitted_on": "draws of q(z|x) on the training split", "seed": seed,
         "heldout": {"neg_elbo": nll, "neg_elbo_trained_prior": nll_trained,
                     "units": "nats per example", "trained_prior": trained.description}})
     report(f"prior: {prior.description} (validation -ELBO {nll:.3f} nats; {nll_trained:.3f} "
            f"under {trained.description})")
+    return True
