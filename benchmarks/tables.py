@@ -128,41 +128,37 @@ def given_scores(fitted: Any, train: Any, holdout: Any, table: table_data.Table,
             "given_met": done["met"], "given": done["conditions"]}
 
 
-def summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Means over the tables of each role and model (tables where it failed left out)."""
+def _role_means(entries: dict[str, list[dict[str, Any]]], label: str,
+                keys: Any) -> list[dict[str, Any]]:
+    """For each role, the means of ``keys`` of each name (a model or a method) over that role's
+    tables (``entries[role]``: one dict of name -> scores per table); tables where the name
+    failed, or that lack it, left out."""
     rows = []
-    for role in ("dev", "report"):
-        of_role = [r for r in results if r["table"]["role"] == role]
-        for model in dict.fromkeys(m for r in of_role for m in r["models"]):
-            done = [r["models"][model] for r in of_role
-                    if "failed" not in r["models"].get(model, {"failed": 1})]
+    for role, of_role in entries.items():
+        for name in dict.fromkeys(n for e in of_role for n in e):
+            done = [e[name] for e in of_role if "failed" not in e.get(name, {"failed": 1})]
             if not done:
                 continue
-            row: dict[str, Any] = {"role": role, "model": model, "tables": len(done)}
-            for key in SCORES:
+            row: dict[str, Any] = {"role": role, label: name, "tables": len(done)}
+            for key in keys:
                 values = [d[key] for d in done if d.get(key) is not None]
                 row[key] = float(np.mean(values)) if values else None
             rows.append(row)
     return rows
+
+
+def summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Means over the tables of each role and model (tables where it failed left out)."""
+    return _role_means({role: [r["models"] for r in results if r["table"]["role"] == role]
+                        for role in ("dev", "report")}, "model", SCORES)
 
 
 def imputation_summary(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Means of the imputation scores over the tables of each role and method (tables without
     an imputation entry, or where the method failed, left out)."""
-    rows = []
-    for role in ("dev", "report"):
-        entries = [r["imputation"]["methods"] for r in results
-                   if r["table"]["role"] == role and "imputation" in r]
-        for method in dict.fromkeys(m for e in entries for m in e):
-            done = [e[method] for e in entries if "failed" not in e.get(method, {"failed": 1})]
-            if not done:
-                continue
-            row: dict[str, Any] = {"role": role, "method": method, "tables": len(done)}
-            for key in IMPUTE_SCORES:
-                values = [d[key] for d in done if d.get(key) is not None]
-                row[key] = float(np.mean(values)) if values else None
-            rows.append(row)
-    return rows
+    return _role_means({role: [r["imputation"]["methods"] for r in results
+                               if r["table"]["role"] == role and "imputation" in r]
+                        for role in ("dev", "report")}, "method", IMPUTE_SCORES)
 
 
 def _write(path: Path, data: Any) -> None:
