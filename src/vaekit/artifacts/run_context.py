@@ -40,6 +40,10 @@ def load_model(run: str | Path, device: str | torch.device = "cpu") -> VAE:
     return model
 
 
+class IndexOutOfRange(UserError):
+    """An example index beyond the end of a split."""
+
+
 @dataclass
 class Split:
     """One split as the model sees it. ``x``: (N, *shape) float on the CPU, binarized with the
@@ -53,6 +57,15 @@ class Split:
 
     def __len__(self) -> int:
         return len(self.x)
+
+    def check_index(self, i: int, option: str) -> int:
+        """``i`` as an index in 0..N-1 (negative counts from the end); IndexOutOfRange naming
+        ``option`` when the split has no such example."""
+        n = len(self.x)
+        if not -n <= i < n:
+            raise IndexOutOfRange(f"{option} {i}: the {self.name} split has {n} examples "
+                                  f"(indices 0 to {n - 1})")
+        return i % n
 
 
 @dataclass
