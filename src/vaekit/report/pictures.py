@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 import torch
 
-from vaekit.artifacts.run_context import IndexOutOfRange, RunContext
+from vaekit.artifacts.run_context import RunContext
 from vaekit.errors import UserError
+from vaekit.eval.data import IndexOutOfRange
 from vaekit.explore.interpolate import interpolation_paths
 from vaekit.explore.labels import decode_labels
 from vaekit.explore.manifold import manifold
