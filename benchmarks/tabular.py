@@ -35,7 +35,6 @@ from vaekit.artifacts.run_context import RunContext
 from vaekit.config.load import read_yaml
 from vaekit.data.base import split_fraction
 from vaekit.report.pictures import sample_rows
-from vaekit.report.run_data import RunData
 
 PRESET = Path(__file__).parents[1] / "configs" / "table.yaml"
 DISCRETE = ["cut", "color", "clarity"]
@@ -72,7 +71,7 @@ def run_vaekit(csv: Path, epochs: int, out: Path, k: int) -> tuple[Any, dict[str
     seconds = time.perf_counter() - t0
     ctx = RunContext.open(run.path)
     n_test = ctx.info["n_test"]
-    rows = sample_rows(RunData(ctx, "test"), n_test, seed=0, stochastic=True)
+    rows = sample_rows(ctx, n_test, seed=0, stochastic=True)
     result = vaekit.evaluate(run.path, k=k)
     return rows, {"seconds": seconds, "nll": result.nll, "nll_se": result.nll_se,
                   "elbo": result.elbo, "k": k, "active_units": result.active_units,

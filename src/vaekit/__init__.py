@@ -145,12 +145,12 @@ def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
     (the estimated share of rows drawn under the conditions alone that would break the
     constraints) and ``accepted`` (the share of importance draws meeting the checked clauses).
     """
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.report.pictures import sample_rows
-    from vaekit.report.run_data import open_run
 
-    rd = open_run(run)
+    ctx = RunContext.open(run)
     if not given and not constraints:
-        return sample_rows(rd, n, seed, temperature, stochastic=not mean, sampler=sampler)
+        return sample_rows(ctx, n, seed, temperature, stochastic=not mean, sampler=sampler)
     from vaekit.artifacts.conditional import conditional_rows, summary
     from vaekit.artifacts.constraints import region
     from vaekit.errors import UserError
@@ -159,8 +159,8 @@ def rows(run: str | Path, n: int = 100, seed: int = 0, temperature: float = 1.0,
         raise UserError("given and constraints draw rows from the model's conditional: they "
                         "take neither mean nor temperature")
     # A single clause may come as a string (not as its characters).
-    reg = region(rd.ctx.codec, (given,) if isinstance(given, str) else tuple(given),
+    reg = region(ctx.codec, (given,) if isinstance(given, str) else tuple(given),
                  (constraints,) if isinstance(constraints, str) else tuple(constraints))
-    done = conditional_rows(rd.ctx, reg, n, seed, k)
+    done = conditional_rows(ctx, reg, n, seed, k)
     done.values.attrs["conditional"] = summary(reg, [done])
     return done.values

@@ -20,7 +20,6 @@ from vaekit.config.schema import ObjectiveConfig
 from vaekit.errors import UserError
 from vaekit.report.build import build_report
 from vaekit.report.pictures import sample_rows, samples_grid
-from vaekit.report.run_data import RunData
 
 with warnings.catch_warnings():  # starlette asks for httpx2; httpx is what the project installs
     warnings.simplefilter("ignore")
@@ -105,7 +104,7 @@ def test_a_component_trains_evaluates_samples_reports_and_serves(case, tmp_path,
 
     table = len(ctx.model.shape) == 1  # rows (a table, counts), not images
     if table:  # rows in the table's own columns, a column per block of the codec
-        rows = sample_rows(RunData(ctx, "test"), 8)
+        rows = sample_rows(ctx, 8)
         assert list(rows.columns) == ctx.codec.columns and len(rows) == 8
     else:
         grid = samples_grid(ctx.model, ctx.sampler("auto"), 8)

@@ -126,7 +126,7 @@ def test_a_conditional_ladder_cannot_have_a_vamp_prior():
 
 
 def test_the_monte_carlo_kl_splits_over_the_layers_and_evaluate_reports_each():
-    from vaekit.eval.data import EvalData
+    from vaekit.eval.data import Split
     from vaekit.eval.evaluate import evaluate_data
 
     model, _ = _model()
@@ -138,7 +138,8 @@ def test_the_monte_carlo_kl_splits_over_the_layers_and_evaluate_reports_each():
         total = q.log_prob(z) - model.prior.log_prob(z)
     assert split.shape == (3, 40, 2)
     assert torch.allclose(split.sum(-1), total, atol=1e-4)
-    data = EvalData(x=x, y=None, split="test", name="toy", binarization="fixed", eight_bit=False)
+    data = Split(name="test", x=x, y=None, stored=x, source="toy", binarization="fixed",
+                 eight_bit=False)
     res = evaluate_data(model, data, k=2000)
     kls = [r["kl"] for r in res.layers]
     assert [r["kl_estimate"] for r in res.layers] == ["monte carlo"] * 2

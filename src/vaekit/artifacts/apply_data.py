@@ -27,7 +27,7 @@ from vaekit.data.base import heldout_generator, standardization_log_jacobian
 from vaekit.data.examples import Examples, IndexIds, read_examples
 from vaekit.data.modalities import file_sources
 from vaekit.errors import DataError, UserError
-from vaekit.eval.data import EvalData, describe_binarization
+from vaekit.eval.data import Split, describe_binarization
 from vaekit.store.paths import protect_input
 
 
@@ -171,12 +171,12 @@ def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
     return next(prepared_batches(ctx, ex, len(ex)))
 
 
-def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") -> EvalData:
+def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") -> Split:
     """``p`` for ``vaekit.eval``: on ``device``, with the log-Jacobian that puts table densities
     in the data's own units."""
     std = ctx.info.get("column_std")  # rows the model sees standardized (a 2-D array, old runs)
     log_jacobian = standardization_log_jacobian(std)
-    return EvalData(p.x.to(device), None if p.y is None else p.y.to(device), "examples",
-                    p.source, describe_binarization(ctx.binarize),
-                    eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",
-                    log_jacobian=log_jacobian, bits_per_dim=ctx.modality.bits_per_dim)
+    return Split("examples", p.x.to(device), None if p.y is None else p.y.to(device), p.stored,
+                 p.source, describe_binarization(ctx.binarize),
+                 eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",
+                 log_jacobian=log_jacobian, bits_per_dim=ctx.modality.bits_per_dim)

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import torch
-from torch import Tensor
 
 from vaekit import registry
 from vaekit.artifacts.prior_files import attach_fitted_prior
@@ -25,7 +24,7 @@ from vaekit.data.spec import DataSpec
 from vaekit.data.table_codec import TableCodec, load_codec
 from vaekit.dists.priors.code_mixture import components_for
 from vaekit.errors import RunError, UserError
-from vaekit.eval.data import EvalData, prepare
+from vaekit.eval.data import Split, describe_binarization, prepare
 from vaekit.model.vae import VAE
 from vaekit.samplers.base import Sampler, posterior_means
 from vaekit.store.eval_file import EVAL_FILE, read_eval
@@ -39,21 +38,6 @@ def load_model(run: str | Path, device: str | torch.device = "cpu") -> VAE:
     model = load_trained(run, device)
     attach_fitted_prior(model, run)
     return model
-
-
-@dataclass
-class Split:
-    """One split as the model sees it. ``x``: (N, *shape) float on the CPU, binarized with the
-    fixed held-out seed when the run binarizes; ``stored``: the same examples as stored (for
-    display); ``y``: (N,) labels or None."""
-
-    name: str
-    x: Tensor
-    stored: Tensor
-    y: Tensor | None
-
-    def __len__(self) -> int:
-        return len(self.x)
 
 
 @dataclass
@@ -143,17 +127,23 @@ class RunContext:
         return self.modality.input_binarization(self.config.data.binarize)
 
     def split(self, name: str = "test") -> Split:
-        """The ``test``, ``val`` or ``train`` split, preprocessed once and kept."""
+        """The ``test``, ``val`` or ``train`` split, preprocessed once and kept: ``x`` on the
+        CPU, binarized as the run binarizes."""
         if name not in SPLITS:
             raise UserError(f"unknown split {name!r} (choose {', '.join(SPLITS)})")
         if name not in self._splits:
             stored, y = self.dataset.split(name)
             x = heldout_tensor(stored, self.binarize, self.model.device).cpu()
-            self._splits[name] = Split(name, x, stored, y)
+            self._splits[name] = Split(
+                name, x, y, stored, self.dataset.name, describe_binarization(self.binarize),
+                eight_bit=stored.dtype == torch.uint8 and self.binarize == "none",
+                log_jacobian=self.dataset.log_jacobian, bits_per_dim=self.modality.bits_per_dim)
         return self._splits[name]
 
-    def eval_data(self, split: str = "test", binarize: str | None = None) -> EvalData:
-        """The split for ``vaekit.eval`` (on the model's device), named and described."""
+    def eval_data(self, split: str = "test", binarize: str | None = None) -> Split:
+        """The split for ``vaekit.eval``: on the model's device, its values checked against the
+        likelihood's support, ``binarize`` (None: the run's) in place of the run's
+        binarization."""
         return prepare(self.model, self.dataset, split, binarize, self.model.device)
 
     # -- where generated codes come from -----------------------------------------------------

@@ -32,15 +32,15 @@ def interpolate_cmd(run: Path, start: int | None, end: int | None, pairs: int, s
     means, the second example.
     """
     from vaekit.artifacts.images import save_png
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.report.pictures import interpolation_grid, random_pairs
-    from vaekit.report.run_data import open_run
 
     if (start is None) != (end is None):
         raise UserError("--from and --to go together: give both, or neither for random pairs")
-    rd = open_run(run, split)
+    ctx = RunContext.open(run)
     chosen = [(start, end)] if start is not None and end is not None else \
-        random_pairs(len(rd.x), pairs, seed)
-    save_png(interpolation_grid(rd, chosen, steps, slerp), out)
+        random_pairs(len(ctx.split(split)), pairs, seed)
+    save_png(interpolation_grid(ctx, split, chosen, steps, slerp), out)
     click.echo(f"wrote {out}")
 
 

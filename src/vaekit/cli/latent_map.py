@@ -24,11 +24,11 @@ def latent_map_cmd(run: Path, method: str, max_points: int, split: str, seed: in
                    out: Path) -> None:
     """Scatter E[z|x] of the held-out split in two dimensions."""
     from vaekit.artifacts.figures import save_figure
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.report.plots import latent_map_plot
-    from vaekit.report.run_data import open_run
 
-    rd = open_run(run, split)
-    save_figure(latent_map_plot(rd, method, max_points, seed), out)
+    ctx = RunContext.open(run)
+    save_figure(latent_map_plot(ctx, split, method, max_points, seed), out)
     click.echo(f"wrote {out}")
 
 

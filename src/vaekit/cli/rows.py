@@ -11,12 +11,12 @@ from vaekit.cli.options import OUTPUT, prior_draw_options, run_argument
 from vaekit.errors import UserError
 
 if TYPE_CHECKING:
-    from vaekit.report.run_data import RunData
+    from vaekit.artifacts.run_context import RunContext
 
 
-def _require_table(rd: RunData, command: str) -> None:
-    if not rd.modality.has_columns:
-        raise UserError(f"{command} needs a tabular run; {rd.path} holds images (use vaekit "
+def _require_table(ctx: RunContext, command: str) -> None:
+    if not ctx.modality.has_columns:
+        raise UserError(f"{command} needs a tabular run; {ctx.path} holds images (use vaekit "
                         "sample / reconstruct)")
 
 
@@ -60,17 +60,17 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
     from vaekit.artifacts.conditional import conditional_rows, describe
     from vaekit.artifacts.constraints import region
     from vaekit.artifacts.figures import save_table_chunks
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.cli.images import write_samples
     from vaekit.report.renders import rows as render
-    from vaekit.report.run_data import open_run
 
-    rd = open_run(run)
-    _require_table(rd, "rows")
+    ctx = RunContext.open(run)
+    _require_table(ctx, "rows")
     if not given and not constraints:
-        click.echo(write_samples(rd.ctx, out, n, seed, temperature, stochastic, sampler))
-        click.echo(f"z drawn from {rd.ctx.sampler(sampler, seed=seed).description}")
+        click.echo(write_samples(ctx, out, n, seed, temperature, stochastic, sampler))
+        click.echo(f"z drawn from {ctx.sampler(sampler, seed=seed).description}")
         return
-    reg = region(rd.ctx.codec, given, constraints)
+    reg = region(ctx.codec, given, constraints)
     if not stochastic or temperature != 1.0:
         raise UserError("--given and --constraint draw rows from the model's conditional: they "
                         "take neither --mean nor --temperature")
@@ -80,7 +80,7 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
     def chunks():  # type: ignore[no-untyped-def]
         for i, start in enumerate(range(0, n, render.CHUNK_ROWS)):
             size = min(render.CHUNK_ROWS, n - start)
-            done.append(conditional_rows(rd.ctx, reg, size, seed + i, k))
+            done.append(conditional_rows(ctx, reg, size, seed + i, k))
             columns[:] = list(done[-1].values.columns)
             yield done[-1].values
 
@@ -97,12 +97,12 @@ def rows_cmd(run: Path, n: int, temperature: float, seed: int, stochastic: bool,
 def column_errors_cmd(run: Path, split: str, out: Path) -> None:
     """Per-column reconstruction error of a tabular RUN: RMSE in each numeric column's own units,
     the error rate of categories and booleans."""
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.cli.images import write_reconstructions
-    from vaekit.report.run_data import open_run
 
-    rd = open_run(run, split)
-    _require_table(rd, "column-errors")
-    for line in write_reconstructions(rd.ctx, out, 0, split):
+    ctx = RunContext.open(run)
+    _require_table(ctx, "column-errors")
+    for line in write_reconstructions(ctx, out, 0, split):
         click.echo(line)
 
 

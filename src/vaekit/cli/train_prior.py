@@ -79,7 +79,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     convention = bpd_convention(
         discrete=bool(lik.discrete), binary_only=bool(lik.binary_only),
         binary_data=is_binary(test.x), per_dim=ctx.modality.bits_per_dim,
-        eight_bit=test.stored.dtype == torch.uint8 and ctx.binarize == "none")
+        eight_bit=test.eight_bit)
     bpd = bits_per_dim(held.loss, dims, convention)
     heldout = {"nll": held.loss, "recon": held.recon, "prior_nll": held.kl,
                "nll_trained_prior": uniform.loss, "bits_per_dim": bpd,

@@ -49,14 +49,14 @@ def traverse_cmd(run: Path, dims: str | None, max_dims: int, span: float, steps:
     One row per dimension, ordered by its mean held-out KL; inactive dimensions are marked.
     """
     from vaekit.artifacts.figures import save_figure
+    from vaekit.artifacts.run_context import RunContext
     from vaekit.report.plots import traversal_plot
-    from vaekit.report.run_data import open_run
 
     chosen, base_index = _dims(dims), _base(base)
-    rd = open_run(run, split)
-    save_figure(traversal_plot(rd, chosen, span, steps, base_index, max_dims), out)
+    ctx = RunContext.open(run)
+    save_figure(traversal_plot(ctx, split, chosen, span, steps, base_index, max_dims), out)
     click.echo(f"wrote {out}: each dimension over the prior's mean +- {span:g} standard "
-               f"deviations ({rd.model.prior.description})")
+               f"deviations ({ctx.model.prior.description})")
 
 
 COMMANDS = [traverse_cmd]

@@ -1,4 +1,6 @@
-"""The split an evaluation runs on, preprocessed as the likelihood saw it in training."""
+"""A split of a run as the model sees it: preprocessed as the likelihood saw it in training,
+with what evaluation states about it. ``RunContext.split`` and ``RunContext.eval_data`` give
+one; so does ``prepare`` for a model and data given directly."""
 
 from __future__ import annotations
 
@@ -14,20 +16,39 @@ from vaekit.data.modalities import for_shape, modality
 from vaekit.errors import DataError, UserError
 
 
-@dataclass
-class EvalData:
-    """x: (N, *shape) float as the likelihood sees it; y: (N,) labels or None."""
+class IndexOutOfRange(UserError):
+    """An example index beyond the end of a split."""
 
+
+@dataclass
+class Split:
+    """``x``: (N, *shape) float as the likelihood sees it (binarized with the fixed held-out
+    seed when the run binarizes); ``y``: (N,) labels or None; ``stored``: the same examples as
+    stored (uint8 or float pixels, rows; for display and the pixel conventions)."""
+
+    name: str  # test, val, train, or "examples" (the examples of a file)
     x: Tensor
     y: Tensor | None
-    split: str
-    name: str | None
+    stored: Tensor
+    source: str | None  # the data set's name (or the file's), stated in eval.json
     binarization: str  # how x was binarized, stated in eval.json
     eight_bit: bool  # 8-bit pixels given to a continuous likelihood as x/255
     # log |dx_model/dx| per example (the standardization of table rows): added to the model's
     # log-densities, it gives log p(x) in the data's own units.
     log_jacobian: float = 0.0
     bits_per_dim: bool = True  # the modality reports bits/dim besides nats (pixels)
+
+    def __len__(self) -> int:
+        return len(self.x)
+
+    def check_index(self, i: int, option: str) -> int:
+        """``i`` as an index in 0..N-1 (negative counts from the end); IndexOutOfRange naming
+        ``option`` when the split has no such example."""
+        n = len(self.x)
+        if not -n <= i < n:
+            raise IndexOutOfRange(f"{option} {i}: the {self.name} split has {n} examples "
+                                  f"(indices 0 to {n - 1})")
+        return i % n
 
 
 def describe_binarization(mode: str) -> str:
@@ -38,7 +59,7 @@ def describe_binarization(mode: str) -> str:
 
 
 def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | None = None,
-            device: torch.device | str = "cpu") -> EvalData:
+            device: torch.device | str = "cpu") -> Split:
     """``data``: None (the model's own data set, from the config of a loaded run), a Dataset, or
     a tensor (N, *shape) of uint8 pixels or floats. ``binarize`` defaults to the run's choice."""
     if split not in SPLITS:
@@ -68,6 +89,6 @@ def prepare(model: Any, data: Any = None, split: str = "test", binarize: str | N
         raise DataError(f"the {split} split holds NaN or infinite values")
     model.likelihood.check_support(raw, binarized=mode != "none")
     y = None if labels is None else labels.to(device)
-    return EvalData(x, y, split, name, describe_binarization(mode),
-                    eight_bit=raw.dtype == torch.uint8 and mode == "none",
-                    log_jacobian=log_jacobian, bits_per_dim=kind.bits_per_dim)
+    return Split(split, x, y, raw, name, describe_binarization(mode),
+                 eight_bit=raw.dtype == torch.uint8 and mode == "none",
+                 log_jacobian=log_jacobian, bits_per_dim=kind.bits_per_dim)

@@ -15,7 +15,7 @@ import torch
 
 from vaekit.data.base import is_binary
 from vaekit.eval import metrics
-from vaekit.eval.data import EvalData, prepare
+from vaekit.eval.data import Split, prepare
 from vaekit.eval.elbo import active_units
 from vaekit.eval.iw import chunk_for
 from vaekit.eval.layers import layer_summary
@@ -24,7 +24,7 @@ from vaekit.eval.result import EvalResult
 
 
 @torch.inference_mode()
-def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = BLOCK, seed: int = 0,
+def evaluate_data(model: Any, data: Split, k: int = 1000, batch_size: int = BLOCK, seed: int = 0,
                   chunk: int | None = None, journal: Journal | None = None) -> EvalResult:
     """Evaluate ``model`` on every example of ``data`` (see EvalResult for the fields).
 
@@ -55,7 +55,7 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = B
     # Only Gaussian units can be active or collapse (not a code grid's vector entries).
     active = int(active_units(terms.mu).sum()) if caps.gaussian_units else None
     collapse = None if deterministic or active is None else metrics.collapse_warning(
-        kl, active, latent_dim, split=data.split)
+        kl, active, latent_dim, split=data.name)
     warnings = [w for w in [collapse] if w]
     if convention == metrics.GREY_BERNOULLI:
         warnings.append("Bernoulli likelihood on grey levels: the NLL is not a likelihood; use "
@@ -65,9 +65,9 @@ def evaluate_data(model: Any, data: EvalData, k: int = 1000, batch_size: int = B
     mi = (metrics.mutual_information(terms.mu, terms.logvar, torch.Generator().manual_seed(seed))
           if terms.logvar is not None and len(terms.mu) > 1 else None)
     return EvalResult(
-        split=data.split, n=len(data.x), k=terms.k, seed=seed,
+        split=data.name, n=len(data.x), k=terms.k, seed=seed,
         likelihood=lik.name, prior=model.prior.description,
-        binarization=data.binarization, data=data.name,
+        binarization=data.binarization, data=data.source,
         elbo=elbo, elbo_se=elbo_se, recon=recon, recon_se=recon_se, kl=kl, kl_se=kl_se,
         nll=nll, nll_se=nll_se, elbo_gap=gap, elbo_gap_se=gap_se,
         bits_per_dim=metrics.bits_per_dim(nll, dims, convention),

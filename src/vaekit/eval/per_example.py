@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 
 from vaekit.dists.protocols import Posterior
-from vaekit.eval.data import EvalData
+from vaekit.eval.data import Split
 from vaekit.eval.iw import DEFAULT_CHUNK, IWEstimate, iw_estimate
 
 # Examples per seeded block: block b (examples b*BLOCK ..) draws from its own generator, seeded
@@ -67,7 +67,7 @@ def block_estimate(model: torch.nn.Module, q: Posterior, x: Tensor, y: Tensor | 
 
 
 @torch.inference_mode()
-def block_bounds(model: torch.nn.Module, data: EvalData, first: int, size: int, k: int,
+def block_bounds(model: torch.nn.Module, data: Split, first: int, size: int, k: int,
                  seed: int, chunk: int = DEFAULT_CHUNK) -> tuple[Tensor, Tensor]:
     """-IW_k and the ELBO, each (n,) float64 nats on the CPU in the data's units, of the examples
     ``first`` .. ``first + size`` of ``data``: the numbers ``example_terms`` gives them with
@@ -79,7 +79,7 @@ def block_bounds(model: torch.nn.Module, data: EvalData, first: int, size: int, 
 
 
 @torch.inference_mode()
-def example_terms(model: torch.nn.Module, data: EvalData, k: int, batch_size: int = BLOCK,
+def example_terms(model: torch.nn.Module, data: Split, k: int, batch_size: int = BLOCK,
                   seed: int = 0, chunk: int = DEFAULT_CHUNK, journal: Journal | None = None,
                   start: int = 0) -> ExampleTerms:
     """The terms of every example of ``data`` (the model in eval mode; its mode is restored),

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
+from vaekit.artifacts.run_context import RunContext
 from vaekit.config.schema import Config
 from vaekit.errors import UserError
 from vaekit.explore.latent_map import embed_2d, subsample
 from vaekit.explore.tabular import ColumnError, column_errors
 from vaekit.explore.traverse import LatentStats, latent_stats, traverse
 from vaekit.report.pictures import require_images
-from vaekit.report.run_data import RunData
 from vaekit.store.metrics import read_metrics
 from vaekit.viz.columns import column_error_figure
 from vaekit.viz.curves import training_curves
@@ -35,50 +35,53 @@ class BadDimension(UserError):
     """A latent dimension that the model does not have."""
 
 
-def traversal_plot(rd: RunData, dims: Sequence[int] | None = None, span: float = 3.0,
-                   steps: int = 9, base: int | None = None, max_dims: int = 16,
-                   stats: LatentStats | None = None) -> Figure:
-    """Rows = latent dims (default: the ``max_dims`` with most held-out KL), sorted by KL.
+def traversal_plot(ctx: RunContext, split: str, dims: Sequence[int] | None = None,
+                   span: float = 3.0, steps: int = 9, base: int | None = None,
+                   max_dims: int = 16, stats: LatentStats | None = None) -> Figure:
+    """Rows = latent dims (default: the ``max_dims`` with most KL on ``split``), sorted by KL.
 
-    ``base``: index of the example whose posterior mean fixes the other dims (None: zero).
+    ``base``: index of the example of ``split`` whose posterior mean fixes the other dims
+    (None: zero).
     """
-    require_images(rd, "traverse")
-    stats = stats or latent_stats(rd.model, rd.x, rd.y)
+    require_images(ctx, "traverse")
+    data, model = ctx.split(split), ctx.model
+    stats = stats or latent_stats(model, data.x, data.y)
     order = stats.order()
     if dims is None:
         chosen = order[:max_dims]
     else:
         for d in dims:
-            if not 0 <= d < rd.model.latent_dim:
+            if not 0 <= d < model.latent_dim:
                 raise BadDimension(f"--dims {d}: the latent has dimensions 0 to "
-                                   f"{rd.model.latent_dim - 1}")
+                                   f"{model.latent_dim - 1}")
         chosen = [d for d in order if d in set(dims)]
     if base is None:
-        z0, label = rd.model.prior.center(), None
+        z0, label = model.prior.center(), None
     else:
-        i = rd.check_index(base, "--base")
-        z0, label = stats.means[i], None if rd.y is None else int(rd.y[i])
-    images = traverse(rd.model, z0, chosen, span, steps, label)
+        i = data.check_index(base, "--base")
+        z0, label = stats.means[i], None if data.y is None else int(data.y[i])
+    images = traverse(model, z0, chosen, span, steps, label)
     key, name = (stats.kl, "KL") if stats.kl is not None else (stats.variance, "var")
     return traversal_figure(images, chosen, [float(key[d]) for d in chosen],
                             # only Gaussian units can be inactive (not a code grid's entries)
-                            [bool(stats.active[d]) or not rd.model.latent.caps.gaussian_units
+                            [bool(stats.active[d]) or not model.latent.caps.gaussian_units
                              for d in chosen], span,
                             auto_scale(images.shape[-2]), name)
 
 
-def latent_map_plot(rd: RunData, method: str = "auto", max_points: int = 5000, seed: int = 0,
-                    stats: LatentStats | None = None) -> Figure:
-    """The posterior means of (up to ``max_points`` of) the split in 2-D, colored by label."""
-    stats = stats or latent_stats(rd.model, rd.x, rd.y)
+def latent_map_plot(ctx: RunContext, split: str, method: str = "auto", max_points: int = 5000,
+                    seed: int = 0, stats: LatentStats | None = None) -> Figure:
+    """The posterior means of (up to ``max_points`` of) ``split`` in 2-D, colored by label."""
+    data, cfg = ctx.split(split), ctx.config
+    stats = stats or latent_stats(ctx.model, data.x, data.y)
     idx = subsample(len(stats.means), max_points, seed)
     points, used = embed_2d(stats.means[idx], method, seed)
-    dim = rd.model.latent_dim
+    dim = ctx.model.latent_dim
     how = METHOD_NAMES[used] + ("" if used == "identity" else f" of the {dim}-D means")
-    title = (f"posterior means E[z|x], {len(idx)} {rd.split} examples: {how}\n"
-             f"{rd.spec.name or rd.config.data.name}, {describe(rd.config)}")
-    labels = None if rd.y is None else rd.y[idx]
-    return latent_map_figure(points, labels, rd.classes, used, title)
+    title = (f"posterior means E[z|x], {len(idx)} {split} examples: {how}\n"
+             f"{ctx.spec.name or cfg.data.name}, {describe(cfg)}")
+    labels = None if data.y is None else data.y[idx]
+    return latent_map_figure(points, labels, ctx.classes, used, title)
 
 
 def curves_plot(run: Path, cfg: Config) -> Figure:
@@ -89,13 +92,15 @@ def curves_plot(run: Path, cfg: Config) -> Figure:
     return training_curves(rows, f"{cfg.data.name}: {describe(cfg)}, nats per example")
 
 
-def column_error_plot(rd: RunData, errors: list[ColumnError] | None = None) -> Figure:
-    """Tabular runs: the reconstruction error of each column of the split, in its own units
+def column_error_plot(ctx: RunContext, split: str,
+                      errors: list[ColumnError] | None = None) -> Figure:
+    """Tabular runs: the reconstruction error of each column of ``split``, in its own units
     (computed unless given)."""
-    if not rd.modality.has_columns:
+    if not ctx.modality.has_columns:
         raise UserError("per-column errors need a tabular run")
-    errors = column_errors(rd.model, rd.x, rd.codec, rd.y) if errors is None else errors
+    data = ctx.split(split)
+    errors = column_errors(ctx.model, data.x, ctx.codec, data.y) if errors is None else errors
     return column_error_figure([e.name for e in errors], [e.relative for e in errors],
                                [e.short for e in errors],
-                               f"reconstruction error per column, {rd.split} split "
-                               f"({len(rd.x)} rows), {describe(rd.config)}")
+                               f"reconstruction error per column, {split} split "
+                               f"({len(data.x)} rows), {describe(ctx.config)}")

@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from vaekit.artifacts.run_context import RunContext
 from vaekit.explore.traverse import LatentStats
 from vaekit.report.budget import PicturePlan, budget_seconds, plan_pictures
 from vaekit.report.html import esc, grid_table, image
@@ -19,7 +20,6 @@ from vaekit.report.pictures import (
     samples_grid,
 )
 from vaekit.report.plots import column_error_plot, latent_map_plot, traversal_plot
-from vaekit.report.run_data import RunData
 from vaekit.viz.figure import figure_png, png_bytes
 
 
@@ -27,14 +27,14 @@ def section(title: str, ident: str, body: str) -> str:
     return f'<section id="{esc(ident)}"><h2>{esc(title)}</h2>\n{body}\n</section>'
 
 
-def _plan(rd: RunData, sampler: Any, seed: int) -> PicturePlan:
+def _plan(ctx: RunContext, sampler: Any, seed: int) -> PicturePlan:
     """The pictures this report can afford: the cost of one decoded image measured on 8 draws,
     against a tenth of the run's training time (``vaekit.report.budget``)."""
     start = time.perf_counter()
-    samples_grid(rd.model, sampler, 8, seed)
+    samples_grid(ctx.model, sampler, 8, seed)
     per_image = (time.perf_counter() - start) / 8
-    trained = sum(float(r.get("seconds") or 0) for r in rd.metrics())
-    return plan_pictures(per_image, rd.model.latent_dim, budget_seconds(trained))
+    trained = sum(float(r.get("seconds") or 0) for r in ctx.metrics())
+    return plan_pictures(per_image, ctx.model.latent_dim, budget_seconds(trained))
 
 
 def grid_image(grid: np.ndarray, alt: str, caption: str) -> str:
@@ -43,34 +43,36 @@ def grid_image(grid: np.ndarray, alt: str, caption: str) -> str:
     return image(png_bytes(grid), alt, caption, width=2 * width if width < 450 else None)
 
 
-def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
-    """Samples, reconstructions, interpolations (linear and spherical), traversals, manifold.
+def image_sections(ctx: RunContext, split: str, stats: LatentStats, seed: int = 0) -> list[str]:
+    """Samples; reconstructions and interpolations (linear and spherical) of the held-out
+    ``split``; traversals; manifold.
 
     The samples come from the sampler ``vaekit sample RUN`` uses (a fitted mixture for an
     autoencoder), and every caption names it.
     """
-    sampler = rd.ctx.sampler("auto", seed=seed)
-    prior = rd.model.prior.description
-    plan = _plan(rd, sampler, seed)
-    n_pairs = min(plan.pairs, len(rd.x) // 2)
-    pairs = random_pairs(len(rd.x), n_pairs, seed) if n_pairs else []
-    n_recon = min(plan.reconstructions, len(rd.x))
-    mode = rd.config.data.binarize
+    sampler = ctx.sampler("auto", seed=seed)
+    prior = ctx.model.prior.description
+    plan = _plan(ctx, sampler, seed)
+    n = len(ctx.split(split))
+    n_pairs = min(plan.pairs, n // 2)
+    pairs = random_pairs(n, n_pairs, seed) if n_pairs else []
+    n_recon = min(plan.reconstructions, n)
+    mode = ctx.config.data.binarize
     seen = "" if mode == "none" else f" ({mode} binarization: one fixed draw)"
     out = [
         section("Samples", "samples", (f'<p class="note">{esc(plan.note)}</p>' if plan.note else "")
                 + grid_image(
-            samples_grid(rd.model, sampler, plan.samples, seed), "samples",
+            samples_grid(ctx.model, sampler, plan.samples, seed), "samples",
             f"{plan.samples} draws of z from {sampler.description}, decoded; each image is the "
             "likelihood mean E[x|z] (vaekit sample RUN -n 64).")),
         section("Reconstructions", "reconstructions", grid_image(
-            reconstructions_grid(rd, n_recon), "reconstructions",
+            reconstructions_grid(ctx, split, n_recon), "reconstructions",
             f"The first {n_recon} held-out examples as the model sees them{seen} above the means "
             "decoded from their posterior means (vaekit reconstruct RUN -n 32).")),
     ]
     if pairs:
-        lin = interpolation_grid(rd, pairs, plan.steps, spherical=False)
-        sph = interpolation_grid(rd, pairs, plan.steps, spherical=True)
+        lin = interpolation_grid(ctx, split, pairs, plan.steps, spherical=False)
+        sph = interpolation_grid(ctx, split, pairs, plan.steps, spherical=True)
         out.append(section("Interpolations", "interpolations",
             grid_image(lin, "linear interpolations", f"Each row: a held-out example{seen}, "
                   f"{plan.steps} images "
@@ -78,8 +80,9 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
                   "example (vaekit interpolate RUN).")
             + grid_image(sph, "spherical interpolations", "The same pairs along the spherical path "
                     "(vaekit interpolate RUN --slerp).")))
-    trav = traversal_plot(rd, stats=stats, steps=plan.traversal_steps, max_dims=plan.traversal_dims)
-    caps = rd.model.latent.caps
+    trav = traversal_plot(ctx, split, stats=stats, steps=plan.traversal_steps,
+                          max_dims=plan.traversal_dims)
+    caps = ctx.model.latent.caps
     coordinate = caps.coordinates
     order = "their mean held-out KL" if stats.kl is not None else \
         f"the variance of their {caps.embedding} across the held-out split"
@@ -89,33 +92,33 @@ def image_sections(rd: RunData, stats: LatentStats, seed: int = 0) -> list[str]:
         figure_png(trav), "traversals", f"Each row varies one latent {coordinate} over the prior's mean "
         f"+- 3 of its standard deviations ({prior}) with the others at the prior's mean, "
         f"ordered by {order}{marked} (vaekit traverse RUN).", plot=True)))
-    if rd.model.latent_dim == 2:
+    if ctx.model.latent_dim == 2:
         out.append(section("Learned manifold", "manifold", grid_image(
-            manifold_grid(rd.model, plan.manifold), "manifold", "Decoded grid over normal quantiles on "
+            manifold_grid(ctx.model, plan.manifold), "manifold", "Decoded grid over normal quantiles on "
             "the prior's centre and scale: z = mean + std * Phi^-1(p), p from 0.05 to 0.95 on "
             f"each axis ({prior}; vaekit manifold RUN).")))
     return out
 
 
-def table_sections(rd: RunData, seed: int = 0) -> list[str]:
-    """Tabular runs: per-column reconstruction error and a few generated rows."""
-    rows = sample_rows(rd, 10, seed, stochastic=True)
+def table_sections(ctx: RunContext, split: str, seed: int = 0) -> list[str]:
+    """Tabular runs: per-column reconstruction error of ``split`` and a few generated rows."""
+    rows = sample_rows(ctx, 10, seed, stochastic=True)
     cells = [list(row) for row in rows.astype(object).where(rows.notna(), "")
              .itertuples(index=False)]
     return [
         section("Reconstruction error per column", "column-errors", image(
-            figure_png(column_error_plot(rd)), "column errors", "RMS error of the held-out "
+            figure_png(column_error_plot(ctx, split)), "column errors", "RMS error of the held-out "
             "reconstructions per column (vaekit column-errors RUN).", plot=True)),
         section("Generated rows", "generated-rows",
-                f'<p class="note">10 draws of z from {esc(rd.ctx.sampler("auto").description)}, each row '
+                f'<p class="note">10 draws of z from {esc(ctx.sampler("auto").description)}, each row '
                 "drawn from p(x|z), in the original columns, categories and units (vaekit rows "
                 "RUN --out rows.csv).</p>"
                 + grid_table(list(rows.columns), cells)),
     ]
 
 
-def latent_map_section(rd: RunData, stats: LatentStats, seed: int = 0) -> str:
-    fig = latent_map_plot(rd, "auto", 5000, seed, stats)
+def latent_map_section(ctx: RunContext, split: str, stats: LatentStats, seed: int = 0) -> str:
+    fig = latent_map_plot(ctx, split, "auto", 5000, seed, stats)
     return section("Latent map", "latent-map", image(
         figure_png(fig), "latent map", "Posterior means of the held-out split, colored by label "
         "when the data have labels (vaekit latent-map RUN).", plot=True))

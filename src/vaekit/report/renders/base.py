@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Protocol
 if TYPE_CHECKING:
     from vaekit.artifacts.run_context import RunContext
     from vaekit.explore.traverse import LatentStats
-    from vaekit.report.run_data import RunData
 
 
 @dataclass(frozen=True)
@@ -49,6 +48,6 @@ class Render(Protocol):
         shown one by one) to ``out``; the lines to print."""
         ...
 
-    def report_sections(self, rd: RunData, stats: LatentStats) -> list[str]:
-        """The report's sections that show the run's examples (HTML fragments)."""
+    def report_sections(self, ctx: RunContext, split: str, stats: LatentStats) -> list[str]:
+        """The report's sections that show the run's examples of ``split`` (HTML fragments)."""
         ...

@@ -12,7 +12,6 @@ if TYPE_CHECKING:
     from vaekit.artifacts.run_context import RunContext
     from vaekit.explore.traverse import LatentStats
     from vaekit.report.renders.base import Draws
-    from vaekit.report.run_data import RunData
 
 
 @register("render", "image")
@@ -37,12 +36,11 @@ class ImageRender:
         reconstructions."""
         from vaekit.artifacts.images import save_png
         from vaekit.report.pictures import reconstructions_grid
-        from vaekit.report.run_data import RunData
 
-        save_png(reconstructions_grid(RunData(ctx, split), n), out)
+        save_png(reconstructions_grid(ctx, split, n), out)
         return [f"wrote {out}"]
 
-    def report_sections(self, rd: RunData, stats: LatentStats) -> list[str]:
+    def report_sections(self, ctx: RunContext, split: str, stats: LatentStats) -> list[str]:
         from vaekit.report.sections import image_sections
 
-        return image_sections(rd, stats)
+        return image_sections(ctx, split, stats)

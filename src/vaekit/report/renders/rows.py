@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from vaekit.artifacts.run_context import RunContext
     from vaekit.explore.traverse import LatentStats
     from vaekit.report.renders.base import Draws
-    from vaekit.report.run_data import RunData
 
 # Rows drawn and written at a time: memory stays that of one chunk.
 CHUNK_ROWS = 100_000
@@ -31,7 +30,6 @@ class RowsRender:
         """Generated rows with the original column names, types, categories and units."""
         from vaekit.artifacts.figures import save_table_chunks
         from vaekit.report.pictures import sample_rows
-        from vaekit.report.run_data import RunData
 
         if out.suffix.lower() not in ROW_FILES:
             raise UserError(f"--out {out}: this run generates table rows; give a .csv or "
@@ -39,13 +37,12 @@ class RowsRender:
         if draws.label is not None:
             raise UserError("--label: rows of a table run are drawn from the model as a whole "
                             "(vaekit rows --given COLUMN=VALUE draws rows given a column)")
-        rd = RunData(ctx, "test")
         stochastic = self.stochastic if draws.stochastic is None else draws.stochastic
         columns: list[str] = []
 
         def chunks() -> Iterator[Any]:
             for i, start in enumerate(range(0, draws.n, CHUNK_ROWS)):
-                rows = sample_rows(rd, min(CHUNK_ROWS, draws.n - start), draws.seed + i,
+                rows = sample_rows(ctx, min(CHUNK_ROWS, draws.n - start), draws.seed + i,
                                    draws.temperature, stochastic, draws.sampler,
                                    draws.components)
                 columns[:] = list(rows.columns)
@@ -60,15 +57,14 @@ class RowsRender:
         from vaekit.artifacts.figures import save_figure
         from vaekit.explore.tabular import column_errors
         from vaekit.report.plots import column_error_plot
-        from vaekit.report.run_data import RunData
 
-        rd = RunData(ctx, split)
-        errors = column_errors(rd.model, rd.x, rd.codec, rd.y)
+        data = ctx.split(split)
+        errors = column_errors(ctx.model, data.x, ctx.codec, data.y)
         width = max(len(e.name) for e in errors)
-        save_figure(column_error_plot(rd, errors), out)
+        save_figure(column_error_plot(ctx, split, errors), out)
         return [*(f"{e.name:<{width}}  {e.text}" for e in errors), f"wrote {out}"]
 
-    def report_sections(self, rd: RunData, stats: LatentStats) -> list[str]:
+    def report_sections(self, ctx: RunContext, split: str, stats: LatentStats) -> list[str]:
         from vaekit.report.sections import table_sections
 
-        return table_sections(rd)
+        return table_sections(ctx, split)
