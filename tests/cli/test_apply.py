@@ -249,7 +249,7 @@ def test_scores_of_batches_prepared_one_at_a_time_are_the_whole_tensor_scores(bi
     ex = source_examples(ctx, str(pixels))
     got = example_scores(ctx, ex, k=5, seed=0, batch_size=64)
     # What score did before it streamed: the whole source prepared, then scored in batches.
-    terms = example_terms(ctx.model, eval_data(ctx, prepare_examples(ctx, ex)), 5, 64, seed=0)
+    terms = example_terms(ctx.model, eval_data(prepare_examples(ctx, ex)), 5, 64, seed=0)
     assert torch.equal(got["nll"], terms.nll) and torch.equal(got["neg_elbo"], -terms.elbo)
     assert torch.equal(got["recon_error"], terms.sq_err / terms.n_obs.clamp(min=1))
 

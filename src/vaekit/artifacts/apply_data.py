@@ -12,8 +12,8 @@ its values and labels in the batch that holds them.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import torch
@@ -29,22 +29,6 @@ from vaekit.data.modalities import file_sources
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import Split, describe_binarization
 from vaekit.store.paths import protect_input
-
-
-@dataclass
-class Prepared:
-    """A batch of examples (or all of them). ``x``: (B, *shape) float as the model sees it (NaN
-    where missing, for imputation); ``stored``: the examples as read; ``y``: labels or None;
-    ``ids``: one per example."""
-
-    x: Tensor
-    stored: Tensor
-    y: Tensor | None
-    ids: Sequence[str]
-    source: str
-
-    def __len__(self) -> int:
-        return len(self.x)
 
 
 def _split_examples(ctx: RunContext, data: str | None, split: str) -> Examples:
@@ -123,9 +107,10 @@ def _encode_rows(ctx: RunContext, stored: Tensor) -> Tensor:
 
 
 def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
-             draw: torch.Generator) -> Prepared:
-    """Examples ``start:stop`` as the model sees them (DataError when a value or label does not
-    fit); ``draw`` continues the fixed binarization of the batches before."""
+             draw: torch.Generator) -> Split:
+    """Examples ``start:stop`` as the model sees them, with their ids, on the CPU (DataError
+    when a value or label does not fit); ``draw`` continues the fixed binarization of the
+    batches before."""
     model = ctx.model
     stored = ex.x[start:stop]
     y = None if ex.y is None else ex.y[start:stop]
@@ -151,10 +136,14 @@ def _prepare(ctx: RunContext, ex: Examples, start: int, stop: int,
     x = heldout_tensor(given, ctx.binarize, torch.device("cpu"), draw)
     if ctx.binarize != "none":  # a binarized pixel that was missing stays missing
         x[torch.isnan(stored)] = float("nan")
-    return Prepared(x, stored, y, ids, ex.source)
+    std = ctx.info.get("column_std")  # rows the model sees standardized (a 2-D array, old runs)
+    return Split("examples", x, y, stored, ex.source, describe_binarization(ctx.binarize),
+                 eight_bit=stored.dtype == torch.uint8 and ctx.binarize == "none",
+                 log_jacobian=standardization_log_jacobian(std),
+                 bits_per_dim=ctx.modality.bits_per_dim, ids=ids)
 
 
-def prepared_batches(ctx: RunContext, ex: Examples, batch_size: int) -> Iterator[Prepared]:
+def prepared_batches(ctx: RunContext, ex: Examples, batch_size: int) -> Iterator[Split]:
     """``ex`` as the model sees it, ``batch_size`` examples at a time in order: only the batch
     being prepared is made into floats. The shape is checked now (DataError), each batch's
     values and labels as it is made. Put together, the batches are bit for bit the one batch of
@@ -165,18 +154,12 @@ def prepared_batches(ctx: RunContext, ex: Examples, batch_size: int) -> Iterator
             for start in range(0, len(ex), batch_size))
 
 
-def prepare_examples(ctx: RunContext, ex: Examples) -> Prepared:
+def prepare_examples(ctx: RunContext, ex: Examples) -> Split:
     """Every example of ``ex`` as the model sees it, in one batch (DataError when its shape,
     values or labels do not fit): for imputation, which holds them all."""
     return next(prepared_batches(ctx, ex, len(ex)))
 
 
-def eval_data(ctx: RunContext, p: Prepared, device: torch.device | str = "cpu") -> Split:
-    """``p`` for ``vaekit.eval``: on ``device``, with the log-Jacobian that puts table densities
-    in the data's own units."""
-    std = ctx.info.get("column_std")  # rows the model sees standardized (a 2-D array, old runs)
-    log_jacobian = standardization_log_jacobian(std)
-    return Split("examples", p.x.to(device), None if p.y is None else p.y.to(device), p.stored,
-                 p.source, describe_binarization(ctx.binarize),
-                 eight_bit=p.stored.dtype == torch.uint8 and ctx.binarize == "none",
-                 log_jacobian=log_jacobian, bits_per_dim=ctx.modality.bits_per_dim)
+def eval_data(p: Split, device: torch.device | str = "cpu") -> Split:
+    """The prepared examples ``p`` on ``device``, for ``vaekit.eval``."""
+    return replace(p, x=p.x.to(device), y=None if p.y is None else p.y.to(device))

@@ -8,14 +8,15 @@ from collections.abc import Iterable, Iterator
 import numpy as np
 from tqdm import tqdm
 
-from vaekit.artifacts.apply_data import Prepared, prepared_batches
+from vaekit.artifacts.apply_data import prepared_batches
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data.examples import Examples
+from vaekit.eval.data import Split
 from vaekit.explore.encode import posterior_moments
 from vaekit.model.vae import VAE
 
 
-def _columns(model: VAE, batches: Iterable[Prepared], total: int, id_dtype: str,
+def _columns(model: VAE, batches: Iterable[Split], total: int, id_dtype: str,
              progress: bool | None) -> Iterator[dict[str, np.ndarray]]:
     with tqdm(total=total, unit="ex", disable=not progress if progress is not None else None,
               leave=False) as bar:

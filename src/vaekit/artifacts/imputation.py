@@ -10,10 +10,11 @@ from typing import Any
 import numpy as np
 import torch
 
-from vaekit.artifacts.apply_data import Prepared, prepare_examples, source_examples
+from vaekit.artifacts.apply_data import prepare_examples, source_examples
 from vaekit.artifacts.run_context import RunContext
 from vaekit.data.table_types import pandas
 from vaekit.errors import DataError, UserError
+from vaekit.eval.data import Split
 from vaekit.explore.impute import Imputation, impute
 from vaekit.store.paths import protect_input
 
@@ -53,7 +54,7 @@ class Imputed:
         return not isinstance(self.values, np.ndarray)
 
 
-def _fill(ctx: RunContext, p: Prepared, how: How) -> Imputation:
+def _fill(ctx: RunContext, p: Split, how: How) -> Imputation:
     device = ctx.model.device
     g = torch.Generator(device=device).manual_seed(how.seed)
     done = impute(ctx.model, p.x.to(device), None if p.y is None else p.y.to(device), how.draws,

@@ -39,7 +39,7 @@ def example_scores(ctx: RunContext, ex: Examples, k: int, seed: int,
     labels: list[Tensor] = []
     start = 0
     for p in prepared_batches(ctx, ex, batch_size):
-        data = eval_data(ctx, p, device)
+        data = eval_data(p, device)
         terms = example_terms(ctx.model, data, k, batch_size, seed, start=start)
         start += len(data.x)
         parts["nll"].append(terms.nll)

@@ -1,9 +1,11 @@
 """A split of a run as the model sees it: preprocessed as the likelihood saw it in training,
 with what evaluation states about it. ``RunContext.split`` and ``RunContext.eval_data`` give
-one; so does ``prepare`` for a model and data given directly."""
+one; so does ``prepare`` for a model and data given directly, and
+``vaekit.artifacts.apply_data`` for a batch of a file's examples."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,7 +26,8 @@ class IndexOutOfRange(UserError):
 class Split:
     """``x``: (N, *shape) float as the likelihood sees it (binarized with the fixed held-out
     seed when the run binarizes); ``y``: (N,) labels or None; ``stored``: the same examples as
-    stored (uint8 or float pixels, rows; for display and the pixel conventions)."""
+    stored (uint8 or float pixels, rows; for display and the pixel conventions); missing
+    values are NaN in both (imputation fills them)."""
 
     name: str  # test, val, train, or "examples" (the examples of a file)
     x: Tensor
@@ -37,6 +40,9 @@ class Split:
     # log-densities, it gives log p(x) in the data's own units.
     log_jacobian: float = 0.0
     bits_per_dim: bool = True  # the modality reports bits/dim besides nats (pixels)
+    # One id per example where the examples come from a file (its index, or name in a folder),
+    # for what vaekit encode, score and impute write beside each; None for a run's split.
+    ids: Sequence[str] | None = None
 
     def __len__(self) -> int:
         return len(self.x)
