@@ -24,12 +24,19 @@ import resource
 import subprocess
 import sys
 import time
+from collections.abc import Generator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from benchmarks.provenance import provenance
 from benchmarks.scale_tvae import tvae_child
+
+if TYPE_CHECKING:
+    from vaekit.config.schema import Config
+    from vaekit.data.base import Dataset
+    from vaekit.data.batches import BatchSource
 
 MODES = ("memory", "stream", "tvae")
 
@@ -64,42 +71,75 @@ def write_table(folder: Path, rows: int) -> Path:
 
 def child(path: str, mode: str, steps: int, batch: int) -> dict[str, float]:
     """One measurement in this process: load, then ``steps`` optimizer steps."""
-    import torch
-
     from vaekit.config.load import load_config
     from vaekit.data import load_data
-    from vaekit.model.build import build_model
-    from vaekit.objectives import build_objective
-    from vaekit.training import setup
-    from vaekit.training.likelihood_choice import resolve_likelihood
-    from vaekit.training.step import LossModule
 
     buffer = 2**40 if mode == "memory" else 65_536
     cfg = load_config(base={"data": {"name": "shards", "path": path, "buffer_rows": buffer},
                             "train": {"batch_size": batch}})
     t0 = time.perf_counter()
     ds = load_data(cfg.data)
+    return {**timed_steps(cfg, ds, ds.train_source, t0, steps, batch), "peak_rss_mb": peak_mb()}
+
+
+def timed_steps(cfg: Config, ds: Dataset, source: BatchSource, t0: float, steps: int,
+                batch: int) -> dict[str, float]:
+    """Build the default model of ``cfg`` for ``ds`` and take ``steps`` optimizer steps on
+    ``source``, in as many epochs as they need (each begun inside the timing): loading (seconds
+    since ``t0``, to the first batch), the steps taken and the examples per second over them.
+    Each epoch is closed after (its loader workers joined)."""
+    import torch
+
+    from vaekit.model.build import build_model
+    from vaekit.objectives import build_objective
+    from vaekit.training import setup
+    from vaekit.training.likelihood_choice import resolve_likelihood
+    from vaekit.training.step import LossModule
+
     torch.manual_seed(0)
     cfg = resolve_likelihood(cfg, ds)
     model = build_model(cfg.model, ds.shape)
     step = LossModule(model, build_objective(cfg.objective))
     opt = setup.make_optimizer(model, cfg.train)
-    source = ds.train_source.sharded(0, 0, 1)
-    batches = iter(source.epoch(1, batch, torch.Generator()))
+    source = source.sharded(0, 0, 1)
+    batches = source.epoch(1, batch, torch.Generator())
     next(batches)  # the first batch: an in-memory split is read here
     load = time.perf_counter() - t0
-    t1, taken = time.perf_counter(), 0
-    for b in batches:
-        out = step(b, 10_000, torch.Generator())
-        opt.zero_grad(set_to_none=True)
-        out.loss.backward()
-        opt.step()
-        taken += 1
+    t1, taken, epoch = time.perf_counter(), 0, 1
+    while True:
+        for b in batches:
+            out = step(b, 10_000, torch.Generator())
+            opt.zero_grad(set_to_none=True)
+            out.loss.backward()
+            opt.step()
+            taken += 1
+            if taken == steps:
+                break
+        if isinstance(batches, Generator):
+            batches.close()
         if taken == steps:
             break
+        epoch += 1
+        batches = source.epoch(epoch, batch, torch.Generator())
     seconds = time.perf_counter() - t1
-    return {"load_s": load, "steps": taken, "rows_per_s": taken * batch / seconds,
-            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    return {"load_s": load, "steps": taken, "rows_per_s": taken * batch / seconds}
+
+
+def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """The peak resident memory in MB of this process (``RUSAGE_SELF``), or of the largest of
+    its children that have ended (``RUSAGE_CHILDREN``: e.g. loader workers, once joined).
+
+    This process's own is its memory's high-water mark (``VmHWM`` in /proc/self/status, on
+    Linux): ``ru_maxrss`` of a process started with ``subprocess`` also counts the peak of the
+    process that started it (the kernel keeps it across the exec)."""
+    if who == resource.RUSAGE_SELF:
+        try:
+            for line in Path("/proc/self/status").read_text().splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+        except OSError:
+            pass
+    return resource.getrusage(who).ru_maxrss / 1024
 
 
 def plot(results: dict, path: Path) -> None:

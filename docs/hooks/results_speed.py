@@ -1,7 +1,8 @@
 """Tables of the speed studies on the Performance page: training throughput
 (``benchmarks/throughput.py``), the IW NLL's speed (``evaluate_speed.py``), the conv
 architecture's forms (``conv.py``), peak memory (``memory.py``) and start-up (``startup.py``),
-each under ``benchmarks/results/performance/``."""
+each under ``benchmarks/results/performance/``; and the image scale benchmark
+(``scale_images.py``)."""
 
 from __future__ import annotations
 
@@ -126,3 +127,20 @@ def levers() -> str:
     header = ["preset", "fp32, batch 128 (samples/s)", "bf16 autocast", "fp32, batch 256",
               "`torch.compile` (compile time)"]
     return head + "\n\n" + table(header, rows) + "\n\n" + _source(name, data)
+
+
+def scale_images() -> str:
+    """Training images/s and peak memory (the process and its largest loader worker) against
+    the images in tar shards, decoded into memory and streamed (``scale/scale-images.json``)."""
+    name = "scale/scale-images.json"
+    data = load(name)
+    out = ["| images | mode | loading (s) | images/s of training | peak memory (MB) | "
+           "largest loader worker (MB) |", "|---|---|---|---|---|---|"]
+    for r in data["rows"]:
+        if "images_per_s" in r:
+            worker = f"{r['workers_peak_rss_mb']:,.0f}" if r["workers_peak_rss_mb"] else "-"
+            out.append(f"| {r['images']:,} | {r['mode']} | {r['load_s']:.0f} | "
+                       f"{r['images_per_s']:,.0f} | {r['peak_rss_mb']:,.0f} | {worker} |")
+        else:
+            out.append(f"| {r['images']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | | |")
+    return "\n".join(out) + "\n\n" + _source(name, data)
