@@ -113,3 +113,35 @@ def test_bad_stream_options_are_config_errors(tmp_path, args):
 
     with pytest.raises(ConfigError, match="data\\."):
         load_data(DataConfig(name="folder", path=str(_folder(tmp_path / "i", 4)), args=args))
+
+
+def test_the_index_of_tar_members_is_compact_and_gives_back_each_member(tmp_path):
+    """``Members`` holds arrays and one buffer of names, not an object per image, and gives
+    the members the tar listing gave, in order, by index, slice and iteration."""
+    import io
+    import pickle
+    import tarfile
+
+    from PIL import Image
+
+    from vaekit.data.image_members import Member, image_members, tar_members
+
+    for shard in range(2):
+        with tarfile.open(tmp_path / f"s{shard}.tar", "w") as tar:
+            for i in range(300):
+                buf = io.BytesIO()
+                Image.new("L", (4, 4), i % 256).save(buf, format="PNG")
+                info = tarfile.TarInfo(f"c{i % 2}/img-{shard}-{i:03d}-é.png")
+                info.size = len(buf.getvalue())
+                tar.addfile(info, io.BytesIO(buf.getvalue()))
+    listed = [m for p in sorted(tmp_path.glob("*.tar")) for m in tar_members(p)]
+    members = image_members(str(tmp_path / "*.tar"))
+    assert len(members) == 600 and list(members) == listed
+    assert members[-1] == listed[-1] and members[10:13] == listed[10:13]
+    assert isinstance(members[0], Member) and members[0].name == "c0/img-0-000-é.png"
+    # The index is a few arrays and the names' bytes: 28 bytes an image besides its name
+    # (a list of Member objects takes hundreds), and a loader worker receives it as such.
+    held = sum(a.nbytes for a in (members.file, members.offset, members.size, members.ends))
+    assert held == 28 * len(members) and len(members.names) == sum(
+        len(m.name.encode()) for m in listed)
+    assert list(pickle.loads(pickle.dumps(members))) == listed

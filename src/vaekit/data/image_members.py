@@ -2,7 +2,10 @@
 images inside uncompressed tar shards (``.tar`` files in that folder, or a glob of them).
 
 A tar shard is indexed once (each member's name, offset and size) and never unpacked: an image's
-bytes are read at their offset when it is decoded. Hidden files and folders are skipped.
+bytes are read at their offset when it is decoded. Hidden files and folders are skipped. The
+index of a million images is held compactly (``Members``: arrays and one buffer of names, about
+40 bytes an image with its name), so a streamed image set's memory stays flat as it grows, in
+the training process and in each loader worker that receives it.
 """
 
 from __future__ import annotations
@@ -10,8 +13,13 @@ from __future__ import annotations
 import glob
 import io
 import tarfile
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
+from typing import overload
+
+import numpy as np
 
 from vaekit.errors import DataError
 
@@ -48,6 +56,53 @@ def _hidden(parts: tuple[str, ...]) -> bool:
     return any(part.startswith(".") for part in parts)
 
 
+class Members(Sequence[Member]):
+    """Images listed compactly: per image the index of its file in ``paths``, its offset and
+    size in that file (offset -1: the file is the image) and its name, all in arrays and one
+    UTF-8 buffer; ``members[i]`` makes the ``Member``."""
+
+    def __init__(self, paths: list[Path], file: np.ndarray, offset: np.ndarray,
+                 size: np.ndarray, names: bytes, ends: np.ndarray) -> None:
+        self.paths, self.file, self.offset, self.size = paths, file, offset, size
+        self.names, self.ends = names, ends
+
+    @classmethod
+    def of(cls, members: Iterable[Member]) -> Members:
+        """The index of ``members`` (in their order), built in typed buffers: listing a million
+        images never holds a Python object per image."""
+        paths: dict[Path, int] = {}
+        file, offset, size, ends = array("i"), array("q"), array("q"), array("q")
+        names = bytearray()
+        for m in members:
+            file.append(paths.setdefault(m.path, len(paths)))
+            offset.append(m.offset)
+            size.append(m.size)
+            names += m.name.encode()
+            ends.append(len(names))
+        return cls(list(paths), np.frombuffer(file, np.int32), np.frombuffer(offset, np.int64),
+                   np.frombuffer(size, np.int64), bytes(names), np.frombuffer(ends, np.int64))
+
+    def __len__(self) -> int:
+        return len(self.file)
+
+    def _member(self, i: int) -> Member:
+        start = int(self.ends[i - 1]) if i else 0
+        return Member(self.paths[int(self.file[i])], int(self.offset[i]), int(self.size[i]),
+                      self.names[start : int(self.ends[i])].decode())
+
+    @overload
+    def __getitem__(self, i: int) -> Member: ...
+    @overload
+    def __getitem__(self, i: slice) -> list[Member]: ...
+    def __getitem__(self, i: int | slice) -> Member | list[Member]:
+        if isinstance(i, slice):
+            return [self._member(j) for j in range(len(self))[i]]
+        return self._member(range(len(self))[i])
+
+    def __iter__(self) -> Iterator[Member]:
+        return (self._member(i) for i in range(len(self)))
+
+
 def tar_members(path: Path) -> list[Member]:
     """The images of one uncompressed tar file, in the tar's order (DataError naming the file
     when it is not one)."""
@@ -63,7 +118,7 @@ def tar_members(path: Path) -> list[Member]:
     return out
 
 
-def image_members(spec: str | Path) -> list[Member]:
+def image_members(spec: str | Path) -> Members:
     """Every image of ``spec`` (a folder, or a glob of .tar files): the folder's image files in
     sorted order, then the images of its tar files (sorted by path). A member's ``name`` is its
     path below the folder (a file) or in its tar (a tar member): class folders are read from it."""
@@ -79,6 +134,11 @@ def image_members(spec: str | Path) -> list[Member]:
                                   if p.lower().endswith(".tar") and Path(p).is_file())
     else:
         raise DataError(f"image folder {root} does not exist or is not a folder")
-    for t in tars:
-        images += tar_members(t)
-    return images
+    return Members.of(_chain(images, (tar_members(t) for t in tars)))
+
+
+def _chain(first: list[Member], rest: Iterable[list[Member]]) -> Iterator[Member]:
+    """``first``, then each tar's members, one tar's list at a time."""
+    yield from first
+    for members in rest:
+        yield from members
