@@ -26,7 +26,7 @@ import sys
 import time
 from collections.abc import Generator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -157,9 +157,15 @@ def plot(results: dict, path: Path) -> None:
         n = [r["rows"] for r in rows]
         axes[0].plot(n, [r["rows_per_s"] for r in rows], marker="o", label=mode)
         axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o", label=mode)
-    for ax, title in zip(axes, ("training rows per second", "peak resident memory (MB)"), strict=True):
+    save_plot(fig, axes, "rows in the table", ("training rows per second",
+                                                "peak resident memory (MB)"), path)
+
+
+def save_plot(fig: Any, axes: Any, xlabel: str, titles: tuple[str, str], path: Path) -> None:
+    """Both panels on a log x axis from 0 up, with their titles and legends, saved to ``path``."""
+    for ax, title in zip(axes, titles, strict=True):
         ax.set_xscale("log")
-        ax.set_xlabel("rows in the table")
+        ax.set_xlabel(xlabel)
         ax.set_title(title, fontsize=10)
         ax.set_ylim(bottom=0)
         ax.grid(alpha=0.3)

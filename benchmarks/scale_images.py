@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance
-from benchmarks.scale import measure, peak_mb, timed_steps
+from benchmarks.scale import measure, peak_mb, save_plot, timed_steps
 
 MODES = ("memory", "stream")
 OUT = Path(__file__).resolve().parent / "results" / "scale" / "scale-images.json"
@@ -115,17 +115,8 @@ def plot(results: dict, path: Path) -> None:
         if mode == "stream":
             axes[1].plot(n, [r["workers_peak_rss_mb"] for r in rows], marker="s", ls="--",
                          label="stream: largest loader worker")
-    titles = ("training images per second", "peak resident memory (MB)")
-    for ax, title in zip(axes, titles, strict=True):
-        ax.set_xscale("log")
-        ax.set_xlabel("images in the tar shards")
-        ax.set_title(title, fontsize=10)
-        ax.set_ylim(bottom=0)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
+    save_plot(fig, axes, "images in the tar shards",
+              ("training images per second", "peak resident memory (MB)"), path)
 
 
 def main() -> None:
