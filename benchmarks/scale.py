@@ -132,13 +132,10 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     This process's own is its memory's high-water mark (``VmHWM`` in /proc/self/status, on
     Linux): ``ru_maxrss`` of a process started with ``subprocess`` also counts the peak of the
     process that started it (the kernel keeps it across the exec)."""
-    if who == resource.RUSAGE_SELF:
-        try:
-            for line in Path("/proc/self/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    return int(line.split()[1]) / 1024
-        except OSError:
-            pass
+    status = Path("/proc/self/status")
+    if who == resource.RUSAGE_SELF and status.exists():
+        peak = next(line for line in status.read_text().splitlines() if line.startswith("VmHWM:"))
+        return int(peak.split()[1]) / 1024
     return resource.getrusage(who).ru_maxrss / 1024
 
 

@@ -245,7 +245,7 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
             break
     if fitted is not None and world.is_main and rows:
         fit_code_prior(evaluated, fitted, modality(ds.kind).code_components, out,
-                       (heldout_tensor(ds.train, mode, device), _to(ds.train_labels, device)),
+                       (heldout_tensor(ds.train, mode, torch.device("cpu")), ds.train_labels),
                        (x_held, y_held), objective, ds.log_jacobian, cfg.train.seed,
                        cfg.train.eval_batch_size, bar.end_epoch)
     run = Run(out, cfg, evaluated.eval(), rows)

@@ -92,7 +92,13 @@ class CodeMixture(nn.Module):
         return self
 
     def _chol(self) -> Tensor:
-        return torch.linalg.cholesky(self.covariances)
+        """The covariances' Cholesky factors, factored once per set of covariances (fitted,
+        loaded or moved): log_prob runs for every chunk of an evaluation's draws."""
+        key = (self.covariances._version, self.covariances.data_ptr())
+        cached = self.__dict__.get("_chol_cache")
+        if cached is None or cached[0] != key:
+            cached = self.__dict__["_chol_cache"] = (key, torch.linalg.cholesky(self.covariances))
+        return cached[1]
 
     def log_prob(self, z: Tensor) -> Tensor:
         """log p(z): z (..., L) -> (...,) nats."""
