@@ -29,7 +29,8 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance
-from benchmarks.scale import measure, peak_mb, save_plot, timed_steps
+from benchmarks.scale import peak_mb, repeated, save_plot, timed_steps
+from vaekit.data.image_stream import usable_cores
 
 MODES = ("memory", "stream")
 OUT = Path(__file__).resolve().parent / "results" / "scale" / "scale-images.json"
@@ -124,7 +125,11 @@ def main() -> None:
     ap.add_argument("--images", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
     ap.add_argument("--steps", type=int, default=300)
     ap.add_argument("--batch", type=int, default=128)
-    ap.add_argument("--workers", type=int, default=1, help="loader processes of the stream mode")
+    ap.add_argument("--workers", type=int, default=2,
+                    help="loader processes of the stream mode (data.workers; at most the cores "
+                    "less one run)")
+    ap.add_argument("--repeats", type=int, default=3,
+                    help="processes per measurement: the median rate is reported, with each")
     ap.add_argument("--memory-max", type=int, default=100_000)
     ap.add_argument("--modes", nargs="+", choices=MODES, default=list(MODES))
     ap.add_argument("--max-seconds", type=float, default=1800.0,
@@ -150,11 +155,13 @@ def main() -> None:
             cmd = [sys.executable, "-m", "benchmarks.scale_images", "--child", str(folder), mode,
                    "--steps", str(args.steps), "--batch", str(args.batch),
                    "--workers", str(args.workers)]
-            rows.append({"images": n, "mode": mode, **measure(cmd, args.max_seconds)})
+            rows.append({"images": n, "mode": mode,
+                         **repeated(cmd, args.max_seconds, args.repeats, "images_per_s")})
             print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps,
-               "workers": args.workers, "rows": rows}
+               "workers": args.workers, "repeats": args.repeats, "cores": usable_cores(),
+               "rows": rows}
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if str(args.plot) != "none":
         plot(results, args.plot)

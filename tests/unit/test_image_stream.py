@@ -145,3 +145,32 @@ def test_the_index_of_tar_members_is_compact_and_gives_back_each_member(tmp_path
     assert held == 28 * len(members) and len(members.names) == sum(
         len(m.name.encode()) for m in listed)
     assert list(pickle.loads(pickle.dumps(members))) == listed
+
+
+def test_workers_leave_training_a_core_and_training_takes_the_rest(monkeypatch) -> None:
+    from vaekit.data import image_stream
+
+    monkeypatch.setattr(image_stream, "usable_cores", lambda: 2)
+    threads = torch.get_num_threads()
+    assert image_stream.share_cores(2, 100) == (1, 1)  # two asked on two cores: one, one thread
+    assert image_stream.share_cores(0, 100) == (0, min(threads, 2))  # decoding here: all cores
+    monkeypatch.setattr(image_stream, "usable_cores", lambda: 16)
+    assert image_stream.share_cores(2, 100) == (2, min(threads, 14))
+    assert image_stream.share_cores(4, 3)[0] == 3  # no more workers than batches
+
+
+def test_an_epoch_gives_training_threads_back(tmp_path: Path) -> None:
+    ds = _load(_folder(tmp_path / "f"), stream=True, workers=1)
+    before = torch.get_num_threads()
+    assert len(_batches(ds.train_source, 1)) > 0
+    assert torch.get_num_threads() == before
+
+
+def test_an_image_named_png_in_another_format_is_read(tmp_path: Path) -> None:
+    root = _folder(tmp_path / "f", n=30)
+    path = root / "a" / "001.png"
+    pixels = np.asarray(Image.open(path))
+    Image.fromarray(pixels).save(path, format="BMP")  # the suffix says PNG, the bytes BMP
+    ds = _load(root, stream=False)
+    every = torch.cat([ds.train, ds.test] + ([] if ds.val is None else [ds.val]))
+    assert any(bool((x[0] == torch.from_numpy(pixels)).all()) for x in every)

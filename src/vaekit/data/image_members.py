@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import glob
 import io
+import os
 import tarfile
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
@@ -44,12 +45,28 @@ class Member:
         """What Pillow opens: the file's path, or the member's bytes."""
         if self.offset < 0:
             return self.path
-        with open(self.path, "rb") as f:
-            f.seek(self.offset)
-            data = f.read(self.size)
+        data = os.pread(_tar_file(self.path), self.size, self.offset)
         if len(data) != self.size:
             raise OSError(f"the tar file ends {self.size - len(data)} bytes early")
         return io.BytesIO(data)
+
+
+# Tar shards open for reading, by path: a shard is opened once per process, not per image (a
+# positioned read needs no seek, so the descriptor is shared safely by forked loader workers).
+_OPEN: dict[Path, int] = {}
+MAX_OPEN = 64
+
+
+def _tar_file(path: Path) -> int:
+    """A read-only descriptor of the tar file ``path`` (at most ``MAX_OPEN`` kept open)."""
+    fd = _OPEN.get(path)
+    if fd is None:
+        if len(_OPEN) >= MAX_OPEN:
+            for old in _OPEN.values():
+                os.close(old)
+            _OPEN.clear()
+        fd = _OPEN[path] = os.open(path, os.O_RDONLY)
+    return fd
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:

@@ -7,10 +7,16 @@ seeded permutation :class:`~vaekit.data.source.TensorSource` takes, and rank r o
 takes the same share of each global batch: on images that fit in memory, the streamed and the
 in-memory sources give the same batches. A file that cannot be decoded mid-epoch is one
 DataError naming it (the worker sends the message back; it does not raise across processes).
+
+Loader workers and the training step share the machine's cores: an epoch runs at most one
+worker fewer than the cores this process may use, and while it runs, training's torch threads
+are capped at the cores the workers leave (two threads and a worker on two cores decode and
+train at 0.7x of one thread and a worker: ``benchmarks.scale_images``).
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 
@@ -31,6 +37,20 @@ Decoded = tuple[Tensor | None, str]
 
 # Decodes one image to (H, W) or (H, W, C) uint8 at the data set's size and colour.
 Reader = Callable[[Member], np.ndarray]
+
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def share_cores(asked: int, batches: int) -> tuple[int, int]:
+    """(loader workers, training threads) for an epoch of ``batches`` batches when ``asked``
+    workers are configured: the workers leave training at least one core (0 stays 0: decoding
+    in this process), and training takes the cores they leave, at most its threads now."""
+    cores = usable_cores()
+    workers = min(asked, batches, max(1, cores - 1))
+    return workers, max(1, min(torch.get_num_threads(), cores - workers))
 
 
 def decode(members: list[Member], read: Reader, index: np.ndarray) -> Decoded:
@@ -101,14 +121,20 @@ class ImageStreamSource:
     def epoch(self, epoch: int, batch_size: int, noise: torch.Generator,
               start: int = 0) -> Iterator[Batch]:
         batches = self._batches(epoch, batch_size, start)
-        workers = min(self.workers, len(batches))
+        workers, threads = share_cores(self.workers, len(batches))
         loader = torch.utils.data.DataLoader(
             _Batches(self.members, self.read, batches), batch_size=None, num_workers=workers,
             prefetch_factor=2 if workers else None, persistent_workers=False)
-        for idx, (x, error) in zip(batches, loader, strict=True):
-            if error:
-                raise DataError(error)
-            if x is None:  # this rank's share of a last batch smaller than the ranks
-                x = torch.empty((0, *self.shape), dtype=torch.uint8)
-            labels = None if self.y is None else self.y[torch.from_numpy(idx)]
-            yield Batch(binarize(to_float(x), self.mode, noise), labels)
+        before = torch.get_num_threads()
+        if workers:
+            torch.set_num_threads(threads)
+        try:
+            for idx, (x, error) in zip(batches, loader, strict=True):
+                if error:
+                    raise DataError(error)
+                if x is None:  # this rank's share of a last batch smaller than the ranks
+                    x = torch.empty((0, *self.shape), dtype=torch.uint8)
+                labels = None if self.y is None else self.y[torch.from_numpy(idx)]
+                yield Batch(binarize(to_float(x), self.mode, noise), labels)
+        finally:
+            torch.set_num_threads(before)
