@@ -74,7 +74,6 @@ class StepForm:
     def __init__(self, name: str, raw: dict, ds, precision: str = "fp32", compiled: bool = False,
                  batch: int = 128, nchw: bool = False) -> None:
         from vaekit.config.load import load_config
-        from vaekit.data.source import TensorSource
         from vaekit.model.build import build_model
         from vaekit.objectives import build_objective
         from vaekit.training import setup
@@ -89,7 +88,7 @@ class StepForm:
         loss = LossModule(model, build_objective(cfg.objective))
         self.loss = torch.compile(loss) if compiled else loss
         self.opt = setup.make_optimizer(model, cfg.train)
-        self.source = TensorSource(ds.train, None, "dynamic", seed=0)
+        self.source = ds.training_batches().binarized("dynamic")
         self.gen = torch.Generator().manual_seed(0)
         self.batches = self._forever()
         t = time.perf_counter()

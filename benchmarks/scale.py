@@ -82,7 +82,7 @@ def child(path: str, mode: str, steps: int, batch: int) -> dict[str, float]:
                             "train": {"batch_size": batch}})
     t0 = time.perf_counter()
     ds = load_data(cfg.data)
-    return {**timed_steps(cfg, ds, ds.train_source, t0, steps, batch), "peak_rss_mb": peak_mb()}
+    return {**timed_steps(cfg, ds, ds.training_batches(), t0, steps, batch), "peak_rss_mb": peak_mb()}
 
 
 def timed_steps(cfg: Config, ds: Dataset, source: BatchSource, t0: float, steps: int,

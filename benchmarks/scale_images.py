@@ -87,12 +87,7 @@ def child(folder: str, mode: str, steps: int, batch: int, workers: int) -> dict[
     cfg = load_config(base={"data": data, "train": {"batch_size": batch}})
     t0 = time.perf_counter()
     ds = load_data(cfg.data)
-    source = ds.train_source
-    if source is None:
-        from vaekit.data.source import TensorSource
-
-        source = TensorSource(ds.train, ds.train_labels, "none", 0)  # as the stream's: grey levels
-    timed = timed_steps(cfg, ds, source, t0, steps, batch)
+    timed = timed_steps(cfg, ds, ds.training_batches(), t0, steps, batch)  # grey levels, both
     return {"load_s": timed["load_s"], "steps": timed["steps"],
             "images_per_s": timed["rows_per_s"], "peak_rss_mb": peak_mb(),
             "workers_peak_rss_mb": peak_mb(resource.RUSAGE_CHILDREN)}
@@ -128,6 +123,9 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2,
                     help="loader processes of the stream mode (data.workers; at most the cores "
                     "less one run)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="training's torch threads in both modes (default: torch's, all cores; "
+                    "1 on two cores leaves the other to the loader worker, as more cores would)")
     ap.add_argument("--repeats", type=int, default=3,
                     help="processes per measurement: the median rate is reported, with each")
     ap.add_argument("--memory-max", type=int, default=100_000)
@@ -140,6 +138,10 @@ def main() -> None:
     ap.add_argument("--child", nargs=2, metavar=("FOLDER", "MODE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
         print(json.dumps(child(*args.child, args.steps, args.batch, args.workers)))
         return
     rows = []
@@ -154,13 +156,15 @@ def main() -> None:
                 continue
             cmd = [sys.executable, "-m", "benchmarks.scale_images", "--child", str(folder), mode,
                    "--steps", str(args.steps), "--batch", str(args.batch),
-                   "--workers", str(args.workers)]
+                   "--workers", str(args.workers)] + (["--threads", str(args.threads)]
+                                                       if args.threads else [])
             rows.append({"images": n, "mode": mode,
                          **repeated(cmd, args.max_seconds, args.repeats, "images_per_s")})
             print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps,
-               "workers": args.workers, "repeats": args.repeats, "cores": usable_cores(),
+               "workers": args.workers, "threads": args.threads, "repeats": args.repeats,
+               "cores": usable_cores(),
                "rows": rows}
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if str(args.plot) != "none":

@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import results_measured
 import results_speed
 import results_suite_tasks
-from results_io import RESULTS, ROOT, load, transcribed
+from results_io import RESULTS, ROOT, load, rate, ratio, transcribed
 from results_io import recorded as _recorded
 from results_io import source_line as _provenance
 
@@ -134,14 +134,14 @@ def scale(name: str = "scale/scale.json") -> str:
     """Training rows/s and peak memory against the rows of a table, in memory and streamed
     (and SDV's TVAE on the same files, where the file has it)."""
     data = load(name)
-    out = ["| rows | mode | loading (s) | rows/s of training | peak memory (MB) |",
-           "|---|---|---|---|---|"]
+    out = ["| rows | mode | loading (s) | rows/s of training | streamed / in memory | "
+           "peak memory (MB) |", "|---|---|---|---|---|---|"]
     for r in data["rows"]:
         if "rows_per_s" in r:
-            out.append(f"| {r['rows']:,} | {r['mode']} | {r['load_s']:.0f} | {r['rows_per_s']:,.0f} "
-                       f"| {r['peak_rss_mb']:,.0f} |")
+            out.append(f"| {r['rows']:,} | {r['mode']} | {r['load_s']:.0f} | {rate(r, 'rows_per_s')} "
+                       f"| {ratio(data['rows'], r, 'rows', 'rows_per_s')} | {r['peak_rss_mb']:,.0f} |")
         else:
-            out.append(f"| {r['rows']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | |")
+            out.append(f"| {r['rows']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | | |")
     command = data.get("provenance", {}).get("command") or \
         f"python -m benchmarks.scale (batch {data['batch']}, {data['steps']} steps)"
     return "\n".join(out) + "\n\n" + _provenance(name, _recorded(data), command) + "\n"
@@ -198,6 +198,7 @@ TABLES = {"frontier-30min": lambda: frontier("frontier-30min.json"),
           "collapse": collapse, "best-30min": best_30min, "cuda": cuda,
           "ladder-presets": ladder_presets, "scale": scale,
           "scale-tvae": lambda: scale("scale/scale-tvae.json"), "scale-images": results_speed.scale_images,
+          "scale-images-1thread": lambda: results_speed.scale_images("scale/scale-images-1thread.json"),
           "family-flows": family_flows,
           "best-30min-val": best_30min_val,
           "anomaly": results_measured.anomaly, "tabular": results_measured.tabular,
@@ -334,7 +335,7 @@ def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 
 def headlines() -> str:
-    """The README's three headline results, each with the page that explains it."""
+    """The README's headline results, each with the page that explains it."""
     k5000 = load("best_30min/iw-k5000-seed0.json")
     val, shipped = load("best_30min_val/eval.json"), load("best_30min/eval.json")
     mean = {r["model"]: r for r in load("tables/summary.json")["summary"] if r["role"] == "report"}
@@ -355,7 +356,23 @@ def headlines() -> str:
         "[Synthetic tables, scored by the TabSyn protocol](docs/results/tables.md)",
         f"- **KL {flat['kl']:.1f} -> {pixel['kl']:.1f} nats**: an autoregressive decoder halves what the "
         "latent carries; KL warm-up keeps it. [Posterior collapse, measured](docs/results/collapse.md)",
+        _scale_headline(),
     ])
+
+
+def _scale_headline() -> str:
+    """Streaming's peak memory from the smallest table to the largest, and its pace against the
+    split in memory where both ran (``scale/scale.json``)."""
+    rows = load("scale/scale.json")["rows"]
+    stream = [r for r in rows if r["mode"] == "stream" and "rows_per_s" in r]
+    pace = [r["rows_per_s"] / m["rows_per_s"] for r in stream for m in rows
+            if m["mode"] == "memory" and m["rows"] == r["rows"] and "rows_per_s" in m]
+    memory = [r for r in rows if r["mode"] == "memory" and "rows_per_s" in r]
+    return (f"- **{max(r['peak_rss_mb'] for r in stream) / 1000:.1f} GB peak memory** training on a "
+            f"table streamed from Parquet files, from {stream[0]['rows']:,} rows to "
+            f"{stream[-1]['rows']:,} (in memory, {memory[-1]['rows']:,} rows take "
+            f"{memory[-1]['peak_rss_mb'] / 1000:.1f} GB), at {min(pace):.2f}x to {max(pace):.2f}x the "
+            "in-memory rows/s. [Data larger than memory](docs/how-to/large-data.md)")
 
 
 START, END = "<!-- headlines:start -->", "<!-- headlines:end -->"

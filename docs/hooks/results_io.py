@@ -66,3 +66,15 @@ def transcribed(name: str) -> str:
     prov = data["provenance"]
     return (table(data["header"], data["rows"]) + "\n\n"
             + source_line(name, recorded(data), prov.get("command", "")) + "\n")
+
+
+def rate(r: dict, key: str) -> str:
+    """A measured rate: the median of the runs, with each run's where there were several."""
+    runs = r.get("runs")
+    return f"{r[key]:,.0f}" + (f" ({', '.join(f'{v:,}' for v in runs)})" if runs and len(runs) > 1 else "")
+
+
+def ratio(rows: list[dict], r: dict, size: str, key: str) -> str:
+    """The streamed row's rate over the in-memory row's of the same size ('' for other rows)."""
+    memory = [m for m in rows if m[size] == r[size] and m["mode"] == "memory" and key in m]
+    return f"{r[key] / memory[0][key]:.2f}x" if r["mode"] == "stream" and memory else ""

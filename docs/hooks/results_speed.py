@@ -6,7 +6,7 @@ each under ``benchmarks/results/performance/``; and the image scale benchmark
 
 from __future__ import annotations
 
-from results_io import load, recorded, source_line, table
+from results_io import load, rate, ratio, recorded, source_line, table
 
 NAMES = {"per-example DataLoader": "per-example Dataset + DataLoader"}
 
@@ -129,18 +129,19 @@ def levers() -> str:
     return head + "\n\n" + table(header, rows) + "\n\n" + _source(name, data)
 
 
-def scale_images() -> str:
+def scale_images(name: str = "scale/scale-images.json") -> str:
     """Training images/s and peak memory (the process and its largest loader worker) against
-    the images in tar shards, decoded into memory and streamed (``scale/scale-images.json``)."""
-    name = "scale/scale-images.json"
+    the images in tar shards, decoded into memory and streamed (``name``)."""
     data = load(name)
-    out = ["| images | mode | loading (s) | images/s of training | peak memory (MB) | "
-           "largest loader worker (MB) |", "|---|---|---|---|---|---|"]
+    out = ["| images | mode | loading (s) | images/s of training | streamed / in memory | "
+           "peak memory (MB) | largest loader worker (MB) |", "|---|---|---|---|---|---|---|"]
     for r in data["rows"]:
         if "images_per_s" in r:
             worker = f"{r['workers_peak_rss_mb']:,.0f}" if r["workers_peak_rss_mb"] else "-"
             out.append(f"| {r['images']:,} | {r['mode']} | {r['load_s']:.0f} | "
-                       f"{r['images_per_s']:,.0f} | {r['peak_rss_mb']:,.0f} | {worker} |")
+                       f"{rate(r, 'images_per_s')} | {ratio(data['rows'], r, 'images', 'images_per_s')} "
+                       f"| {r['peak_rss_mb']:,.0f} | {worker} |")
         else:
-            out.append(f"| {r['images']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | | |")
+            out.append(f"| {r['images']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} "
+                       "| | | | |")
     return "\n".join(out) + "\n\n" + _source(name, data)

@@ -64,12 +64,20 @@ def test_each_headline_number_equals_its_json_value():
     tables = {r["model"]: r for r in json.loads((RESULTS / "tables" / "summary.json").read_text())
               ["summary"] if r["role"] == "report"}
     collapse = {r["name"]: r for r in json.loads((RESULTS / "collapse-6min.json").read_text())["rows"]}
+    scale = json.loads((RESULTS / "scale" / "scale.json").read_text())["rows"]
+    by = {(r["rows"], r["mode"]): r for r in scale if "rows_per_s" in r}
+    ratios = [r["rows_per_s"] / by[n, "memory"]["rows_per_s"] for (n, mode), r in by.items()
+              if mode == "stream" and (n, "memory") in by]
+    largest_in_memory = max(n for n, mode in by if mode == "memory")
     expected = [
-        ([k5000["nll"], k5000["nll_se"]], 2),
-        ([tables["vaekit"]["trend_error"], tables["tvae"]["trend_error"]], 1),
-        ([collapse["factorized"]["kl"], collapse["pixelcnn 1x8"]["kl"]], 1),
+        [(k5000["nll"], 2), (k5000["nll_se"], 2)],
+        [(tables["vaekit"]["trend_error"], 1), (tables["tvae"]["trend_error"], 1)],
+        [(collapse["factorized"]["kl"], 1), (collapse["pixelcnn 1x8"]["kl"], 1)],
+        [(max(r["peak_rss_mb"] for (_, mode), r in by.items() if mode == "stream") / 1000, 1),
+         (by[largest_in_memory, "memory"]["peak_rss_mb"] / 1000, 1), (min(ratios), 2),
+         (max(ratios), 2)],
     ]
     assert len(block) == len(expected)
-    for line, (values, digits) in zip(block, expected, strict=True):
+    for line, values in zip(block, expected, strict=True):
         shown = _numbers(line.split("](")[0])[:len(values)]
-        assert shown == [round(v, digits) for v in values], line
+        assert shown == [round(v, digits) for v, digits in values], line

@@ -67,6 +67,16 @@ class Dataset:
     # What the validation split is, in words (config.json and the per-epoch curve say it).
     val_protocol: str = ""
 
+    def training_batches(self, device: torch.device | str = "cpu") -> BatchSource:
+        """The training split's batch source: the one streaming it from disk, else its tensors
+        (moved to ``device``) in memory; unbinarized and unsharded, as every consumer takes it."""
+        if self.train_source is not None:
+            return self.train_source
+        from vaekit.data.source import TensorSource  # it preprocesses with this module's helpers
+
+        labels = None if self.train_labels is None else self.train_labels.to(device)
+        return TensorSource(self.train.to(device), labels, "none", 0)
+
     def split(self, name: str) -> tuple[Tensor, Tensor | None]:
         """The examples and labels of split ``name`` (``SPLITS``); DataError for a validation
         split the data set does not have."""

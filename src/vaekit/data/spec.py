@@ -40,7 +40,7 @@ class DataSpec:
         """The description of a loaded data set, under the run's binarization and likelihood."""
         return cls(
             name=ds.name, kind=ds.kind,
-            sizes={"train": len(ds.train if ds.train_source is None else ds.train_source),
+            sizes={"train": len(ds.training_batches()),
                    "val": 0 if ds.val is None else len(ds.val), "test": len(ds.test)},
             curve_split="test" if ds.val is None else "val", validation=ds.val_protocol,
             test_is_official=ds.test_is_official, classes=ds.classes, columns=ds.columns,

@@ -15,7 +15,6 @@ from torch.nn.parallel import DistributedDataParallel
 from vaekit.config.schema import Config
 from vaekit.data import Dataset, heldout_tensor, load_data
 from vaekit.data.modalities import modality
-from vaekit.data.source import TensorSource
 from vaekit.data.source import epoch_seed as _seed
 from vaekit.data.spec import DataSpec
 from vaekit.errors import TrainingError
@@ -144,9 +143,8 @@ def _train(cfg: Config, out: Path, ds: Dataset, world: Any, resume: bool,
     world.barrier()
 
     # The training split: streamed from disk by its own source, else the tensors in memory.
-    source = ds.train_source.binarized(mode) if ds.train_source is not None else TensorSource(
-        ds.train.to(device), _to(ds.train_labels, device), mode, cfg.train.seed)
-    source = source.sharded(cfg.train.seed, world.rank, world.size)
+    source = ds.training_batches(device).binarized(mode).sharded(cfg.train.seed, world.rank,
+                                                                 world.size)
     steps_per_epoch = source.steps(cfg.train.batch_size)
     update = Update(opt, grad_scaler(device, cfg.train.precision),
                     setup.LRSchedule(cfg.train, steps_per_epoch), cfg.train.grad_clip,
