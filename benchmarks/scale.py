@@ -215,7 +215,8 @@ def main() -> None:
             print(json.dumps(rows[-1]), flush=True)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps,
-               "repeats": args.repeats, "cores": usable_cores(), "rows": rows}
+               "repeats": args.repeats, "cores": usable_cores(),
+               "rows": with_ratios(rows, "rows", "rows_per_s")}
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if str(args.plot) != "none":
         plot(results, args.plot)
@@ -234,6 +235,14 @@ def repeated(cmd: list[str], seconds: float, repeats: int, rate: str) -> dict:
     median = sorted(runs, key=lambda r: r[rate])[len(runs) // 2]
     peaks = {k: max(r[k] for r in runs) for k in median if k.startswith(("peak", "workers_peak"))}
     return {**median, **peaks, "runs": [round(r[rate]) for r in runs]}
+
+
+def with_ratios(rows: list[dict], size: str, rate: str) -> list[dict]:
+    """``rows`` with each streamed row's rate over the in-memory row's of the same size
+    (``vs_memory``), where both were measured."""
+    memory = {r[size]: r[rate] for r in rows if r["mode"] == "memory" and rate in r}
+    return [{**r, "vs_memory": r[rate] / memory[r[size]]}
+            if r["mode"] == "stream" and rate in r and r[size] in memory else r for r in rows]
 
 
 def measure(cmd: list[str], seconds: float) -> dict:

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance
-from benchmarks.scale import peak_mb, repeated, save_plot, timed_steps
+from benchmarks.scale import peak_mb, repeated, save_plot, timed_steps, with_ratios
 from vaekit.data.image_stream import usable_cores
 
 MODES = ("memory", "stream")
@@ -165,7 +165,7 @@ def main() -> None:
     results = {"provenance": provenance(), "batch": args.batch, "steps": args.steps,
                "workers": args.workers, "threads": args.threads, "repeats": args.repeats,
                "cores": usable_cores(),
-               "rows": rows}
+               "rows": with_ratios(rows, "images", "images_per_s")}
     args.out.write_text(json.dumps(results, indent=1) + "\n")
     if str(args.plot) != "none":
         plot(results, args.plot)

@@ -139,7 +139,7 @@ def scale(name: str = "scale/scale.json") -> str:
     for r in data["rows"]:
         if "rows_per_s" in r:
             out.append(f"| {r['rows']:,} | {r['mode']} | {r['load_s']:.0f} | {rate(r, 'rows_per_s')} "
-                       f"| {ratio(data['rows'], r, 'rows', 'rows_per_s')} | {r['peak_rss_mb']:,.0f} |")
+                       f"| {ratio(r)} | {r['peak_rss_mb']:,.0f} |")
         else:
             out.append(f"| {r['rows']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} | | | |")
     command = data.get("provenance", {}).get("command") or \
@@ -365,8 +365,7 @@ def _scale_headline() -> str:
     split in memory where both ran (``scale/scale.json``)."""
     rows = load("scale/scale.json")["rows"]
     stream = [r for r in rows if r["mode"] == "stream" and "rows_per_s" in r]
-    pace = [r["rows_per_s"] / m["rows_per_s"] for r in stream for m in rows
-            if m["mode"] == "memory" and m["rows"] == r["rows"] and "rows_per_s" in m]
+    pace = [r["vs_memory"] for r in stream if "vs_memory" in r]
     memory = [r for r in rows if r["mode"] == "memory" and "rows_per_s" in r]
     return (f"- **{max(r['peak_rss_mb'] for r in stream) / 1000:.1f} GB peak memory** training on a "
             f"table streamed from Parquet files, from {stream[0]['rows']:,} rows to "

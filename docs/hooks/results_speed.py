@@ -139,7 +139,7 @@ def scale_images(name: str = "scale/scale-images.json") -> str:
         if "images_per_s" in r:
             worker = f"{r['workers_peak_rss_mb']:,.0f}" if r["workers_peak_rss_mb"] else "-"
             out.append(f"| {r['images']:,} | {r['mode']} | {r['load_s']:.0f} | "
-                       f"{rate(r, 'images_per_s')} | {ratio(data['rows'], r, 'images', 'images_per_s')} "
+                       f"{rate(r, 'images_per_s')} | {ratio(r)} "
                        f"| {r['peak_rss_mb']:,.0f} | {worker} |")
         else:
             out.append(f"| {r['images']:,} | {r['mode']} | {r.get('skipped') or r.get('failed')} "

@@ -20,7 +20,7 @@ from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.data.image_members import Member
 from vaekit.data.image_read import ImageReader, describe, header_size, image_format, labels_of
-from vaekit.data.image_stream import ImageStreamSource, decode
+from vaekit.data.image_stream import ImageStreamSource, decode, usable_cores
 from vaekit.data.validation import validation_indices
 from vaekit.errors import DataError
 
@@ -64,8 +64,7 @@ def stream_folder(cfg: DataConfig, root: Path, members: list[Member], image_size
               "color": "rgb" if x_test.shape[1] == 3 else "grey"},
         summary=describe(n, root, reader, x_test.dtype == torch.float32, resized, image_size, colour,
                          of=f" (in a sample of {len(sample):,})" if len(sample) < n else "")
-                + "; streamed from disk, "
-                f"decoded per batch by {workers} loader worker(s)",
+                + "; streamed from disk, " + _decoders(workers),
         train_source=ImageStreamSource(members, reader, tr, y, tuple(x_test.shape[1:]),
                                        cfg.split_seed, workers),
     )
@@ -74,3 +73,12 @@ def stream_folder(cfg: DataConfig, root: Path, members: list[Member], image_size
         ds.val_protocol = (f"{min(len(val), HELDOUT):,} of the {len(tr) + len(val):,} training "
                            f"images, drawn with seed {cfg.split_seed}")
     return ds
+
+
+def _decoders(workers: int) -> str:
+    """Who decodes the batches, in words: the loader workers asked for, and how many run here."""
+    if workers == 0:
+        return "decoded per batch in the training process (data.workers=0)"
+    runs = min(workers, max(1, usable_cores() - 1))
+    return f"decoded per batch by {workers} loader worker(s)" + (
+        f" ({runs} on these {usable_cores()} cores: one is left to training)" if runs < workers else "")
