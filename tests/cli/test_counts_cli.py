@@ -78,6 +78,25 @@ def test_train_on_float_counts_named_so_checks_every_value(capsys, tmp_path):
     assert_one_line_error(code, err, "f.npy: row 3, column 1: 0.25 is not a count")
 
 
+@pytest.mark.parametrize(("value", "shown"), [(-1, "-1"), (0.5, "0.5")])
+def test_a_count_likelihood_reads_a_matrix_given_to_data_as_counts(capsys, tmp_path, value, shown):
+    """--data x.npy with the counts config: a matrix the arrays source would standardize (floats,
+    or a negative) is read as counts, so a value that is no count is named in the file."""
+    x = _counts(40).astype(np.float32)
+    np.save(tmp_path / "good.npy", x)
+    code, _, err = run_cli(capsys, "train", "--config", str(CONFIG), "--data",
+                           str(tmp_path / "good.npy"), "--out", str(tmp_path / "run"), *TINY)
+    assert code == 0, err
+    assert json.loads((tmp_path / "run" / "config.json").read_text())["data"]["kind"] == "counts"
+    bad = x.astype(np.int64) if value == -1 else x
+    bad[7, 3] = value
+    np.save(tmp_path / "bad.npy", bad)
+    code, _, err = run_cli(capsys, "train", "--config", str(CONFIG), "--data",
+                           str(tmp_path / "bad.npy"), "--out", str(tmp_path / "bad"), *TINY)
+    assert_one_line_error(code, err, "bad.npy: row 7, column 3: ", f"{shown} is not a count")
+    assert not (tmp_path / "bad").exists()
+
+
 def test_scoring_a_file_with_a_value_that_is_not_a_count_is_one_line(capsys, counts_run, tmp_path):
     run, _, _ = counts_run
     x = _counts(30).astype(np.float32)

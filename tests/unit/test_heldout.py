@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from vaekit.data.base import HELDOUT_BINARIZATION_SEED, heldout_tensor
+from vaekit.data.preprocess import HELDOUT_BINARIZATION_SEED, heldout_tensor
 
 
 def _pixels() -> torch.Tensor:

@@ -23,9 +23,10 @@ from vaekit import registry
 from vaekit.artifacts.run_context import SPLITS, RunContext
 from vaekit.config.schema import DataConfig
 from vaekit.data import heldout_tensor, load_data
-from vaekit.data.base import heldout_generator, standardization_log_jacobian
+from vaekit.data.base import standardization_log_jacobian
 from vaekit.data.examples import Examples, IndexIds, read_examples
 from vaekit.data.modalities import file_sources
+from vaekit.data.preprocess import heldout_generator
 from vaekit.errors import DataError, UserError
 from vaekit.eval.data import Split, describe_binarization
 from vaekit.store.paths import protect_input

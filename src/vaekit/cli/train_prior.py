@@ -39,7 +39,7 @@ def train_prior_cmd(run: Path, epochs: int, batch_size: int, lr: float, width: i
     with --seed alone."""
     import torch
 
-    from vaekit.data.base import is_binary
+    from vaekit.data.preprocess import is_binary
     from vaekit.eval.elbo import evaluate_split
     from vaekit.eval.metrics import bits_per_dim, bpd_convention
     from vaekit.objectives import build_objective

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from vaekit import registry
 from vaekit.config.schema import DataConfig
-from vaekit.data.base import SPLITS, Dataset, binarize, heldout_tensor, to_float
+from vaekit.data.base import SPLITS, Dataset
 from vaekit.data.modalities import file_sources, folder_source, glob_source, suffix_source
+from vaekit.data.preprocess import binarize, heldout_tensor, to_float
 from vaekit.data.validate import validate_dataset
 from vaekit.data.validation import carve_validation
 from vaekit.errors import DataError

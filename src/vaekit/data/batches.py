@@ -54,6 +54,6 @@ class BatchSource(Protocol):
         ...
 
     def binarized(self, mode: str) -> BatchSource:
-        """The source with its batches binarized by ``mode`` (``vaekit.data.base.binarize``),
+        """The source with its batches binarized by ``mode`` (``vaekit.data.preprocess.binarize``),
         as the run's likelihood settled it."""
         ...

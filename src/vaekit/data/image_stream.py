@@ -24,10 +24,10 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from vaekit.data.base import binarize, to_float
 from vaekit.data.batches import Batch
 from vaekit.data.image_members import Member
 from vaekit.data.image_read import unit
+from vaekit.data.preprocess import binarize, to_float
 from vaekit.data.source import epoch_seed
 from vaekit.errors import DataError
 

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import torch
 from torch import Tensor
 
-from vaekit.data.base import binarize, to_float
 from vaekit.data.batches import Batch, BatchSource
+from vaekit.data.preprocess import binarize, to_float
 
 __all__ = ["Batch", "BatchSource", "TensorSource", "epoch_seed"]
 

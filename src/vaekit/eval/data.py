@@ -13,8 +13,8 @@ import torch
 from torch import Tensor
 
 from vaekit.data import SPLITS, Dataset, heldout_tensor, load_data
-from vaekit.data.base import HELDOUT_BINARIZATION_SEED
 from vaekit.data.modalities import for_shape, modality
+from vaekit.data.preprocess import HELDOUT_BINARIZATION_SEED
 from vaekit.errors import DataError, UserError
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 import torch
 
-from vaekit.data.base import is_binary
+from vaekit.data.preprocess import is_binary
 from vaekit.eval import metrics
 from vaekit.eval.data import Split, prepare
 from vaekit.eval.elbo import active_units

@@ -15,6 +15,22 @@ from vaekit.data.modalities import modality
 from vaekit.errors import ConfigError
 
 
+def source_for_likelihood(cfg: Config) -> Config:
+    """``cfg`` with its data read by the source of the modality a named likelihood models
+    (its declared ``models``), where another source was to read them: a count likelihood reads an
+    ``.npy`` of counts stored as floats as counts (the arrays source would standardize it), and
+    a value in it that is no count is the counts source's error, naming the file, row and column."""
+    if cfg.model.likelihood == "auto" or cfg.data.path is None:
+        return cfg
+    kind = getattr(registry.get("likelihood", cfg.model.likelihood), "models", None)
+    sources = () if kind is None else modality(kind).file_sources
+    if not sources or cfg.data.name in sources:
+        return cfg
+    out = cfg.model_copy(deep=True)
+    out.data.name, out.data.args = sources[0], {}
+    return out
+
+
 def resolve_likelihood(cfg: Config, ds: Dataset) -> Config:
     """``cfg`` with ``model.likelihood=auto`` (and ``data.binarize=auto``) replaced by the choice
     for ``ds``; naming the likelihood a source declares takes its declared options too (a table's

@@ -38,7 +38,7 @@ from vaekit.training.callbacks import call, default_callbacks, trackers
 from vaekit.training.code_prior import BUDGET_SHARE, fit_code_prior, prior_to_fit
 from vaekit.training.distributed import close_world, init_world, local_device
 from vaekit.training.ema import EMA
-from vaekit.training.likelihood_choice import resolve_likelihood
+from vaekit.training.likelihood_choice import resolve_likelihood, source_for_likelihood
 from vaekit.training.loop import Update, run_epoch
 from vaekit.training.partial import Partial
 from vaekit.training.progress import Progress
@@ -58,6 +58,7 @@ def train(cfg: Config, out: str | Path, resume: bool = False, progress: bool | N
         cfg = cfg.model_copy(deep=True)
         cfg.data.path = str(Path(cfg.data.path).expanduser().resolve())
     callbacks = [*(callbacks or []), *trackers(cfg, out)]  # a missing package stops us here
+    cfg = source_for_likelihood(cfg)
     ds = load_data(cfg.data)
     cfg = resolve_likelihood(cfg, ds)
     world = init_world(setup.resolve_device(cfg.train.device))

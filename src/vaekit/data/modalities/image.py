@@ -75,7 +75,7 @@ class Image:
     def auto_likelihood(self, ds: Dataset, binarize: str) -> tuple[str, dict[str, Any], str]:
         import torch
 
-        from vaekit.data.base import is_binary
+        from vaekit.data.preprocess import is_binary
 
         if binarize in BINARIZED:
             return "bernoulli", {}, binarize

@@ -72,6 +72,9 @@ class Likelihood(nn.Module):
     mixture_columns: bool = False
     # What its log-densities are per example, when that is not simply the rows the model reads.
     units: str | None = None
+    # The registered modality whose data it models and no other's (counts), or None: a file
+    # given to it is read by that modality's source, whatever its suffix would choose.
+    models: str | None = None
 
     def __init__(self) -> None:
         """No options; a likelihood that has some takes them in its own ``__init__`` (so the

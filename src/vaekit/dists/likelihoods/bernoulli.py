@@ -6,7 +6,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-from vaekit.data.base import is_binary
+from vaekit.data.preprocess import is_binary
 from vaekit.dists.likelihoods.base import FactorizedDist, Likelihood, warn_grey_levels
 from vaekit.registry import register
 

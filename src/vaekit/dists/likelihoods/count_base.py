@@ -80,6 +80,7 @@ class CountLikelihood(Likelihood):
     discrete = True
     support = (0.0, math.inf)
     units = "nats per example of the counts given their library size (their total)"
+    models = "counts"
 
     def __init__(self, library_log_mean: float | None = None,
                  library_log_std: NonNegative = 1.0) -> None:
