@@ -174,3 +174,25 @@ def test_an_image_named_png_in_another_format_is_read(tmp_path: Path) -> None:
     ds = _load(root, stream=False)
     every = torch.cat([ds.train, ds.test] + ([] if ds.val is None else [ds.val]))
     assert any(bool((x[0] == torch.from_numpy(pixels)).all()) for x in every)
+
+
+def test_a_tar_rewritten_between_two_loads_is_read_as_it_is_now(tmp_path: Path) -> None:
+    """Tar descriptors are kept open per process: a new listing must not read a replaced file
+    through the old one."""
+    from vaekit.data.image_members import image_members
+    from vaekit.data.image_read import ImageReader
+
+    def shard(value: int) -> None:
+        tar_path = tmp_path / "s.tar"
+        tar_path.unlink(missing_ok=True)  # a new file (inode), as a rewrite by another program
+        with tarfile.open(tar_path, "w") as tar:
+            for i in range(3):
+                path = tmp_path / f"{i}.png"
+                Image.fromarray(np.full((4, 4), value + i, dtype=np.uint8)).save(path)
+                tar.add(path, arcname=f"{i}.png")
+
+    read = ImageReader("L", (4, 4))
+    shard(10)
+    assert read(image_members(tmp_path / "s.tar*")[2])[0, 0] == 12
+    shard(100)
+    assert read(image_members(tmp_path / "s.tar*")[2])[0, 0] == 102

@@ -20,7 +20,7 @@ from vaekit.config.schema import DataConfig
 from vaekit.data.base import Dataset, split_fraction
 from vaekit.data.image_members import Member
 from vaekit.data.image_read import ImageReader, describe, header_size, image_format, labels_of
-from vaekit.data.image_stream import ImageStreamSource, decode, usable_cores
+from vaekit.data.image_stream import ImageStreamSource, decode, running_workers, usable_cores
 from vaekit.data.validation import validation_indices
 from vaekit.errors import DataError
 
@@ -79,6 +79,6 @@ def _decoders(workers: int) -> str:
     """Who decodes the batches, in words: the loader workers asked for, and how many run here."""
     if workers == 0:
         return "decoded per batch in the training process (data.workers=0)"
-    runs = min(workers, max(1, usable_cores() - 1))
+    runs = running_workers(workers)
     return f"decoded per batch by {workers} loader worker(s)" + (
         f" ({runs} on these {usable_cores()} cores: one is left to training)" if runs < workers else "")

@@ -53,6 +53,7 @@ class Member:
 
 # Tar shards open for reading, by path: a shard is opened once per process, not per image (a
 # positioned read needs no seek, so the descriptor is shared safely by forked loader workers).
+# Listing a tar forgets its descriptor: a listing's offsets are read from the file as it is.
 _OPEN: dict[Path, int] = {}
 MAX_OPEN = 64
 
@@ -67,6 +68,13 @@ def _tar_file(path: Path) -> int:
             _OPEN.clear()
         fd = _OPEN[path] = os.open(path, os.O_RDONLY)
     return fd
+
+
+def _forget(path: Path) -> None:
+    """Close the kept descriptor of ``path``, if any (the file may have been replaced)."""
+    fd = _OPEN.pop(path, None)
+    if fd is not None:
+        os.close(fd)
 
 
 def _hidden(parts: tuple[str, ...]) -> bool:
@@ -124,6 +132,7 @@ def tar_members(path: Path) -> list[Member]:
     """The images of one uncompressed tar file, in the tar's order (DataError naming the file
     when it is not one)."""
     out = []
+    _forget(path)
     try:
         with tarfile.open(path, "r:") as tar:
             for m in tar:

@@ -44,13 +44,18 @@ def usable_cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+def running_workers(asked: int) -> int:
+    """The loader workers that run when ``asked`` are configured: they leave training at least
+    one core (0 stays 0: decoding in this process)."""
+    return min(asked, max(1, usable_cores() - 1))
+
+
 def share_cores(asked: int, batches: int) -> tuple[int, int]:
     """(loader workers, training threads) for an epoch of ``batches`` batches when ``asked``
-    workers are configured: the workers leave training at least one core (0 stays 0: decoding
-    in this process), and training takes the cores they leave, at most its threads now."""
-    cores = usable_cores()
-    workers = min(asked, batches, max(1, cores - 1))
-    return workers, max(1, min(torch.get_num_threads(), cores - workers))
+    workers are configured: ``running_workers``, no more than the batches, and training takes
+    the cores they leave, at most its threads now."""
+    workers = min(running_workers(asked), batches)
+    return workers, max(1, min(torch.get_num_threads(), usable_cores() - workers))
 
 
 def decode(members: list[Member], read: Reader, index: np.ndarray) -> Decoded:
