@@ -45,7 +45,12 @@ class Member:
         """What Pillow opens: the file's path, or the member's bytes."""
         if self.offset < 0:
             return self.path
-        data = os.pread(_tar_file(self.path), self.size, self.offset)
+        if hasattr(os, "pread"):
+            data = os.pread(_tar_file(self.path), self.size, self.offset)
+        else:  # Windows: no positioned read
+            with open(self.path, "rb") as f:
+                f.seek(self.offset)
+                data = f.read(self.size)
         if len(data) != self.size:
             raise OSError(f"the tar file ends {self.size - len(data)} bytes early")
         return io.BytesIO(data)
