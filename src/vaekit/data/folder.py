@@ -77,7 +77,7 @@ def load_folder(cfg: DataConfig, image_size: int | None = None, color: str = "au
     size); ``color``: ``auto`` (RGB when any image is in colour, else grey), ``grey`` (one
     channel) or ``rgb``; ``stream``: decode the training images batch by batch from disk
     (None: when they would not fit comfortably in memory); ``workers``: the loader processes
-    that decode them.
+    that decode them (at most one fewer than the cores run: training keeps one).
     """
     if image_size is not None and (isinstance(image_size, bool) or not isinstance(image_size, int)
                                    or image_size < 4):
