@@ -171,16 +171,27 @@ def best_30min_val() -> str:
     def epochs(run: str) -> int:
         return len((RESULTS / run / "metrics.csv").read_text().strip().splitlines()) - 1
 
-    out = ["| run | trained on | chosen on | epochs | test -ELBO | IW NLL, k=100 |",
-           "|---|---|---|---|---|---|",
+    val_k5000 = load("best_30min_val/iw-k5000-seed0.json")
+    shipped_k5000 = load("best_30min/iw-k5000-seed0.json")
+
+    def k5000(bound: dict) -> str:
+        gain = bound["minus_k100"]
+        return (f"{bound['nll']:.2f} ± {bound['nll_se']:.2f} | {gain['diff']:.3f} ± "
+                f"{gain['diff_se']:.3f}")
+
+    out = ["| run | trained on | chosen on | epochs | test -ELBO | IW NLL, k=100 | IW NLL, k=5000 | "
+           "k=5000 minus k=100, paired |", "|---|---|---|---|---|---|---|---|",
            f"| `best_30min_val` | {val_data['n_train']:,} images | {val_data['validation']} (validation) | "
            f"{epochs('best_30min_val')} | {-ev['elbo']:.2f} ± {ev['elbo_se']:.2f} | "
-           f"**{ev['nll']:.2f} ± {ev['nll_se']:.2f}** |",
-           f"| `best_30min` (shipped before) | {shipped_cfg['data']['n_train']:,} images | the first "
-           f"{shipped_cfg['config']['train']['heldout_size']:,} test images | {epochs('best_30min')} | "
-           f"{-shipped['elbo']:.2f} ± {shipped['elbo_se']:.2f} | {shipped['nll']:.2f} ± "
-           f"{shipped['nll_se']:.2f} |"]
-    return ("\n".join(out) + "\n\n" + _provenance("best_30min_val/", _recorded(prov), prov["command"])
+           f"{ev['nll']:.2f} ± {ev['nll_se']:.2f} | {k5000(val_k5000)} |",
+           f"| `best_30min` (shipped before; test-tuned) | {shipped_cfg['data']['n_train']:,} images | "
+           f"the first {shipped_cfg['config']['train']['heldout_size']:,} test images | "
+           f"{epochs('best_30min')} | {-shipped['elbo']:.2f} ± {shipped['elbo_se']:.2f} | "
+           f"{shipped['nll']:.2f} ± {shipped['nll_se']:.2f} | {k5000(shipped_k5000)} |"]
+    found = _recorded(val_k5000) | _recorded(prov)
+    command = (f"{prov['command']}; vaekit evaluate benchmarks/results/best_30min_val --k 5000 "
+               "--pair 100 --report")
+    return ("\n".join(out) + "\n\n" + _provenance("best_30min_val/", found, command)
             + " The shipped run's row: `benchmarks/results/best_30min/` (under the first table).\n")
 
 
@@ -336,8 +347,8 @@ def _row(rows: list[dict[str, Any]], name: str) -> dict[str, Any]:
 
 def headlines() -> str:
     """The README's headline results, each with the page that explains it."""
-    k5000 = load("best_30min/iw-k5000-seed0.json")
-    val, shipped = load("best_30min_val/eval.json"), load("best_30min/eval.json")
+    k5000, tuned = load("best_30min_val/iw-k5000-seed0.json"), load("best_30min/iw-k5000-seed0.json")
+    val_data = load("best_30min_val/config.json")["data"]
     mean = {r["model"]: r for r in load("tables/summary.json")["summary"] if r["role"] == "report"}
     bar = _bar_rows()
     wins = sum(all(b) for _, b, _, _ in bar)
@@ -345,9 +356,10 @@ def headlines() -> str:
     flat, pixel = _row(rows, "factorized"), _row(rows, "pixelcnn 1x8")
     return "\n".join([
         f"- **{k5000['nll']:.2f} ± {k5000['nll_se']:.2f} nats** on binarized Fashion-MNIST (IW bound, "
-        "k=5000, all 10k test images) from `configs/best_30min.yaml`: 30 minutes on a 2-core CPU "
-        "(its settings were chosen on the test split, before validation splits; retrained under "
-        f"the validation protocol it scores {val['nll']:.2f} at k=100, against {shipped['nll']:.2f}). "
+        "k=5000, all 10k test images) from `configs/best_30min.yaml`: 30 minutes on a 2-core CPU, "
+        f"trained on {val_data['n_train']:,} images and validated on the other "
+        f"{val_data['n_val']:,}, the test images scored once at the end (the run shipped before, "
+        f"whose settings were chosen on test images, scored {tuned['nll']:.2f}: test-tuned). "
         "[The strongest VAE in 30 CPU-minutes](docs/results/best-30min.md)",
         f"- **{mean['vaekit']['trend_error']:.1f}% pair-trend error** in synthetic rows, against "
         f"{mean['tvae']['trend_error']:.1f}% for SDV's TVAE, in the mean of {mean['vaekit']['tables']} "

@@ -60,7 +60,7 @@ def _numbers(line: str) -> list[float]:
 def test_each_headline_number_equals_its_json_value():
     """Read the JSON files here, apart from the renderer, and compare with the README's text."""
     block = results_module().readme_block(README.read_text()).splitlines()
-    k5000 = json.loads((RESULTS / "best_30min" / "iw-k5000-seed0.json").read_text())
+    k5000 = json.loads((RESULTS / "best_30min_val" / "iw-k5000-seed0.json").read_text())
     tables = {r["model"]: r for r in json.loads((RESULTS / "tables" / "summary.json").read_text())
               ["summary"] if r["role"] == "report"}
     collapse = {r["name"]: r for r in json.loads((RESULTS / "collapse-6min.json").read_text())["rows"]}
