@@ -144,21 +144,33 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
 
 def plot(results: dict, path: Path) -> None:
     """Rows/s and peak memory against rows, one line per mode (a PNG for the docs)."""
+    plot_modes(results, "rows", "rows_per_s", MODES, "rows in the table", path)
+
+
+def plot_modes(results: dict, size: str, rate: str, modes: tuple[str, ...], xlabel: str,
+               path: Path) -> None:
+    """``rate`` (examples/s) and peak memory against ``size``, one line per mode of ``modes``;
+    where the results record loader workers, each process's line says so and a mode with
+    workers gets a dashed line for its largest."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    workers = any("workers_peak_rss_mb" in r for r in results["rows"])
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for mode in MODES:
-        rows = [r for r in results["rows"] if r["mode"] == mode and "rows_per_s" in r]
+    for mode in modes:
+        rows = [r for r in results["rows"] if r["mode"] == mode and rate in r]
         if not rows:
             continue
-        n = [r["rows"] for r in rows]
-        axes[0].plot(n, [r["rows_per_s"] for r in rows], marker="o", label=mode)
-        axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o", label=mode)
-    save_plot(fig, axes, "rows in the table", ("training rows per second",
-                                                "peak resident memory (MB)"), path)
+        n = [r[size] for r in rows]
+        axes[0].plot(n, [r[rate] for r in rows], marker="o", label=mode)
+        axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o",
+                     label=f"{mode}: process" if workers else mode)
+        if workers and any(r["workers_peak_rss_mb"] for r in rows):
+            axes[1].plot(n, [r["workers_peak_rss_mb"] for r in rows], marker="s", ls="--",
+                         label=f"{mode}: largest loader worker")
+    save_plot(fig, axes, xlabel, (f"training {size} per second", "peak resident memory (MB)"), path)
 
 
 def save_plot(fig: Any, axes: Any, xlabel: str, titles: tuple[str, str], path: Path) -> None:

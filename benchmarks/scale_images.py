@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.provenance import provenance
-from benchmarks.scale import peak_mb, repeated, save_plot, timed_steps, with_ratios
+from benchmarks.scale import peak_mb, plot_modes, repeated, timed_steps, with_ratios
 from vaekit.data.image_stream import usable_cores
 
 MODES = ("memory", "stream")
@@ -95,24 +95,7 @@ def child(folder: str, mode: str, steps: int, batch: int, workers: int) -> dict[
 
 def plot(results: dict, path: Path) -> None:
     """Images/s and peak memory (the process and its largest worker) against the images."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.4))
-    for mode in MODES:
-        rows = [r for r in results["rows"] if r["mode"] == mode and "images_per_s" in r]
-        if not rows:
-            continue
-        n = [r["images"] for r in rows]
-        axes[0].plot(n, [r["images_per_s"] for r in rows], marker="o", label=mode)
-        axes[1].plot(n, [r["peak_rss_mb"] for r in rows], marker="o", label=f"{mode}: process")
-        if mode == "stream":
-            axes[1].plot(n, [r["workers_peak_rss_mb"] for r in rows], marker="s", ls="--",
-                         label="stream: largest loader worker")
-    save_plot(fig, axes, "images in the tar shards",
-              ("training images per second", "peak resident memory (MB)"), path)
+    plot_modes(results, "images", "images_per_s", MODES, "images in the tar shards", path)
 
 
 def main() -> None:
